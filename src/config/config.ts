@@ -1,0 +1,183 @@
+// Parses and validates the Worker's vars and secrets once into a typed Config.
+import { z } from "zod";
+
+/** Wire protocols Statehouse can speak to a user's handler. */
+export const HANDLER_PROTOCOLS = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
+export type HandlerProtocol = (typeof HANDLER_PROTOCOLS)[number];
+
+/** Where the write handler lives. */
+export type WriteHandlerTarget = { kind: "binding" } | { kind: "url"; url: string };
+
+/** Statehouse's validated configuration. */
+export interface Config {
+  writeHandler: WriteHandlerTarget;
+  writeHandlerProtocol: HandlerProtocol;
+  handlerTimeoutMs: number;
+  snapshotFrequency: number;
+  snapshotsToRetain: number;
+  journalLogicalDeletion: boolean;
+  validation: { enabled: boolean; stateTypes: ReadonlySet<string>; eventTypes: ReadonlySet<string> };
+  propagatedHeaders: readonly string[];
+  persistedHeaders: readonly string[];
+  numShards: number;
+  auth: { enabled: false } | { enabled: true; tokens: readonly string[] };
+}
+
+/** The vars and secrets Config reads (all strings, as Workers deliver them). */
+export interface ConfigEnv {
+  WRITE_HANDLER?: unknown;
+  WRITE_HANDLER_URL?: string;
+  WRITE_HANDLER_PROTOCOL?: string;
+  COS_COMMAND_HANDLER_TIMEOUT?: string;
+  COS_SNAPSHOT_FREQUENCY?: string;
+  COS_NUM_SNAPSHOTS_TO_RETAIN?: string;
+  COS_JOURNAL_LOGICAL_DELETION?: string;
+  COS_WRITE_SIDE_PROTO_VALIDATION?: string;
+  COS_WRITE_SIDE_STATE_PROTOS?: string;
+  COS_WRITE_SIDE_EVENT_PROTOS?: string;
+  COS_WRITE_SIDE_PROPAGATED_HEADERS?: string;
+  COS_WRITE_PERSISTED_HEADERS?: string;
+  COS_NUM_SHARDS?: string;
+  STATEHOUSE_AUTH?: string;
+  STATEHOUSE_API_TOKENS?: string;
+}
+
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .transform((s) => (s === "" ? String(fallback) : s))
+    .pipe(z.string().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`))
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default(String(fallback))
+    .transform((s) => (s === "" ? String(fallback) : s))
+    .pipe(z.enum(["true", "false"], { error: 'must be "true" or "false"' }))
+    .transform((s) => s === "true");
+
+const list = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x !== ""),
+    )
+    .pipe(z.array(z.string().regex(pattern, `each entry must be ${what}`)));
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+const schema = z.object({
+  WRITE_HANDLER_URL: z
+    .string()
+    .trim()
+    .default("")
+    .refine((s) => s === "" || /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), {
+      message: "must be an http:// or https:// URL",
+    }),
+  WRITE_HANDLER_PROTOCOL: z
+    .string()
+    .trim()
+    .default("connect")
+    .transform((s) => (s === "" ? "connect" : s))
+    .pipe(z.enum(HANDLER_PROTOCOLS, { error: `must be one of ${HANDLER_PROTOCOLS.join(", ")}` })),
+  COS_COMMAND_HANDLER_TIMEOUT: int(1, 300_000, 5000),
+  COS_SNAPSHOT_FREQUENCY: int(1, 1_000_000, 100),
+  COS_NUM_SNAPSHOTS_TO_RETAIN: int(1, 100, 2),
+  COS_JOURNAL_LOGICAL_DELETION: bool(false),
+  COS_WRITE_SIDE_PROTO_VALIDATION: bool(false),
+  COS_WRITE_SIDE_STATE_PROTOS: list(TYPE_NAME, "a fully qualified message name, e.g. bank.v1.Account"),
+  COS_WRITE_SIDE_EVENT_PROTOS: list(TYPE_NAME, "a fully qualified message name, e.g. bank.v1.Opened"),
+  COS_WRITE_SIDE_PROPAGATED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
+  COS_WRITE_PERSISTED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
+  COS_NUM_SHARDS: int(1, 1024, 16),
+  STATEHOUSE_AUTH: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("on")
+    .transform((s) => (s === "" ? "on" : s))
+    .pipe(z.enum(["on", "off"], { error: 'must be "on" or "off"' })),
+  STATEHOUSE_API_TOKENS: list(/^\S{16,}$/, "a token of at least 16 characters without spaces"),
+});
+
+/** The outcome of parsing: a Config, or one message per bad variable. */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Parses vars and secrets; every bad value is reported by its variable's name. */
+export function parseConfig(env: ConfigEnv): ConfigResult {
+  const parsed = schema.safeParse(pickStrings(env));
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => `${String(i.path[0] ?? "config")} ${i.message}`),
+    };
+  }
+  const v = parsed.data;
+  const errors: string[] = [];
+  let writeHandler: WriteHandlerTarget;
+  if (v.WRITE_HANDLER_URL !== "") writeHandler = { kind: "url", url: v.WRITE_HANDLER_URL };
+  else if (env.WRITE_HANDLER !== undefined) writeHandler = { kind: "binding" };
+  else {
+    errors.push("WRITE_HANDLER_URL is not set and no Service Binding named WRITE_HANDLER exists");
+    writeHandler = { kind: "binding" };
+  }
+  if (v.COS_WRITE_SIDE_PROTO_VALIDATION) {
+    if (v.COS_WRITE_SIDE_STATE_PROTOS.length === 0)
+      errors.push("COS_WRITE_SIDE_STATE_PROTOS must list at least one type when COS_WRITE_SIDE_PROTO_VALIDATION is true");
+    if (v.COS_WRITE_SIDE_EVENT_PROTOS.length === 0)
+      errors.push("COS_WRITE_SIDE_EVENT_PROTOS must list at least one type when COS_WRITE_SIDE_PROTO_VALIDATION is true");
+  }
+  if (v.STATEHOUSE_AUTH === "on" && v.STATEHOUSE_API_TOKENS.length === 0)
+    errors.push('STATEHOUSE_API_TOKENS must hold at least one token when STATEHOUSE_AUTH is "on" (set it with `wrangler secret put`)');
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      writeHandler,
+      writeHandlerProtocol: v.WRITE_HANDLER_PROTOCOL,
+      handlerTimeoutMs: v.COS_COMMAND_HANDLER_TIMEOUT,
+      snapshotFrequency: v.COS_SNAPSHOT_FREQUENCY,
+      snapshotsToRetain: v.COS_NUM_SNAPSHOTS_TO_RETAIN,
+      journalLogicalDeletion: v.COS_JOURNAL_LOGICAL_DELETION,
+      validation: {
+        enabled: v.COS_WRITE_SIDE_PROTO_VALIDATION,
+        stateTypes: new Set(v.COS_WRITE_SIDE_STATE_PROTOS),
+        eventTypes: new Set(v.COS_WRITE_SIDE_EVENT_PROTOS),
+      },
+      propagatedHeaders: v.COS_WRITE_SIDE_PROPAGATED_HEADERS.map((h) => h.toLowerCase()),
+      persistedHeaders: v.COS_WRITE_PERSISTED_HEADERS.map((h) => h.toLowerCase()),
+      numShards: v.COS_NUM_SHARDS,
+      auth:
+        v.STATEHOUSE_AUTH === "off"
+          ? { enabled: false }
+          : { enabled: true, tokens: v.STATEHOUSE_API_TOKENS },
+    },
+  };
+}
+
+/** Keeps only string values, so bindings never reach the schema. */
+function pickStrings(env: ConfigEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+/** Describes the write handler in use, for the start log. */
+export function describeWriteHandler(config: Config): string {
+  const target =
+    config.writeHandler.kind === "url"
+      ? `WRITE_HANDLER_URL ${config.writeHandler.url}`
+      : "Service Binding WRITE_HANDLER";
+  return `${target} (protocol ${config.writeHandlerProtocol})`;
+}

@@ -1,0 +1,51 @@
+// The front door's side of EntityObject RPC: validates the id, routes by name, unwraps typed results.
+import { fromBinary } from "@bufbuild/protobuf";
+import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
+import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
+import { StatehouseError } from "../errors.js";
+import { entityIdProblem } from "./entity-id.js";
+import type { EntityObject } from "./entity-object.js";
+import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+
+/** Decoded state and meta. */
+export interface EntityState {
+  state: Any;
+  meta: MetaData;
+}
+
+/** Calls to entities, with failures thrown as StatehouseError. */
+export interface EntityClient {
+  processCommand(input: CommandInput): Promise<EntityState>;
+  getState(entityId: string, revision?: number): Promise<EntityState>;
+  readJournal(entityId: string, fromRevision: number, limit: number): Promise<JournalPage>;
+}
+
+/** An EntityClient over the ENTITY namespace. */
+export function createEntityClient(ns: DurableObjectNamespace<EntityObject>): EntityClient {
+  const stub = (entityId: string) => {
+    const problem = entityIdProblem(entityId);
+    if (problem !== undefined) throw new StatehouseError("invalid_argument", problem);
+    return ns.get(ns.idFromName(entityId));
+  };
+  return {
+    async processCommand(input) {
+      return decodeState(unwrap(await stub(input.entityId).processCommand(input)));
+    },
+    async getState(entityId, revision) {
+      return decodeState(unwrap(await stub(entityId).getState({ entityId, revision })));
+    },
+    async readJournal(entityId, fromRevision, limit) {
+      return unwrap(await stub(entityId).readJournal({ entityId, fromRevision, limit }));
+    },
+  };
+}
+
+/** Decodes a serialized state reply. */
+export function decodeState(reply: StateReply): EntityState {
+  return { state: fromBinary(AnySchema, reply.state), meta: fromBinary(MetaDataSchema, reply.meta) };
+}
+
+function unwrap<T>(result: RpcResult<T>): T {
+  if (!result.ok) throw StatehouseError.fromData(result.error);
+  return result.value;
+}

@@ -1,0 +1,292 @@
+// EntityObject: one Durable Object per entity id — its command queue, fold, commit and recovery.
+import { DurableObject } from "cloudflare:workers";
+import { create, fromBinary, toBinary, type Registry } from "@bufbuild/protobuf";
+import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
+import { type Config, loadConfig } from "../config/index.js";
+import { StatehouseError } from "../errors.js";
+import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
+import { type JournalRow, type JournalStore, createJournalStore } from "../journal/index.js";
+import { emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
+import { CommandQueue } from "./command-queue.js";
+import { entityIdProblem } from "./entity-id.js";
+import { foldCommand, toMetaHeaders } from "./fold.js";
+import { OutboxPublisher } from "./outbox.js";
+import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+
+/** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
+export const MAX_ROW_BYTES = 2_000_000;
+/** Idempotency keys are remembered at least this long. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** How soon a safety alarm re-publishes revisions the Queue may not have. */
+const OUTBOX_ALARM_MS = 10_000;
+const MAX_OUTBOX_RETRY_MS = 5 * 60_000;
+
+interface Head {
+  revision: number;
+  state: Any;
+  meta: MetaData;
+  stateBytes: Uint8Array;
+  metaBytes: Uint8Array;
+}
+
+/** The Durable Object behind one entity: strictly one command at a time, journal in SQLite. */
+export class EntityObject extends DurableObject<Env> {
+  private journal!: JournalStore;
+  private head: Head | undefined;
+  private entityId: string | undefined;
+  private readonly queue = new CommandQueue();
+  private readonly outbox: OutboxPublisher;
+  private handler: WriteHandler | undefined;
+  private alarmArmed = false;
+  private outboxFailures = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.outbox = new OutboxPublisher(
+      async (msg) => {
+        await this.env.EVENTS.send(msg, { contentType: "json" });
+      },
+      (cause) => this.onOutboxFailure(cause),
+    );
+    void ctx.blockConcurrencyWhile(async () => {
+      try {
+        this.journal = createJournalStore(ctx.storage);
+        this.recover();
+        this.alarmArmed = (await ctx.storage.getAlarm()) !== null;
+      } catch (cause) {
+        // A throw here would leave the object wedged; abort so the next request starts afresh.
+        console.error("statehouse: entity failed to start", cause);
+        ctx.abort("entity failed to start");
+      }
+    });
+  }
+
+  /** Runs one command: fold through the write handler, then commit every event in one transaction. */
+  processCommand(input: CommandInput): Promise<RpcResult<StateReply>> {
+    return this.queue.run(() => this.guard(() => this.runCommand(input)));
+  }
+
+  /** The state and meta at the head, or right after `revision` when given. */
+  async getState(input: { entityId: string; revision?: number }): Promise<RpcResult<StateReply>> {
+    return this.guard(async () => {
+      this.checkId(input.entityId);
+      const head = this.head;
+      if (head === undefined) throw new StatehouseError("not_found", `entity ${input.entityId} not found`);
+      if (input.revision === undefined || input.revision === head.revision) {
+        return { state: head.stateBytes, meta: head.metaBytes };
+      }
+      if (input.revision < 1 || input.revision > head.revision) {
+        throw new StatehouseError(
+          "out_of_range",
+          `revision ${input.revision} does not exist: entity ${input.entityId} is at revision ${head.revision}`,
+        );
+      }
+      const row = this.journal.stateAt(input.revision);
+      if (row === undefined) {
+        throw new StatehouseError(
+          "not_found",
+          `revision ${input.revision} of entity ${input.entityId} is no longer retained (compacted)`,
+        );
+      }
+      return { state: row.state, meta: row.meta };
+    });
+  }
+
+  /** A page of the journal, oldest first. */
+  async readJournal(input: { entityId: string; fromRevision: number; limit: number }): Promise<RpcResult<JournalPage>> {
+    return this.guard(async () => {
+      this.checkId(input.entityId);
+      const headRevision = this.head?.revision ?? 0;
+      const from = Math.max(1, input.fromRevision);
+      const events = this.journal.read(from, input.limit);
+      const last = events.at(-1)?.revision ?? from - 1;
+      return {
+        events,
+        nextFromRevision: last < headRevision && events.length > 0 ? last + 1 : 0,
+        headRevision,
+        firstRetainedRevision: this.journal.firstRetained(),
+      };
+    });
+  }
+
+  /** SQLite rows read and written since this object started, for benchmarks and operators. */
+  async rowCounts(): Promise<{ rowsRead: number; rowsWritten: number }> {
+    return { ...this.journal.counts };
+  }
+
+  /** Re-publishes what the Queue may not have, and forgets expired idempotency keys. */
+  override async alarm(): Promise<void> {
+    this.alarmArmed = false;
+    this.journal.expireIdempotencyKeys(Date.now() - IDEMPOTENCY_TTL_MS);
+    const head = this.head;
+    if (head === undefined) return;
+    const done = await this.outbox.flush(head.meta.entityId, head.revision);
+    if (done) this.outboxFailures = 0;
+    else this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
+  }
+
+  private async runCommand(input: CommandInput): Promise<StateReply> {
+    this.checkId(input.entityId);
+    const config = loadConfig(this.env);
+    const registry = typeRegistry();
+    const prior = this.head ?? this.newEntityHead(input.entityId);
+
+    let commandHash: Uint8Array | undefined;
+    if (input.idempotencyKey !== undefined) {
+      commandHash = new Uint8Array(await crypto.subtle.digest("SHA-256", input.command));
+      const seen = this.journal.idempotencyKey(input.idempotencyKey);
+      if (seen !== undefined) return this.replay(input.idempotencyKey, seen, commandHash, prior);
+    }
+    if (input.expectedRevision !== undefined && input.expectedRevision !== prior.revision) {
+      throw new StatehouseError(
+        "aborted",
+        `expected revision ${input.expectedRevision} but entity ${input.entityId} is at revision ${prior.revision}`,
+      );
+    }
+
+    const command = decodeAny(input.command, "command");
+    const folded = await foldCommand(this.writeHandler(config, registry), {
+      entityId: input.entityId,
+      command,
+      priorState: prior.state,
+      priorMeta: prior.meta,
+      revisionDate: timestampFromMs(Date.now()),
+      persistedHeaders: toMetaHeaders(input.persistedHeaders),
+      propagatedHeaders: new Headers(input.propagatedHeaders),
+      validation: config.validation,
+    });
+    const rows: JournalRow[] = folded.map((f) => toRow(f.event, f.state, f.meta));
+    const last = folded.at(-1);
+    if (last !== undefined && input.requireJsonTypes) requireRegistered(last.state, registry);
+    if (rows.length === 0 && commandHash === undefined) return { state: prior.stateBytes, meta: prior.metaBytes };
+
+    this.journal.append(rows, prior.revision, {
+      published: this.outbox.published,
+      snapshotFrequency: config.snapshotFrequency,
+      snapshotsToRetain: config.snapshotsToRetain,
+      logicalDeletion: config.journalLogicalDeletion,
+      idempotency:
+        input.idempotencyKey !== undefined && commandHash !== undefined
+          ? { key: input.idempotencyKey, commandHash, now: Date.now() }
+          : undefined,
+    });
+    if (last === undefined || rows.length === 0) return { state: prior.stateBytes, meta: prior.metaBytes };
+    const lastRow = rows.at(-1) as JournalRow;
+    this.head = { revision: lastRow.revision, state: last.state, meta: last.meta, stateBytes: lastRow.state, metaBytes: lastRow.meta };
+    this.entityId = input.entityId;
+    // Armed in the same turn as the commit, so an eviction before the send still publishes later.
+    this.armAlarm(OUTBOX_ALARM_MS);
+    this.outbox.notify(input.entityId, lastRow.revision);
+    return { state: lastRow.state, meta: lastRow.meta };
+  }
+
+  private replay(key: string, seen: { revision: number; commandHash: Uint8Array }, hash: Uint8Array, prior: Head): StateReply {
+    if (!equalBytes(seen.commandHash, hash)) {
+      throw new StatehouseError("invalid_argument", `idempotency key ${JSON.stringify(key)} was already used for a different command`);
+    }
+    if (seen.revision === prior.revision) return { state: prior.stateBytes, meta: prior.metaBytes };
+    const row = seen.revision === 0 ? undefined : this.journal.stateAt(seen.revision);
+    if (row !== undefined) return { state: row.state, meta: row.meta };
+    if (seen.revision === 0) {
+      const fresh = this.newEntityHead(prior.meta.entityId);
+      return { state: fresh.stateBytes, meta: fresh.metaBytes };
+    }
+    throw new StatehouseError(
+      "failed_precondition",
+      `the command with idempotency key ${JSON.stringify(key)} was applied at revision ${seen.revision}, which is no longer retained`,
+    );
+  }
+
+  private recover(): void {
+    const head = this.journal.head();
+    if (head === undefined) return;
+    const meta = fromBinary(MetaDataSchema, head.meta);
+    this.head = {
+      revision: head.revision,
+      state: fromBinary(AnySchema, head.state),
+      meta,
+      stateBytes: head.state,
+      metaBytes: head.meta,
+    };
+    this.entityId = meta.entityId;
+    this.outbox.published = head.published;
+  }
+
+  private newEntityHead(entityId: string): Head {
+    const state = emptyStateAny();
+    const meta = create(MetaDataSchema, { entityId, revisionNumber: 0 });
+    return { revision: 0, state, meta, stateBytes: toBinary(AnySchema, state), metaBytes: toBinary(MetaDataSchema, meta) };
+  }
+
+  private writeHandler(config: Config, registry: Registry): WriteHandler {
+    this.handler ??= createWriteHandler(config, this.env.WRITE_HANDLER, registry);
+    return this.handler;
+  }
+
+  private checkId(entityId: string): void {
+    const problem = entityIdProblem(entityId);
+    if (problem !== undefined) throw new StatehouseError("invalid_argument", problem);
+    if (this.entityId !== undefined && this.entityId !== entityId) {
+      throw new StatehouseError("internal", "entity id does not match this object");
+    }
+  }
+
+  private armAlarm(delayMs: number): void {
+    if (this.alarmArmed) return;
+    this.alarmArmed = true;
+    void this.ctx.storage.setAlarm(Date.now() + delayMs);
+  }
+
+  private onOutboxFailure(cause: unknown): void {
+    this.outboxFailures++;
+    console.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, cause);
+  }
+
+  private async guard<T>(task: () => Promise<T>): Promise<RpcResult<T>> {
+    try {
+      return { ok: true, value: await task() };
+    } catch (cause) {
+      return { ok: false, error: StatehouseError.from(cause).toData() };
+    }
+  }
+}
+
+function toRow(event: Any, state: Any, meta: MetaData): JournalRow {
+  const row = {
+    revision: meta.revisionNumber,
+    event: toBinary(AnySchema, event),
+    state: toBinary(AnySchema, state),
+    meta: toBinary(MetaDataSchema, meta),
+  };
+  const size = row.event.byteLength + row.state.byteLength + row.meta.byteLength;
+  if (size > MAX_ROW_BYTES) {
+    throw new StatehouseError(
+      "resource_exhausted",
+      `revision ${row.revision} would store ${size} bytes (event, state and meta); the limit per journal row is ${MAX_ROW_BYTES}`,
+    );
+  }
+  return row;
+}
+
+function decodeAny(bytes: Uint8Array, field: string): Any {
+  try {
+    return fromBinary(AnySchema, bytes);
+  } catch {
+    throw new StatehouseError("invalid_argument", `${field} is not a serialized google.protobuf.Any`);
+  }
+}
+
+function requireRegistered(state: Any, registry: Registry): void {
+  const name = typeNameOf(state.typeUrl);
+  if (registry.getMessage(name) === undefined) {
+    throw new StatehouseError(
+      "failed_precondition",
+      `the resulting state type ${state.typeUrl} is not in the descriptor set, so it cannot be answered as JSON; nothing was persisted (add it to descriptors/user.binpb or use the binary protocol)`,
+    );
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,8 @@
+// Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
+export { EntityObject, IDEMPOTENCY_TTL_MS, MAX_ROW_BYTES } from "./entity-object.js";
+export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
+export type { EntityId } from "./entity-id.js";
+export type { EventsMessage } from "./outbox.js";
+export type { CommandInput, JournalEntry, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+export { createEntityClient, decodeState } from "./entity-client.js";
+export type { EntityClient, EntityState } from "./entity-client.js";

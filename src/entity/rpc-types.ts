@@ -1,0 +1,44 @@
+// The shapes that cross Durable Object RPC between the front door and EntityObject.
+import type { ErrorData } from "../errors.js";
+
+/** A typed result: expected failures are values, because Workers RPC drops an error's code. */
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** A command for one entity. Payloads travel as serialized protobuf bytes. */
+export interface CommandInput {
+  entityId: string;
+  /** Serialized google.protobuf.Any. */
+  command: Uint8Array;
+  /** Request headers to send to the write handler (already filtered by the allow-list). */
+  propagatedHeaders: [string, string][];
+  /** Request headers to persist in MetaData.headers (already filtered by the allow-list). */
+  persistedHeaders: [string, string][];
+  expectedRevision?: number;
+  idempotencyKey?: string;
+  /** The caller answers in Connect JSON: the resulting state's type must be in the registry. */
+  requireJsonTypes?: boolean;
+}
+
+/** State and meta, serialized (google.protobuf.Any and chief_of_state.v1.MetaData). */
+export interface StateReply {
+  state: Uint8Array;
+  meta: Uint8Array;
+}
+
+/** One journal row as the journal API returns it. */
+export interface JournalEntry {
+  revision: number;
+  event: Uint8Array;
+  state: Uint8Array;
+  meta: Uint8Array;
+}
+
+/** A page of an entity's journal. */
+export interface JournalPage {
+  events: JournalEntry[];
+  /** Revision to ask for next; 0 when the page reached the head. */
+  nextFromRevision: number;
+  headRevision: number;
+  /** Oldest revision the journal still holds; 0 when it holds none. */
+  firstRetainedRevision: number;
+}

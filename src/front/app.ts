@@ -1,0 +1,69 @@
+// The front door: hono app with health, auth, body limit, CoS gateway, JSON API and Connect services.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { describeWriteHandler, loadConfig } from "../config/index.js";
+import { createEntityClient } from "../entity/index.js";
+import { StatehouseError } from "../errors.js";
+import { type ConnectFetchHandler, createConnectFetchHandler, writeSideRoutes } from "../rpc/index.js";
+import { typeRegistry } from "../payload/index.js";
+import { bearerAuth } from "./auth.js";
+import { cosGateway } from "./cos-gateway.js";
+import { errorResponse } from "./error-response.js";
+import type { FrontEnv } from "./front-env.js";
+import { jsonApi } from "./json-api.js";
+
+/** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the front-door app. */
+export function createApp(): Hono<FrontEnv> {
+  const app = new Hono<FrontEnv>();
+  const connectHandlers = new WeakMap<object, ConnectFetchHandler>();
+
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+
+  app.get("/healthz", (c) => {
+    try {
+      const config = loadConfig(c.env);
+      return c.json({ status: "ok", write_handler: describeWriteHandler(config), auth: config.auth.enabled ? "on" : "off" });
+    } catch (cause) {
+      const err = StatehouseError.from(cause);
+      return c.json({ status: "misconfigured", code: err.code, message: err.message }, 503);
+    }
+  });
+
+  app.use("*", bearerAuth());
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorResponse(c, new StatehouseError("resource_exhausted", `request body is larger than ${MAX_BODY_BYTES} bytes`)),
+    }),
+  );
+  app.use("*", async (c, next) => {
+    c.set("entities", createEntityClient(c.env.ENTITY));
+    await next();
+  });
+
+  app.route("/", cosGateway());
+  app.route("/", jsonApi());
+
+  app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
+    let handler = connectHandlers.get(c.env);
+    if (handler === undefined) {
+      handler = createConnectFetchHandler(writeSideRoutes(c.var.entities, loadConfig(c.env)), {
+        jsonOptions: { registry: typeRegistry() },
+        readMaxBytes: MAX_BODY_BYTES,
+      });
+      connectHandlers.set(c.env, handler);
+    }
+    const res = await handler(c.req.raw);
+    if (res === undefined) {
+      throw new StatehouseError("unimplemented", `${c.req.param("service")}/${c.req.param("method")} is not served here`);
+    }
+    return res;
+  });
+  return app;
+}

@@ -1,0 +1,8 @@
+// Public surface of handlers/: clients for the user's write and read-side handlers.
+export { createWriteHandler } from "./write-handler.js";
+export type { WriteHandler } from "./write-handler.js";
+export { createHandlerClient, handlerError } from "./connect-client.js";
+export type { ConnectClientOptions, ConnectProtocol } from "./connect-client.js";
+export { createHandlerFetch } from "./handler-fetch.js";
+export type { FetchFn } from "./handler-fetch.js";
+export { postCosHttp } from "./cos-http.js";

@@ -1,0 +1,20 @@
+// Worker entry: the front door's fetch handler and the Durable Object classes. Wiring only.
+import { env } from "cloudflare:workers";
+import { describeWriteHandler, parseConfig } from "./config/index.js";
+import { createApp } from "./front/app.js";
+
+export { EntityObject } from "./entity/index.js";
+
+// Validate the configuration at start, so a bad value is named in the log before any request.
+const startup = parseConfig(env as Env);
+if (startup.ok) {
+  console.log(`statehouse: write handler = ${describeWriteHandler(startup.config)}; auth ${startup.config.auth.enabled ? "on" : "OFF (STATEHOUSE_AUTH=off)"}`);
+} else {
+  console.error(`statehouse: invalid configuration:\n  ${startup.errors.join("\n  ")}`);
+}
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,199 @@
+// Journal, snapshot and idempotency rows inside one entity's SQLite: every read and write goes here.
+import { migrateSchema } from "./schema.js";
+
+/** One committed event: the event, the state it produced and its meta, all as serialized bytes. */
+export interface JournalRow {
+  revision: number;
+  event: Uint8Array;
+  state: Uint8Array;
+  meta: Uint8Array;
+}
+
+/** State and meta at one revision (from a journal row or a snapshot). */
+export interface StateRow {
+  revision: number;
+  state: Uint8Array;
+  meta: Uint8Array;
+}
+
+/** What an append writes besides the events themselves. */
+export interface AppendOptions {
+  /** The outbox mark to record with the rows. */
+  published: number;
+  snapshotFrequency: number;
+  snapshotsToRetain: number;
+  logicalDeletion: boolean;
+  idempotency?: { key: string; commandHash: Uint8Array; now: number };
+}
+
+/** SQLite rows read and written since the object started (the platform bills both). */
+export interface RowCounts {
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+type Row = {
+  revision: number;
+  event: ArrayBuffer;
+  state: ArrayBuffer;
+  meta: ArrayBuffer;
+  published: number;
+  command_hash: ArrayBuffer;
+};
+
+/** Creates the journal store on an object's storage, migrating the schema first. */
+export function createJournalStore(storage: DurableObjectStorage): JournalStore {
+  migrateSchema(storage);
+  return new JournalStore(storage);
+}
+
+/** Reads and writes one entity's journal, snapshots and idempotency keys. */
+export class JournalStore {
+  readonly counts: RowCounts = { rowsRead: 0, rowsWritten: 0 };
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** The newest revision with its state and the recorded outbox mark; undefined for a new entity. */
+  head(): (StateRow & { published: number }) | undefined {
+    const row = this.one(
+      "SELECT revision, state, meta, published FROM sh_journal ORDER BY revision DESC LIMIT 1",
+    );
+    if (row !== undefined) return { ...toStateRow(row), published: Number(row.published) };
+    const snap = this.one("SELECT revision, state, meta FROM sh_snapshot ORDER BY revision DESC LIMIT 1");
+    return snap === undefined ? undefined : { ...toStateRow(snap), published: Number(snap.revision) };
+  }
+
+  /** State and meta right after `revision`, if the journal or a snapshot still holds it. */
+  stateAt(revision: number): StateRow | undefined {
+    const row =
+      this.one("SELECT revision, state, meta FROM sh_journal WHERE revision = ?", revision) ??
+      this.one("SELECT revision, state, meta FROM sh_snapshot WHERE revision = ?", revision);
+    return row === undefined ? undefined : toStateRow(row);
+  }
+
+  /** Up to `limit` journal rows from `from` on, oldest first. */
+  read(from: number, limit: number): JournalRow[] {
+    return this.all(
+      "SELECT revision, event, state, meta FROM sh_journal WHERE revision >= ? ORDER BY revision LIMIT ?",
+      from,
+      limit,
+    ).map((r) => ({
+      revision: Number(r.revision),
+      event: bytes(r.event),
+      state: bytes(r.state),
+      meta: bytes(r.meta),
+    }));
+  }
+
+  /** The oldest revision still in the journal, 0 when it is empty. */
+  firstRetained(): number {
+    const row = this.one("SELECT revision FROM sh_journal ORDER BY revision LIMIT 1");
+    return row === undefined ? 0 : Number(row.revision);
+  }
+
+  /** The revision and command hash recorded for an idempotency key. */
+  idempotencyKey(key: string): { revision: number; commandHash: Uint8Array } | undefined {
+    const row = this.one("SELECT revision, command_hash FROM sh_idempotency WHERE key = ?", key);
+    return row === undefined
+      ? undefined
+      : { revision: Number(row.revision), commandHash: bytes(row.command_hash) };
+  }
+
+  /**
+   * Appends events, takes a snapshot when a multiple of the frequency is crossed, prunes old
+   * snapshots, compacts the journal if asked, and records the idempotency key — all in one
+   * transaction, so either everything is durable or nothing is.
+   */
+  append(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
+    this.storage.transactionSync(() => {
+      for (const r of rows) {
+        this.run(
+          "INSERT INTO sh_journal (revision, event, state, meta, published) VALUES (?, ?, ?, ?, ?)",
+          r.revision,
+          r.event,
+          r.state,
+          r.meta,
+          opts.published,
+        );
+      }
+      const last = rows.at(-1);
+      const snapshot = last && lastMultipleIn(priorRevision, last.revision, opts.snapshotFrequency);
+      if (snapshot !== undefined) {
+        const row = rows.find((r) => r.revision === snapshot) as JournalRow;
+        this.run("INSERT INTO sh_snapshot (revision, state, meta) VALUES (?, ?, ?)", row.revision, row.state, row.meta);
+        this.pruneSnapshots(opts);
+      }
+      if (opts.idempotency) {
+        const { key, commandHash, now } = opts.idempotency;
+        this.run(
+          "INSERT INTO sh_idempotency (key, revision, command_hash, created_at) VALUES (?, ?, ?, ?)",
+          key,
+          last?.revision ?? priorRevision,
+          commandHash,
+          now,
+        );
+      }
+    });
+  }
+
+  /** Forgets idempotency keys recorded before `before` (ms since the epoch). */
+  expireIdempotencyKeys(before: number): void {
+    this.run("DELETE FROM sh_idempotency WHERE created_at < ?", before);
+  }
+
+  private pruneSnapshots(opts: AppendOptions): void {
+    const keep = this.all(
+      "SELECT revision FROM sh_snapshot ORDER BY revision DESC LIMIT ?",
+      opts.snapshotsToRetain,
+    );
+    const oldestKept = keep.at(-1);
+    if (oldestKept === undefined) return;
+    const oldest = Number(oldestKept.revision);
+    this.run("DELETE FROM sh_snapshot WHERE revision < ?", oldest);
+    // Compaction never removes what the outbox has not yet handed to the Queue.
+    if (opts.logicalDeletion) {
+      this.run("DELETE FROM sh_journal WHERE revision < ? AND revision <= ?", oldest, opts.published);
+    }
+  }
+
+  private one(query: string, ...params: Param[]): Row | undefined {
+    return this.all(query, ...params)[0];
+  }
+
+  // Each query names the columns it reads; Row lists every column any of them reads.
+  private all(query: string, ...params: Param[]): Row[] {
+    const cursor = this.storage.sql.exec<Row>(query, ...params.map(toSqlValue));
+    const rows = cursor.toArray();
+    this.counts.rowsRead += cursor.rowsRead;
+    this.counts.rowsWritten += cursor.rowsWritten;
+    return rows;
+  }
+
+  private run(query: string, ...params: Param[]): void {
+    this.all(query, ...params);
+  }
+}
+
+/** The largest multiple of `every` in (after, upTo], if any. */
+function lastMultipleIn(after: number, upTo: number, every: number): number | undefined {
+  const m = Math.floor(upTo / every) * every;
+  return m > after ? m : undefined;
+}
+
+function toStateRow(row: Row): StateRow {
+  return { revision: Number(row.revision), state: bytes(row.state), meta: bytes(row.meta) };
+}
+
+function bytes(v: ArrayBuffer): Uint8Array {
+  return new Uint8Array(v);
+}
+
+type Param = string | number | Uint8Array;
+
+// SQLite in workerd binds BLOBs from ArrayBuffers.
+function toSqlValue(p: Param): SqlStorageValue {
+  if (!(p instanceof Uint8Array)) return p;
+  return p.byteOffset === 0 && p.byteLength === p.buffer.byteLength
+    ? (p.buffer as ArrayBuffer)
+    : (p.slice().buffer as ArrayBuffer);
+}

@@ -1,0 +1,61 @@
+// statehouse.v1.EntityService: commands with expected revision and idempotency, past states, journal pages.
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
+import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
+import type { Config } from "../config/index.js";
+import { type EntityClient, decodeState } from "../entity/index.js";
+import { parseIdempotencyKey, pickHeaders } from "../front/request-options.js";
+import { StatehouseError } from "../errors.js";
+import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
+
+/** Default and largest page of ReadJournal. */
+export const JOURNAL_PAGE_DEFAULT = 100;
+export const JOURNAL_PAGE_MAX = 1000;
+
+/** The EntityService implementation over the entity client. */
+export function entityService(entities: EntityClient, config: Config): ServiceImpl<typeof EntityService> {
+  return {
+    async processCommand(req, ctx) {
+      return guardRpc(async () => {
+        const reply = await entities.processCommand({
+          entityId: req.entityId,
+          command: serializeCommand(req.command),
+          ...pickHeaders(ctx.requestHeader, config),
+          expectedRevision: req.expectedRevision,
+          idempotencyKey: parseIdempotencyKey(req.idempotencyKey, "idempotency_key"),
+          requireJsonTypes: isJsonRequest(ctx),
+        });
+        return create(ProcessCommandResponseSchema, reply);
+      });
+    },
+    async getState(req) {
+      return guardRpc(async () => create(GetStateResponseSchema, await entities.getState(req.entityId, req.revision)));
+    },
+    async readJournal(req) {
+      return guardRpc(async () => {
+        const limit = journalLimit(req.limit);
+        const page = await entities.readJournal(req.entityId, req.fromRevision || 1, limit);
+        return create(ReadJournalResponseSchema, {
+          events: page.events.map((e) => {
+            const { state, meta } = decodeState(e);
+            const { state: event } = decodeState({ state: e.event, meta: e.meta });
+            return create(JournalEventSchema, { event, resultingState: state, meta });
+          }),
+          nextFromRevision: page.nextFromRevision,
+          headRevision: page.headRevision,
+          firstRetainedRevision: page.firstRetainedRevision,
+        });
+      });
+    },
+  };
+}
+
+/** A page size from a request: 0 means the default; above the maximum is invalid_argument. */
+export function journalLimit(limit: number | undefined): number {
+  if (limit === undefined || limit === 0) return JOURNAL_PAGE_DEFAULT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > JOURNAL_PAGE_MAX) {
+    throw new StatehouseError("invalid_argument", `limit must be from 1 to ${JOURNAL_PAGE_MAX}`);
+  }
+  return limit;
+}

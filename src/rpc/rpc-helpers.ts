@@ -1,0 +1,27 @@
+// What every Connect service implementation here shares: error mapping and command encoding.
+import { toBinary } from "@bufbuild/protobuf";
+import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext } from "@connectrpc/connect";
+import { StatehouseError } from "../errors.js";
+
+/** Runs an RPC body, turning every failure into a ConnectError with the right code. */
+export async function guardRpc<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (cause) {
+    throw StatehouseError.from(cause).toConnect();
+  }
+}
+
+/** Serializes the command; a missing one is invalid_argument before anything runs. */
+export function serializeCommand(command: Any | undefined): Uint8Array {
+  if (command === undefined || command.typeUrl === "") {
+    throw new StatehouseError("invalid_argument", "missing command");
+  }
+  return toBinary(AnySchema, command);
+}
+
+/** Whether the request came in Connect JSON (so the answer must render as JSON too). */
+export function isJsonRequest(ctx: HandlerContext): boolean {
+  return (ctx.requestHeader.get("content-type") ?? "").includes("json");
+}

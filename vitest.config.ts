@@ -1,0 +1,62 @@
+// Tests run inside workerd with real Durable Objects, SQLite, D1 and Queues. Each project is one
+// Statehouse configuration; only the user's handlers are stand-ins (a test Worker and a Node server).
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig, defineProject } from "vitest/config";
+import { startTestHandlerServer } from "./test/fixtures/test-handler/node-server.js";
+
+const root = import.meta.dirname;
+const build = (file: string) => path.join(root, "test/.build", file);
+export const TEST_TOKEN = "test-token-0123456789abcdef";
+
+const migrations = await readD1Migrations(path.join(root, "migrations"));
+const handlerServer = await startTestHandlerServer(build("test-types.binpb"));
+
+const helperWorkers = [
+  { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
+  { name: "statehouse-bank-example", modules: true, scriptPath: build("bank.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
+];
+
+/** Statehouse's vars for the default test configuration; projects override some. */
+const baseVars = {
+  STATEHOUSE_AUTH: "on",
+  STATEHOUSE_API_TOKENS: `${TEST_TOKEN},second-token-0123456789`,
+  COS_COMMAND_HANDLER_TIMEOUT: "1000",
+  COS_WRITE_SIDE_PROPAGATED_HEADERS: "x-test-mode,x-tenant",
+  COS_WRITE_PERSISTED_HEADERS: "x-tenant,x-trace-bin",
+  COS_SNAPSHOT_FREQUENCY: "3",
+  COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
+};
+
+function project(name: string, include: string[], vars: Record<string, string>, handler = "statehouse-test-handler") {
+  return defineProject({
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: { ...baseVars, ...vars, TEST_MIGRATIONS: migrations },
+          serviceBindings: { WRITE_HANDLER: handler },
+          workers: helperWorkers,
+        },
+      }),
+    ],
+    resolve: {
+      // The user's descriptor set: in tests, the test types (test/fixtures/proto).
+      alias: { [path.join(root, "descriptors/user.binpb")]: build("test-types.binpb") },
+    },
+    test: { name, include, setupFiles: [path.join(root, "test/setup.ts")] },
+  });
+}
+
+const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
+
+export default defineConfig({
+  test: {
+    projects: [
+      project("default", ["test/**/*.test.ts"], {}),
+      ...protocols.map((p) =>
+        project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
+      ),
+    ],
+  },
+});

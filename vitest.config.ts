@@ -42,7 +42,7 @@ function project(name: string, include: string[], vars: Record<string, string>, 
     ],
     resolve: {
       // The user's descriptor set: in tests, the test types (test/fixtures/proto).
-      alias: { [path.join(root, "descriptors/user.binpb")]: build("test-types.binpb") },
+      alias: [{ find: /^.*\/descriptors\/user\.binpb$/, replacement: build("test-types.binpb") }],
     },
     test: { name, include, setupFiles: [path.join(root, "test/setup.ts")] },
   });

@@ -1,9 +1,9 @@
 // Parses and validates the Worker's vars and secrets once into a typed Config.
 import { z } from "zod";
+import { HANDLER_PROTOCOLS, type HandlerProtocol } from "./protocols.js";
+import { type ReadSideSpec, parseReadSideSpec } from "./read-side-spec.js";
 
-/** Wire protocols Statehouse can speak to a user's handler. */
-export const HANDLER_PROTOCOLS = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
-export type HandlerProtocol = (typeof HANDLER_PROTOCOLS)[number];
+export { HANDLER_PROTOCOLS, type HandlerProtocol };
 
 /** Where the write handler lives. */
 export type WriteHandlerTarget = { kind: "binding" } | { kind: "url"; url: string };
@@ -21,6 +21,12 @@ export interface Config {
   persistedHeaders: readonly string[];
   numShards: number;
   auth: { enabled: false } | { enabled: true; tokens: readonly string[] };
+  /** Tokens for the admin API (read sides); empty with auth on means the admin API is closed. */
+  adminTokens: readonly string[];
+  /** Read sides declared in STATEHOUSE_READ_SIDES (kept in git rather than created by the API). */
+  readSides: readonly ReadSideSpec[];
+  /** Whether read-side URLs may be http:// to localhost (local dev only). */
+  allowLocalHttp: boolean;
 }
 
 /** The vars and secrets Config reads (all strings, as Workers deliver them). */
@@ -40,6 +46,9 @@ export interface ConfigEnv {
   COS_NUM_SHARDS?: string;
   STATEHOUSE_AUTH?: string;
   STATEHOUSE_API_TOKENS?: string;
+  STATEHOUSE_ADMIN_TOKENS?: string;
+  STATEHOUSE_READ_SIDES?: string;
+  STATEHOUSE_ALLOW_LOCAL_HTTP?: string;
 }
 
 const int = (min: number, max: number, fallback: number) =>
@@ -109,6 +118,9 @@ const schema = z.object({
     .transform((s) => (s === "" ? "on" : s))
     .pipe(z.enum(["on", "off"], { error: 'must be "on" or "off"' })),
   STATEHOUSE_API_TOKENS: list(/^\S{16,}$/, "a token of at least 16 characters without spaces"),
+  STATEHOUSE_ADMIN_TOKENS: list(/^\S{16,}$/, "a token of at least 16 characters without spaces"),
+  STATEHOUSE_READ_SIDES: z.string().trim().default(""),
+  STATEHOUSE_ALLOW_LOCAL_HTTP: bool(false),
 });
 
 /** The outcome of parsing: a Config, or one message per bad variable. */
@@ -140,6 +152,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
   }
   if (v.STATEHOUSE_AUTH === "on" && v.STATEHOUSE_API_TOKENS.length === 0)
     errors.push('STATEHOUSE_API_TOKENS must hold at least one token when STATEHOUSE_AUTH is "on" (set it with `wrangler secret put`)');
+  const readSides = parseDeclaredReadSides(v.STATEHOUSE_READ_SIDES, v.STATEHOUSE_ALLOW_LOCAL_HTTP, errors);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -162,8 +175,38 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
         v.STATEHOUSE_AUTH === "off"
           ? { enabled: false }
           : { enabled: true, tokens: v.STATEHOUSE_API_TOKENS },
+      adminTokens: v.STATEHOUSE_ADMIN_TOKENS,
+      readSides,
+      allowLocalHttp: v.STATEHOUSE_ALLOW_LOCAL_HTTP,
     },
   };
+}
+
+/** STATEHOUSE_READ_SIDES: a JSON array of read side definitions, each validated like the admin API's. */
+function parseDeclaredReadSides(text: string, allowLocalHttp: boolean, errors: string[]): ReadSideSpec[] {
+  if (text === "") return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    errors.push("STATEHOUSE_READ_SIDES must be a JSON array of read side definitions");
+    return [];
+  }
+  if (!Array.isArray(list)) {
+    errors.push("STATEHOUSE_READ_SIDES must be a JSON array of read side definitions");
+    return [];
+  }
+  const specs: ReadSideSpec[] = [];
+  list.forEach((item, i) => {
+    const parsed = parseReadSideSpec(item, { allowLocalHttp });
+    if (parsed.ok) specs.push(parsed.spec);
+    else errors.push(...parsed.errors.map((e) => `STATEHOUSE_READ_SIDES[${i}] ${e}`));
+  });
+  const ids = specs.map((s) => s.id);
+  for (const id of new Set(ids)) {
+    if (ids.indexOf(id) !== ids.lastIndexOf(id)) errors.push(`STATEHOUSE_READ_SIDES declares read side ${id} twice`);
+  }
+  return specs;
 }
 
 /** Keeps only string values, so bindings never reach the schema. */

@@ -4,6 +4,15 @@ import { type Config, type ConfigEnv, parseConfig } from "./config.js";
 
 export { HANDLER_PROTOCOLS, describeWriteHandler, parseConfig } from "./config.js";
 export type { Config, ConfigEnv, ConfigResult, HandlerProtocol, WriteHandlerTarget } from "./config.js";
+export {
+  FAILURE_POLICIES,
+  MAX_READ_SIDE_TIMEOUT_MS,
+  READ_SIDE_ID_PATTERN,
+  parseReadSideSpec,
+  readSideInputSchema,
+  specToInput,
+} from "./read-side-spec.js";
+export type { FailurePolicy, ReadSideInput, ReadSideSpec } from "./read-side-spec.js";
 
 const cache = new WeakMap<object, Config | StatehouseError>();
 

@@ -41,6 +41,10 @@ export function handlerError(cause: unknown, what: string): StatehouseError {
   if (cause instanceof ConnectError) {
     const inner = cause.cause;
     if (inner instanceof StatehouseError) return inner;
+    // The client could not read the answer: the handler's fault, never the caller's.
+    if (inner instanceof SyntaxError || /^(protocol error|parse binary|cannot decode)/.test(cause.rawMessage)) {
+      return new StatehouseError("internal", `${what} answered an invalid body: ${cause.rawMessage}`);
+    }
     return StatehouseError.from(cause);
   }
   return new StatehouseError("unavailable", `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`);

@@ -1,5 +1,5 @@
 // The fetch that every outbound handler call goes through: Service Binding or network, errors named.
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, codeFromHttpStatus } from "../errors.js";
 
 /** A fetch function, as a Service Binding's `fetch` or the global one. */
 export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -11,13 +11,20 @@ export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<
  */
 export function createHandlerFetch(target: FetchFn, what: string): FetchFn {
   return async (input, init) => {
+    let res: Response;
     try {
-      return await target(input, { ...init, redirect: "manual" });
+      res = await target(input, { ...init, redirect: "manual" });
     } catch (cause) {
       const signal = init?.signal;
       if (signal?.aborted) throw signal.reason ?? cause;
       throw new StatehouseError("unavailable", `${what} is unreachable: ${messageOf(cause)}`);
     }
+    // A non-2xx answer that is not a protocol error body (JSON) says nothing the client could parse.
+    if (!res.ok && !(res.headers.get("content-type") ?? "").includes("json")) {
+      const text = await res.text().catch(() => "");
+      throw new StatehouseError(codeFromHttpStatus(res.status), `${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+    }
+    return res;
   };
 }
 

@@ -1,0 +1,152 @@
+// D1 access for read side definitions and their pause state (sh_read_side, sh_read_side_shard_pause).
+import type { FailurePolicy, HandlerProtocol, ReadSideSpec } from "../config/index.js";
+
+/** Where a read side's definition comes from: the admin API, or STATEHOUSE_READ_SIDES. */
+export type ReadSideSource = "api" | "config";
+
+/** A stored read side: its definition plus operational state. */
+export interface ReadSideRecord {
+  spec: ReadSideSpec;
+  paused: boolean;
+  pausedShards: number[];
+  source: ReadSideSource;
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Row = {
+  id: string;
+  url: string | null;
+  binding: string | null;
+  protocol: string;
+  timeout_ms: number;
+  policy: string;
+  retries: number;
+  backoff_ms: number;
+  enabled: number;
+  paused: number;
+  event_types: string;
+  secret: string | null;
+  source: string;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Reads and writes read side definitions. */
+export interface ReadSideStore {
+  list(): Promise<ReadSideRecord[]>;
+  get(id: string): Promise<ReadSideRecord | undefined>;
+  /** Inserts a new definition; false when the id is taken. */
+  insert(spec: ReadSideSpec, source: ReadSideSource, now: number): Promise<boolean>;
+  /** Replaces a definition (pause state is kept); false when the id is unknown. */
+  update(spec: ReadSideSpec, now: number): Promise<boolean>;
+  /** Deletes a definition with its cursors, pauses and parked events; false when unknown. */
+  remove(id: string): Promise<boolean>;
+  /** Pauses or resumes the whole read side, or one shard of it. */
+  setPaused(id: string, paused: boolean, shard?: number): Promise<void>;
+}
+
+/** A ReadSideStore over D1. */
+export function createReadSideStore(db: D1Database): ReadSideStore {
+  return {
+    async list() {
+      const [sides, pauses] = await db.batch([
+        db.prepare("SELECT * FROM sh_read_side ORDER BY id"),
+        db.prepare("SELECT read_side_id, shard FROM sh_read_side_shard_pause ORDER BY shard"),
+      ]);
+      const byId = new Map<string, number[]>();
+      for (const p of (pauses?.results ?? []) as { read_side_id: string; shard: number }[]) {
+        byId.set(p.read_side_id, [...(byId.get(p.read_side_id) ?? []), p.shard]);
+      }
+      return ((sides?.results ?? []) as Row[]).map((r) => toRecord(r, byId.get(r.id) ?? []));
+    },
+    async get(id) {
+      const [side, pauses] = await db.batch([
+        db.prepare("SELECT * FROM sh_read_side WHERE id = ?").bind(id),
+        db.prepare("SELECT shard FROM sh_read_side_shard_pause WHERE read_side_id = ? ORDER BY shard").bind(id),
+      ]);
+      const row = side?.results[0] as Row | undefined;
+      return row && toRecord(row, ((pauses?.results ?? []) as { shard: number }[]).map((p) => p.shard));
+    },
+    async insert(spec, source, now) {
+      const res = await db
+        .prepare(
+          `INSERT INTO sh_read_side (id, url, binding, protocol, timeout_ms, policy, retries, backoff_ms, enabled, paused,
+             event_types, secret, source, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        )
+        .bind(...columns(spec), spec.autoStart ? 0 : 1, JSON.stringify(spec.eventTypes), spec.secret ?? null, source, now, now)
+        .run();
+      return res.meta.changes > 0;
+    },
+    async update(spec, now) {
+      const res = await db
+        .prepare(
+          `UPDATE sh_read_side SET url = ?2, binding = ?3, protocol = ?4, timeout_ms = ?5, policy = ?6, retries = ?7,
+             backoff_ms = ?8, enabled = ?9, event_types = ?10, secret = ?11, updated_at = ?12 WHERE id = ?1`,
+        )
+        .bind(...columns(spec), JSON.stringify(spec.eventTypes), spec.secret ?? null, now)
+        .run();
+      return res.meta.changes > 0;
+    },
+    async remove(id) {
+      const results = await db.batch([
+        db.prepare("DELETE FROM sh_read_side WHERE id = ?").bind(id),
+        db.prepare("DELETE FROM sh_read_side_shard_pause WHERE read_side_id = ?").bind(id),
+        db.prepare("DELETE FROM sh_cursor WHERE read_side_id = ?").bind(id),
+        db.prepare("DELETE FROM sh_parked WHERE read_side_id = ?").bind(id),
+      ]);
+      return (results[0]?.meta.changes ?? 0) > 0;
+    },
+    async setPaused(id, paused, shard) {
+      if (shard === undefined) {
+        await db.batch([
+          db.prepare("UPDATE sh_read_side SET paused = ? WHERE id = ?").bind(paused ? 1 : 0, id),
+          // Pausing or resuming the whole read side also clears its per-shard pauses.
+          db.prepare("DELETE FROM sh_read_side_shard_pause WHERE read_side_id = ?").bind(id),
+        ]);
+      } else if (paused) {
+        await db.prepare("INSERT OR IGNORE INTO sh_read_side_shard_pause (read_side_id, shard) VALUES (?, ?)").bind(id, shard).run();
+      } else {
+        await db.prepare("DELETE FROM sh_read_side_shard_pause WHERE read_side_id = ? AND shard = ?").bind(id, shard).run();
+      }
+    },
+  };
+}
+
+function columns(spec: ReadSideSpec): (string | number | null)[] {
+  return [
+    spec.id,
+    spec.target.kind === "url" ? spec.target.url : null,
+    spec.target.kind === "binding" ? spec.target.binding : null,
+    spec.protocol,
+    spec.timeoutMs,
+    spec.policy,
+    spec.retries,
+    spec.backoffMs,
+    spec.enabled ? 1 : 0,
+  ];
+}
+
+function toRecord(r: Row, pausedShards: number[]): ReadSideRecord {
+  return {
+    spec: {
+      id: r.id,
+      target: r.url !== null ? { kind: "url", url: r.url } : { kind: "binding", binding: r.binding ?? "" },
+      protocol: r.protocol as HandlerProtocol,
+      timeoutMs: r.timeout_ms,
+      policy: r.policy as FailurePolicy,
+      retries: r.retries,
+      backoffMs: r.backoff_ms,
+      enabled: r.enabled === 1,
+      autoStart: true,
+      eventTypes: JSON.parse(r.event_types) as string[],
+      secret: r.secret ?? undefined,
+    },
+    paused: r.paused === 1,
+    pausedShards,
+    source: r.source === "config" ? "config" : "api",
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,44 @@
+// The messages on the events queue: committed ranges from entities, targeted re-sends, and sweeps.
+import type { EventsMessage } from "../entity/index.js";
+
+/**
+ * A range of one entity's revisions. The entity's outbox sends it for every read side; the
+ * consumer re-sends it for some (`readSideIds`) to retry later or to continue a long backlog.
+ */
+export interface DeliveryMessage extends EventsMessage {
+  readSideIds?: string[];
+}
+
+/**
+ * Walks the entity index for one read side, page by page, enqueuing a delivery for every entity
+ * the read side is behind on (after create, resume, restart). `after` is the last entity id done.
+ */
+export interface SweepMessage {
+  sweep: { readSideId: string; shard?: number; after: string };
+}
+
+/** Anything the consumer accepts. */
+export type ConsumerMessage = { kind: "delivery"; body: DeliveryMessage } | { kind: "sweep"; body: SweepMessage };
+
+/** Reads a queue message body; undefined when it is not one Statehouse sent. */
+export function parseMessage(body: unknown): ConsumerMessage | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.sweep === "object" && b.sweep !== null) {
+    const s = b.sweep as Record<string, unknown>;
+    if (typeof s.readSideId !== "string" || typeof s.after !== "string") return undefined;
+    if (s.shard !== undefined && !isRevision(s.shard)) return undefined;
+    return { kind: "sweep", body: { sweep: { readSideId: s.readSideId, after: s.after, shard: s.shard as number | undefined } } };
+  }
+  if (typeof b.entityId !== "string" || !isRevision(b.fromRevision) || !isRevision(b.toRevision)) return undefined;
+  const ids = b.readSideIds;
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((x) => typeof x === "string"))) return undefined;
+  return {
+    kind: "delivery",
+    body: { entityId: b.entityId, fromRevision: b.fromRevision, toRevision: b.toRevision, readSideIds: ids as string[] | undefined },
+  };
+}
+
+function isRevision(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}

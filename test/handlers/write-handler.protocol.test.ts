@@ -1,0 +1,69 @@
+// The write handler over HTTP in each protocol (one vitest project per WRITE_HANDLER_PROTOCOL).
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { command, freshId, state } from "../helpers.js";
+
+const protocol = env.WRITE_HANDLER_PROTOCOL;
+
+describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
+  it("folds a multi-event command", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: { events: [{ a: 1 }, { a: 2 }] } });
+    expect(res.status).toBe(200);
+    expect(res.body.state).toEqual({ count: 2, last: { a: 2 }, revision: 2 });
+    expect((await state(id)).body).toEqual(res.body);
+  });
+
+  it("commits nothing for a no-event command", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: { op: "noop" } });
+    expect(res.body.meta.revision_number).toBe(0);
+    expect((await state(id)).status).toBe(404);
+  });
+
+  it("passes a handler error through with its code and message", async () => {
+    const res = await command(freshId(protocol), { command: { op: "fail", code: "failed_precondition", message: "no" } });
+    expect(res.status).toBe(412);
+    expect(res.body).toEqual({ code: "failed_precondition", message: "no" });
+  });
+
+  it("is unavailable when the handler drops the connection, and stores nothing", async () => {
+    const id = freshId(protocol);
+    await command(id, { command: {} });
+    const before = (await state(id)).body;
+    const res = await command(id, { command: {} }, { "x-test-mode": "destroy" });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("unavailable");
+    expect((await state(id)).body).toEqual(before);
+  });
+
+  it("is deadline_exceeded when the handler is slow, and the entity stays usable", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: { op: "sleep", ms: 1500 } });
+    expect(res.status).toBe(504);
+    expect((await command(id, { command: {} })).body.meta.revision_number).toBe(1);
+  });
+
+  it("reports an HTTP 500 without an error body as an error, storing nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "http-500" });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ code: "internal", message: "write handler answered HTTP 500: boom" });
+    expect((await state(id)).status).toBe(404);
+  });
+
+  it("reports a garbage answer as an error, storing nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "garbage" });
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe("internal");
+    expect(res.body.message).toMatch(/^write handler answered (an invalid body|a body that is not a JSON object)/);
+    expect((await state(id)).status).toBe(404);
+  });
+
+  it("propagates allow-listed headers", async () => {
+    const res = await command(freshId(protocol), { command: { op: "echo_headers" } }, { "x-tenant": "initech", "x-secret": "s" });
+    expect(res.body.state.last.headers["x-tenant"]).toBe("initech");
+    expect(res.body.state.last.headers["x-secret"]).toBeUndefined();
+  });
+});

@@ -28,14 +28,19 @@ const baseVars = {
   COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
 };
 
-function project(name: string, include: string[], vars: Record<string, string>, handler = "statehouse-test-handler") {
+function project(
+  name: string,
+  include: string[],
+  vars: Record<string, string>,
+  opts: { handler?: string; exclude?: string[] } = {},
+) {
   return defineProject({
     plugins: [
       cloudflareTest({
         wrangler: { configPath: path.join(root, "wrangler.toml") },
         miniflare: {
           bindings: { ...baseVars, ...vars, TEST_MIGRATIONS: migrations },
-          serviceBindings: { WRITE_HANDLER: handler },
+          serviceBindings: { WRITE_HANDLER: opts.handler ?? "statehouse-test-handler" },
           workers: helperWorkers,
         },
       }),
@@ -44,7 +49,7 @@ function project(name: string, include: string[], vars: Record<string, string>, 
       // The user's descriptor set: in tests, the test types (test/fixtures/proto).
       alias: [{ find: /^.*\/descriptors\/user\.binpb$/, replacement: build("test-types.binpb") }],
     },
-    test: { name, include, setupFiles: [path.join(root, "test/setup.ts")] },
+    test: { name, include, exclude: opts.exclude ?? [], setupFiles: [path.join(root, "test/setup.ts")] },
   });
 }
 
@@ -53,7 +58,7 @@ const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 export default defineConfig({
   test: {
     projects: [
-      project("default", ["test/**/*.test.ts"], {}),
+      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**"] }),
       ...protocols.map((p) =>
         project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
       ),

@@ -59,6 +59,15 @@ export default defineConfig({
   test: {
     projects: [
       project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**"] }),
+      project("strict", ["test/strict/**/*.test.ts"], {
+        STATEHOUSE_AUTH: "off",
+        STATEHOUSE_API_TOKENS: "",
+        COS_WRITE_SIDE_PROTO_VALIDATION: "true",
+        COS_WRITE_SIDE_EVENT_PROTOS: "google.protobuf.Struct, test.v1.Deposit",
+        COS_WRITE_SIDE_STATE_PROTOS: "google.protobuf.Struct",
+        COS_JOURNAL_LOGICAL_DELETION: "true",
+      }),
+      project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example" }),
       ...protocols.map((p) =>
         project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
       ),

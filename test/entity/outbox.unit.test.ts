@@ -1,0 +1,56 @@
+// OutboxPublisher: ranges reach the Queue in full, coalesced while a send is in flight, retried after failure.
+import { describe, expect, it } from "vitest";
+import { type EventsMessage, OutboxPublisher } from "../../src/entity/outbox.js";
+
+function publisher(fail: () => boolean = () => false) {
+  const sent: EventsMessage[] = [];
+  const failures: unknown[] = [];
+  const p = new OutboxPublisher(
+    async (msg) => {
+      await Promise.resolve();
+      if (fail()) throw new Error("queue down");
+      sent.push(msg);
+    },
+    (cause) => failures.push(cause),
+  );
+  return { p, sent, failures };
+}
+
+describe("OutboxPublisher", () => {
+  it("sends each committed range once", async () => {
+    const { p, sent } = publisher();
+    expect(await p.flush("e", 3)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 3 }]);
+    expect(p.published).toBe(3);
+  });
+
+  it("coalesces commits that land while a send is in flight", async () => {
+    const { p, sent } = publisher();
+    p.notify("e", 1);
+    p.notify("e", 2);
+    p.notify("e", 3);
+    await p.flush("e", 3);
+    expect(sent).toEqual([
+      { entityId: "e", fromRevision: 1, toRevision: 1 },
+      { entityId: "e", fromRevision: 2, toRevision: 3 },
+    ]);
+  });
+
+  it("keeps a failed range pending and sends it on the next flush", async () => {
+    let down = true;
+    const { p, sent, failures } = publisher(() => down);
+    expect(await p.flush("e", 2)).toBe(false);
+    expect(failures).toHaveLength(1);
+    expect(p.pending).toBe(true);
+    down = false;
+    expect(await p.flush("e", 2)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 2 }]);
+  });
+
+  it("re-sends from the recorded mark after a restart (duplicates, never gaps)", async () => {
+    const sent: EventsMessage[] = [];
+    const p = new OutboxPublisher(async (m) => void sent.push(m), () => {}, 4);
+    await p.flush("e", 6);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 5, toRevision: 6 }]);
+  });
+});

@@ -86,21 +86,13 @@ export function createWriteHandler(config: Config, binding: Fetcher | undefined,
     timeoutMs,
     registry,
   });
+  const guard = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((cause: unknown) => {
+      throw handlerError(cause, WHAT);
+    });
   return {
-    async handleCommand(req, headers) {
-      try {
-        return await client.handleCommand(req, { headers });
-      } catch (cause) {
-        throw handlerError(cause, WHAT);
-      }
-    },
-    async handleEvent(req, headers) {
-      try {
-        return await client.handleEvent(req, { headers });
-      } catch (cause) {
-        throw handlerError(cause, WHAT);
-      }
-    },
+    handleCommand: (req, headers) => guard(client.handleCommand(req, { headers })),
+    handleEvent: (req, headers) => guard(client.handleEvent(req, { headers })),
   };
 }
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, defineProject } from "vitest/config";
 import { startTestHandlerServer } from "./test/fixtures/test-handler/node-server.js";
+import { startReadSideHandlerServer } from "./test/fixtures/read-side-handler/node-server.js";
 
 const root = import.meta.dirname;
 const build = (file: string) => path.join(root, "test/.build", file);
@@ -11,6 +12,8 @@ export const TEST_TOKEN = "test-token-0123456789abcdef";
 
 const migrations = await readD1Migrations(path.join(root, "migrations"));
 const handlerServer = await startTestHandlerServer(build("test-types.binpb"));
+const readSideServer = await startReadSideHandlerServer();
+export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
 const helperWorkers = [
   { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
@@ -26,6 +29,10 @@ const baseVars = {
   COS_WRITE_PERSISTED_HEADERS: "x-tenant,x-trace-bin",
   COS_SNAPSHOT_FREQUENCY: "3",
   COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
+  // Read sides: admin token, loopback http for the test read-side handler (a Node server).
+  STATEHOUSE_ADMIN_TOKENS: ADMIN_TOKEN,
+  STATEHOUSE_ALLOW_LOCAL_HTTP: "true",
+  READ_SIDE_HANDLER_URL: readSideServer.url,
 };
 
 function project(

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
 import { createApp } from "./front/app.js";
+import { handleQueue } from "./readside/index.js";
 
 export { EntityObject } from "./entity/index.js";
 
@@ -17,4 +18,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: handleQueue,
 } satisfies ExportedHandler<Env>;

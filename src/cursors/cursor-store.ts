@@ -16,6 +16,8 @@ export interface Lease {
   status: CursorStatus;
   attempts: number;
   epoch: number;
+  /** When a retrying cursor's scheduled retry is due (epoch ms). */
+  retryAt: number;
 }
 
 /** The outcome of delivering to one pair, written when the consumer commits. */
@@ -27,6 +29,7 @@ export interface CursorUpdate {
   attempts: number;
   failedRevision: number;
   lastError: string | null;
+  retryAt: number;
 }
 
 /** An event a read side gave up on. */
@@ -81,7 +84,7 @@ export function createCursorStore(db: D1Database): CursorStore {
                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                ON CONFLICT (read_side_id, entity_id) DO UPDATE SET lease_owner = ?4, lease_until = ?5
                  WHERE sh_cursor.lease_until < ?6
-               RETURNING revision, status, attempts, epoch`,
+               RETURNING revision, status, attempts, epoch, retry_at AS retryAt`,
             )
             .bind(k.readSideId, k.entityId, k.shard, owner, leaseUntil, now),
         );
@@ -96,10 +99,11 @@ export function createCursorStore(db: D1Database): CursorStore {
         statements.push(
           db
             .prepare(
-              `UPDATE sh_cursor SET revision = ?, status = ?, attempts = ?, failed_revision = ?, last_error = ?, updated_at = ?
+              `UPDATE sh_cursor SET revision = ?, status = ?, attempts = ?, failed_revision = ?, last_error = ?, retry_at = ?,
+                 updated_at = ?
                WHERE read_side_id = ? AND entity_id = ? AND lease_owner = ? AND epoch = ? AND revision = ?`,
             )
-            .bind(u.revision, u.status, u.attempts, u.failedRevision, u.lastError, now, u.key.readSideId, u.key.entityId, owner, u.lease.epoch, u.lease.revision),
+            .bind(u.revision, u.status, u.attempts, u.failedRevision, u.lastError, u.retryAt, now, u.key.readSideId, u.key.entityId, owner, u.lease.epoch, u.lease.revision),
         );
       }
       for (const p of parked) statements.push(parkStatement(db, p, now));

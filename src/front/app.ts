@@ -6,7 +6,8 @@ import { createEntityClient } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
 import { type ConnectFetchHandler, createConnectFetchHandler, writeSideRoutes } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
-import { bearerAuth } from "./auth.js";
+import { adminApi } from "./admin-api.js";
+import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
@@ -34,6 +35,7 @@ export function createApp(): Hono<FrontEnv> {
   });
 
   app.use("*", bearerAuth());
+  for (const prefix of ADMIN_PATH_PREFIXES) app.use(`${prefix}*`, adminAuth());
   app.use(
     "*",
     bodyLimit({
@@ -49,6 +51,7 @@ export function createApp(): Hono<FrontEnv> {
 
   app.route("/", cosGateway());
   app.route("/", jsonApi());
+  app.route("/", adminApi());
 
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
     let handler = connectHandlers.get(c.env);

@@ -1,33 +1,61 @@
 // Bearer-token authentication: tokens from the STATEHOUSE_API_TOKENS secret, compared in constant time.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { errorResponse } from "./error-response.js";
 
 const encoder = new TextEncoder();
 
+/** Paths of the admin API (HTTP JSON and Connect), which take admin tokens instead of API tokens. */
+export const ADMIN_PATH_PREFIXES = ["/admin/", "/chief_of_state.v1.ReadSideManagerService/", "/statehouse.v1.ReadSideAdminService/"];
+
+/** Whether a path belongs to the admin API. */
+export function isAdminPath(path: string): boolean {
+  return ADMIN_PATH_PREFIXES.some((p) => path.startsWith(p));
+}
+
 /**
  * Requires `Authorization: Bearer <token>` matching one of the configured tokens, unless
  * STATEHOUSE_AUTH is "off". Tokens are hashed before comparison so lengths leak nothing, compared
- * with timingSafeEqual, and never logged.
+ * with timingSafeEqual, and never logged. Admin paths are left to adminAuth.
  */
 export function bearerAuth(): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
+    if (isAdminPath(c.req.path)) return next();
     const config = loadConfig(c.env);
     if (!config.auth.enabled) return next();
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match === null) {
-      return errorResponse(
-        c,
-        new StatehouseError("unauthenticated", "missing bearer token: send Authorization: Bearer <token>"),
-      );
-    }
-    if (!(await anyTokenMatches(match[1] as string, config.auth.tokens))) {
-      return errorResponse(c, new StatehouseError("unauthenticated", "invalid bearer token"));
-    }
-    return next();
+    return checkBearer(c, config.auth.tokens, "", next);
   };
+}
+
+/**
+ * The same check for the admin API, against STATEHOUSE_ADMIN_TOKENS. With STATEHOUSE_AUTH "off"
+ * (local dev) the admin API is open too; with auth on and no admin token it is closed.
+ */
+export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
+  return async (c, next) => {
+    const config = loadConfig(c.env);
+    if (!config.auth.enabled) return next();
+    if (config.adminTokens.length === 0) {
+      return errorResponse(c, new StatehouseError("unauthenticated", "the admin API is closed: set the STATEHOUSE_ADMIN_TOKENS secret"));
+    }
+    return checkBearer(c, config.adminTokens, "admin ", next);
+  };
+}
+
+async function checkBearer(c: Context, tokens: readonly string[], kind: string, next: Next): Promise<Response | void> {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) {
+    return errorResponse(
+      c,
+      new StatehouseError("unauthenticated", `missing ${kind}bearer token: send Authorization: Bearer <token>`),
+    );
+  }
+  if (!(await anyTokenMatches(match[1] as string, tokens))) {
+    return errorResponse(c, new StatehouseError("unauthenticated", `invalid ${kind}bearer token`));
+  }
+  return next();
 }
 
 async function anyTokenMatches(presented: string, tokens: readonly string[]): Promise<boolean> {

@@ -1,0 +1,190 @@
+// D1 reads and operator writes on cursors: offsets, lag, status, restart, resume and skip.
+import type { CursorStatus } from "./cursor-store.js";
+import { parkStatement } from "./cursor-store.js";
+
+/** One cursor as an operator sees it. */
+export interface CursorView {
+  entityId: string;
+  shard: number;
+  revision: number;
+  headRevision: number;
+  lag: number;
+  status: CursorStatus;
+  attempts: number;
+  failedRevision: number;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+/** A read side's totals. */
+export interface CursorSummary {
+  entities: number;
+  lag: number;
+  retrying: number;
+  stopped: number;
+  parked: number;
+}
+
+/** Which cursors an operation touches: all of a read side's, one shard's, or one entity's. */
+export interface CursorScope {
+  readSideId: string;
+  shard?: number;
+  entityId?: string;
+}
+
+/** Operator reads and writes on cursors. */
+export interface CursorViews {
+  list(scope: CursorScope, opts: { after?: string; limit: number; failingOnly?: boolean }): Promise<CursorView[]>;
+  summary(readSideId: string): Promise<CursorSummary>;
+  /** Events handled per shard (the sum of the cursors' revisions), CoS's "offset" per shard. */
+  offsetsByShard(readSideId: string): Promise<Map<number, number>>;
+  /** Sets the cursors in scope back to 0 and bumps their epoch; parked events in scope go too. */
+  restart(scope: CursorScope, now: number): Promise<void>;
+  /** Clears the stopped or retrying status in scope, so the failing head event is tried again. */
+  retryFailing(scope: CursorScope, now: number): Promise<number>;
+  /** Moves each failing cursor in scope past its failing head event, parking it; the count skipped. */
+  skipFailing(scope: CursorScope, now: number): Promise<number>;
+}
+
+type ViewRow = {
+  entity_id: string;
+  shard: number;
+  revision: number;
+  head_revision: number | null;
+  status: CursorStatus;
+  attempts: number;
+  failed_revision: number;
+  last_error: string | null;
+  updated_at: number;
+};
+
+/** CursorViews over D1. */
+export function createCursorViews(db: D1Database): CursorViews {
+  const where = (scope: CursorScope, alias = "") => {
+    const parts = [`${alias}read_side_id = ?`];
+    const binds: (string | number)[] = [scope.readSideId];
+    if (scope.shard !== undefined) {
+      parts.push(`${alias}shard = ?`);
+      binds.push(scope.shard);
+    }
+    if (scope.entityId !== undefined) {
+      parts.push(`${alias}entity_id = ?`);
+      binds.push(scope.entityId);
+    }
+    return { sql: parts.join(" AND "), binds };
+  };
+  return {
+    async list(scope, opts) {
+      const w = where(scope, "c.");
+      const rows = await db
+        .prepare(
+          `SELECT c.entity_id, c.shard, c.revision, e.head_revision, c.status, c.attempts, c.failed_revision, c.last_error,
+             c.updated_at
+           FROM sh_cursor c LEFT JOIN sh_entity e ON e.entity_id = c.entity_id
+           WHERE ${w.sql} AND c.entity_id > ? ${opts.failingOnly ? "AND c.status != 'ok'" : ""}
+           ORDER BY c.entity_id LIMIT ?`,
+        )
+        .bind(...w.binds, opts.after ?? "", opts.limit)
+        .all<ViewRow>();
+      return rows.results.map((r) => {
+        const head = Math.max(r.head_revision ?? 0, r.revision);
+        return {
+          entityId: r.entity_id,
+          shard: r.shard,
+          revision: r.revision,
+          headRevision: head,
+          lag: head - r.revision,
+          status: r.status,
+          attempts: r.attempts,
+          failedRevision: r.failed_revision,
+          lastError: r.last_error,
+          updatedAt: r.updated_at,
+        };
+      });
+    },
+    async summary(readSideId) {
+      const [cursors, entities, parked] = await db.batch<Record<string, number | null>>([
+        db
+          .prepare(
+            `SELECT count(*) AS n, sum(max(coalesce(e.head_revision, 0) - c.revision, 0)) AS lag,
+               sum(c.status = 'retrying') AS retrying, sum(c.status = 'stopped') AS stopped
+             FROM sh_cursor c LEFT JOIN sh_entity e ON e.entity_id = c.entity_id WHERE c.read_side_id = ?`,
+          )
+          .bind(readSideId),
+        // Entities the read side has no cursor for yet are behind by their whole history.
+        db
+          .prepare(
+            `SELECT count(*) AS n, sum(e.head_revision) AS lag FROM sh_entity e
+             WHERE NOT EXISTS (SELECT 1 FROM sh_cursor c WHERE c.read_side_id = ? AND c.entity_id = e.entity_id)`,
+          )
+          .bind(readSideId),
+        db.prepare("SELECT count(*) AS n FROM sh_parked WHERE read_side_id = ?").bind(readSideId),
+      ]);
+      const c = cursors?.results[0] ?? {};
+      const e = entities?.results[0] ?? {};
+      return {
+        entities: Number(c.n ?? 0) + Number(e.n ?? 0),
+        lag: Number(c.lag ?? 0) + Number(e.lag ?? 0),
+        retrying: Number(c.retrying ?? 0),
+        stopped: Number(c.stopped ?? 0),
+        parked: Number(parked?.results[0]?.n ?? 0),
+      };
+    },
+    async offsetsByShard(readSideId) {
+      const rows = await db
+        .prepare("SELECT shard, sum(revision) AS offset FROM sh_cursor WHERE read_side_id = ? GROUP BY shard")
+        .bind(readSideId)
+        .all<{ shard: number; offset: number }>();
+      return new Map(rows.results.map((r) => [r.shard, r.offset]));
+    },
+    async restart(scope, now) {
+      const w = where(scope);
+      await db.batch([
+        db
+          .prepare(
+            `UPDATE sh_cursor SET revision = 0, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
+               epoch = epoch + 1, updated_at = ? WHERE ${w.sql}`,
+          )
+          .bind(now, ...w.binds),
+        db.prepare(`DELETE FROM sh_parked WHERE ${w.sql.replace("shard = ?", "entity_id IN (SELECT entity_id FROM sh_entity WHERE shard = ?)")}`).bind(...w.binds),
+      ]);
+    },
+    async retryFailing(scope, now) {
+      const w = where(scope);
+      const res = await db
+        .prepare(`UPDATE sh_cursor SET status = 'ok', attempts = 0, updated_at = ? WHERE ${w.sql} AND status != 'ok'`)
+        .bind(now, ...w.binds)
+        .run();
+      return res.meta.changes;
+    },
+    async skipFailing(scope, now) {
+      const w = where(scope);
+      const failing = await db
+        .prepare(`SELECT entity_id, failed_revision, attempts, last_error FROM sh_cursor WHERE ${w.sql} AND status != 'ok'`)
+        .bind(...w.binds)
+        .all<{ entity_id: string; failed_revision: number; attempts: number; last_error: string | null }>();
+      const statements = failing.results.flatMap((f) => [
+        db
+          .prepare(
+            `UPDATE sh_cursor SET revision = ?, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
+               epoch = epoch + 1, updated_at = ?
+             WHERE read_side_id = ? AND entity_id = ? AND status != 'ok' AND revision = ? - 1`,
+          )
+          .bind(f.failed_revision, now, scope.readSideId, f.entity_id, f.failed_revision),
+        parkStatement(
+          db,
+          {
+            readSideId: scope.readSideId,
+            entityId: f.entity_id,
+            revision: f.failed_revision,
+            reason: `skipped by an operator; last error: ${f.last_error ?? "none"}`,
+            attempts: f.attempts,
+          },
+          now,
+        ),
+      ]);
+      if (statements.length > 0) await db.batch(statements);
+      return failing.results.length;
+    },
+  };
+}

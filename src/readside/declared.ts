@@ -1,0 +1,41 @@
+// Syncs the read sides declared in STATEHOUSE_READ_SIDES into D1, where cursors and pauses live.
+import type { ReadSideSpec } from "../config/index.js";
+import type { ReadSideContext } from "./context.js";
+import { startSweep } from "./sweep.js";
+
+/**
+ * Inserts declared read sides that D1 lacks (and sweeps them, so they see all history), updates
+ * changed definitions, and deletes config read sides no longer declared. Read sides created
+ * through the admin API are never touched; a declared id that the API already owns is reported.
+ */
+export async function syncDeclaredReadSides(ctx: ReadSideContext): Promise<void> {
+  const declared = ctx.config.readSides;
+  const stored = new Map((await ctx.readSides.list()).map((r) => [r.spec.id, r]));
+  const now = Date.now();
+  for (const spec of declared) {
+    const current = stored.get(spec.id);
+    if (current === undefined) {
+      if (await ctx.readSides.insert(spec, "config", now)) {
+        console.log(`statehouse: read side ${spec.id} declared in STATEHOUSE_READ_SIDES was registered`);
+        if (spec.enabled && spec.autoStart) await startSweep(ctx.env, spec.id);
+      }
+    } else if (current.source !== "config") {
+      console.error(`statehouse: STATEHOUSE_READ_SIDES declares ${spec.id}, which the admin API created; the stored one is kept`);
+    } else if (!sameSpec(current.spec, spec)) {
+      await ctx.readSides.update(spec, now);
+      if (spec.enabled && !current.spec.enabled) await startSweep(ctx.env, spec.id);
+    }
+  }
+  const ids = new Set(declared.map((s) => s.id));
+  for (const r of stored.values()) {
+    if (r.source === "config" && !ids.has(r.spec.id)) {
+      console.log(`statehouse: read side ${r.spec.id} is no longer declared in STATEHOUSE_READ_SIDES; removing it`);
+      await ctx.readSides.remove(r.spec.id);
+    }
+  }
+}
+
+function sameSpec(a: ReadSideSpec, b: ReadSideSpec): boolean {
+  const norm = (s: ReadSideSpec) => JSON.stringify({ ...s, autoStart: true });
+  return norm(a) === norm(b);
+}

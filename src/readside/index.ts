@@ -1,0 +1,26 @@
+// Public surface of readside/: the queue consumers, the operator's manager, signing and shards.
+import { type ReadSideContext, createReadSideContext } from "./context.js";
+import { consumeEvents } from "./consumer.js";
+import { recordDeadLetters } from "./dead-letters.js";
+
+export { createReadSideContext } from "./context.js";
+export type { ReadSideContext } from "./context.js";
+export { BUSY_DELAY_SECONDS, DELIVERY_CONCURRENCY, JOURNAL_PAGE, LEASE_MS, consumeEvents } from "./consumer.js";
+export { recordDeadLetters } from "./dead-letters.js";
+export { ReadSideManager, readSideJson } from "./manager.js";
+export type { Scope } from "./manager.js";
+export type { ConsumerMessage, DeliveryMessage, SweepMessage } from "./messages.js";
+export { backoffSeconds, decideOnFailure } from "./policy.js";
+export type { FailureAction } from "./policy.js";
+export { createSigningFetch, signWebhook, webhookId } from "./signing.js";
+export { eventTag, shardOf } from "./shard.js";
+
+/** Queue names ending in this are dead-letter queues. */
+export const DEAD_LETTER_SUFFIX = "-dlq";
+
+/** The Worker's queue() handler: dead letters are recorded, everything else is delivered. */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const ctx: ReadSideContext = createReadSideContext(env);
+  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await recordDeadLetters(batch, ctx.parked);
+  else await consumeEvents(batch, ctx);
+}

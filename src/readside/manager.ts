@@ -1,0 +1,201 @@
+// Operator actions on read sides: define, pause, resume, restart, skip, and replay what was parked.
+import { type ReadSideInput, type ReadSideSpec, parseReadSideSpec, specToInput } from "../config/index.js";
+import type { CursorScope, ReadSideRecord } from "../cursors/index.js";
+import { StatehouseError } from "../errors.js";
+import type { ReadSideContext } from "./context.js";
+import { deliverPair } from "./delivery.js";
+import { createReadSideHandler } from "./read-side-handler.js";
+import { shardOf } from "./shard.js";
+import { startSweep } from "./sweep.js";
+
+/** Where an operation applies: a whole read side, one shard of it, or one entity. */
+export interface Scope {
+  shard?: number;
+  entityId?: string;
+}
+
+/** The operator's handle on read sides; every failure is a StatehouseError. */
+export class ReadSideManager {
+  constructor(private readonly ctx: ReadSideContext) {}
+
+  /** All read sides. */
+  list(): Promise<ReadSideRecord[]> {
+    return this.ctx.loadReadSides();
+  }
+
+  /** One read side, or NOT_FOUND. */
+  async get(id: string): Promise<ReadSideRecord> {
+    await this.ctx.loadReadSides();
+    const record = await this.ctx.readSides.get(id);
+    if (record === undefined) throw new StatehouseError("not_found", `read side ${id} not found`);
+    return record;
+  }
+
+  /** Registers a read side; it then receives every retained event of every entity. */
+  async create(input: unknown): Promise<ReadSideRecord> {
+    const spec = this.validate(input);
+    await this.ctx.loadReadSides();
+    if (!(await this.ctx.readSides.insert(spec, "api", Date.now()))) {
+      throw new StatehouseError("already_exists", `read side ${spec.id} already exists`);
+    }
+    if (spec.enabled && spec.autoStart) await startSweep(this.ctx.env, spec.id);
+    return this.get(spec.id);
+  }
+
+  /** Changes some fields; `secret: null` removes the secret. Pause state and cursors are kept. */
+  async update(id: string, patch: Record<string, unknown>): Promise<ReadSideRecord> {
+    const current = await this.mutable(id);
+    const merged: Record<string, unknown> = { ...specToInput(current.spec), ...patch, id };
+    if ("url" in patch) delete merged.binding;
+    if ("binding" in patch) delete merged.url;
+    if (patch.secret === null) delete merged.secret;
+    const spec = this.validate(merged);
+    await this.ctx.readSides.update(spec, Date.now());
+    if (spec.enabled && !current.spec.enabled) await startSweep(this.ctx.env, id);
+    return this.get(id);
+  }
+
+  /** Deletes a read side with its cursors and parked events. */
+  async remove(id: string): Promise<void> {
+    await this.mutable(id);
+    await this.ctx.readSides.remove(id);
+  }
+
+  /** Stops deliveries (all, or one shard's); cursors stay where they are. */
+  async pause(id: string, shard?: number): Promise<void> {
+    await this.get(id);
+    await this.ctx.readSides.setPaused(id, true, this.shard(shard));
+  }
+
+  /** Resumes deliveries, retries entities stopped on a failure, and catches up what was missed. */
+  async resume(id: string, shard?: number): Promise<void> {
+    await this.get(id);
+    await this.ctx.readSides.setPaused(id, false, this.shard(shard));
+    await this.ctx.views.retryFailing({ readSideId: id, shard }, Date.now());
+    await startSweep(this.ctx.env, id, shard);
+  }
+
+  /** Replays every retained event of every entity (in scope) to the read side, in order per entity. */
+  async restart(id: string, shard?: number): Promise<void> {
+    await this.get(id);
+    await this.ctx.views.restart({ readSideId: id, shard: this.shard(shard) }, Date.now());
+    await startSweep(this.ctx.env, id, shard);
+  }
+
+  /** Moves past the failing head event of each failing entity in scope (parking it); the count skipped. */
+  async skip(id: string, scope: Scope = {}): Promise<number> {
+    await this.get(id);
+    const s: CursorScope = { readSideId: id, shard: this.shard(scope.shard), entityId: scope.entityId };
+    const skipped = await this.ctx.views.skipFailing(s, Date.now());
+    if (scope.entityId !== undefined && skipped === 0) {
+      throw new StatehouseError("failed_precondition", `read side ${id} is not failing on entity ${scope.entityId}: nothing to skip`);
+    }
+    if (skipped > 0) await startSweep(this.ctx.env, id, s.shard);
+    return skipped;
+  }
+
+  /** CoS's offsets: per shard, the number of events the read side has handled there. */
+  async offsets(id: string, shard?: number): Promise<{ shard: number; offset: number }[]> {
+    await this.get(id);
+    const byShard = await this.ctx.views.offsetsByShard(id);
+    const shards = shard !== undefined ? [this.shard(shard) as number] : [...Array(this.ctx.config.numShards).keys()];
+    return shards.map((s) => ({ shard: s, offset: byShard.get(s) ?? 0 }));
+  }
+
+  /** Where a read side stands: its state, lag, failing entities (first 20) and parked count. */
+  async status(id: string): Promise<Record<string, unknown>> {
+    const r = await this.get(id);
+    const summary = await this.ctx.views.summary(id);
+    const failing = await this.ctx.views.list({ readSideId: id }, { limit: 20, failingOnly: true });
+    const state = !r.spec.enabled
+      ? "disabled"
+      : r.paused
+        ? "paused"
+        : summary.stopped > 0
+          ? "stopped"
+          : summary.retrying > 0
+            ? "retrying"
+            : r.pausedShards.length > 0
+              ? "partly paused"
+              : "running";
+    return {
+      id,
+      state,
+      paused_shards: r.pausedShards,
+      ...summary,
+      failing: failing.map((f) => ({
+        entity_id: f.entityId,
+        status: f.status,
+        revision: f.revision,
+        failed_revision: f.failedRevision,
+        attempts: f.attempts,
+        last_error: f.lastError,
+      })),
+    };
+  }
+
+  /** Delivers one parked event again (deliberately out of order); on success it is no longer parked. */
+  async replayParked(id: string, entityId: string, revision: number): Promise<void> {
+    const record = await this.get(id);
+    if ((await this.ctx.parked.get(id, entityId, revision)) === undefined) {
+      throw new StatehouseError("not_found", `read side ${id} has no parked event ${entityId}@${revision}`);
+    }
+    const page = await this.ctx.entities.readJournal(entityId, revision, 1);
+    const entry = page.events[0];
+    if (entry?.revision !== revision) throw new StatehouseError("not_found", `${entityId}@${revision} is no longer retained in the journal`);
+    const handler = createReadSideHandler({ ...record.spec, eventTypes: [] }, this.ctx.env, this.ctx.registry);
+    const key = { readSideId: id, entityId, shard: shardOf(entityId, this.ctx.config.numShards) };
+    const lease = { revision: revision - 1, status: "ok" as const, attempts: 0, epoch: 0, retryAt: 0 };
+    const out = await deliverPair({ spec: { ...record.spec, policy: "STOP", eventTypes: [] }, handler, key, lease, events: [entry], target: revision, deadline: Infinity });
+    if (out.update?.status !== "ok") {
+      const reason = out.update?.lastError ?? "not delivered";
+      await this.ctx.parked.touch(id, entityId, revision, reason, Date.now());
+      throw new StatehouseError("unavailable", `replay of ${entityId}@${revision} to read side ${id} failed: ${reason}`);
+    }
+    await this.ctx.parked.remove(id, entityId, revision);
+  }
+
+  /** Puts a recorded dead letter back on the events queue. */
+  async replayDeadLetter(letterId: number): Promise<void> {
+    const letter = await this.ctx.parked.deadLetter(letterId);
+    if (letter === undefined) throw new StatehouseError("not_found", `dead letter ${letterId} not found`);
+    await this.ctx.env.EVENTS.send(JSON.parse(letter.body) as unknown, { contentType: "json" });
+    await this.ctx.parked.markReplayed(letterId, Date.now());
+  }
+
+  /** Validates a shard number against COS_NUM_SHARDS. */
+  shard(shard: number | undefined): number | undefined {
+    if (shard === undefined) return undefined;
+    const n = this.ctx.config.numShards;
+    if (!Number.isSafeInteger(shard) || shard < 0 || shard >= n) {
+      throw new StatehouseError("invalid_argument", `shard ${shard} does not exist: shards are 0 to ${n - 1} (COS_NUM_SHARDS=${n})`);
+    }
+    return shard;
+  }
+
+  private validate(input: unknown): ReadSideSpec {
+    const parsed = parseReadSideSpec(input, { allowLocalHttp: this.ctx.config.allowLocalHttp });
+    if (!parsed.ok) throw new StatehouseError("invalid_argument", `invalid read side: ${parsed.errors.join("; ")}`);
+    const t = parsed.spec.target;
+    if (t.kind === "binding" && typeof (this.ctx.env as unknown as Record<string, { fetch?: unknown } | undefined>)[t.binding]?.fetch !== "function") {
+      throw new StatehouseError("invalid_argument", `invalid read side: binding: no Service Binding named ${t.binding} (declare it in wrangler.toml)`);
+    }
+    return parsed.spec;
+  }
+
+  private async mutable(id: string): Promise<ReadSideRecord> {
+    const record = await this.get(id);
+    if (record.source === "config") {
+      throw new StatehouseError("failed_precondition", `read side ${id} is declared in STATEHOUSE_READ_SIDES: change it there`);
+    }
+    return record;
+  }
+}
+
+/** The JSON an operator sees for a read side (the secret is never included). */
+export function readSideJson(r: ReadSideRecord): Record<string, unknown> {
+  const input: ReadSideInput = specToInput(r.spec);
+  delete input.secret;
+  delete input.auto_start;
+  return { ...input, has_secret: r.spec.secret !== undefined, paused: r.paused, paused_shards: r.pausedShards, source: r.source, created_at: new Date(r.createdAt).toISOString(), updated_at: new Date(r.updatedAt).toISOString() };
+}

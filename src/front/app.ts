@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { createEntityClient } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { type ConnectFetchHandler, createConnectFetchHandler, writeSideRoutes } from "../rpc/index.js";
+import { type ConnectFetchHandler, createConnectFetchHandler, readSideRoutes, writeSideRoutes } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
@@ -56,7 +56,12 @@ export function createApp(): Hono<FrontEnv> {
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
     let handler = connectHandlers.get(c.env);
     if (handler === undefined) {
-      handler = createConnectFetchHandler(writeSideRoutes(c.var.entities, loadConfig(c.env)), {
+      const writeSide = writeSideRoutes(c.var.entities, loadConfig(c.env));
+      const readSide = readSideRoutes(c.env);
+      handler = createConnectFetchHandler((router) => {
+        writeSide(router);
+        readSide(router);
+      }, {
         jsonOptions: { registry: typeRegistry() },
         readMaxBytes: MAX_BODY_BYTES,
       });

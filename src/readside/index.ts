@@ -18,8 +18,11 @@ export { eventTag, shardOf } from "./shard.js";
 /** Queue names ending in this are dead-letter queues. */
 export const DEAD_LETTER_SUFFIX = "-dlq";
 
-/** The Worker's queue() handler: dead letters are recorded, everything else is delivered. */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/**
+ * The Worker's queue() handler: dead letters are recorded, everything else is delivered. Every
+ * message is settled before it returns, so the execution context needs no waitUntil.
+ */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const ctx: ReadSideContext = createReadSideContext(env);
   if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await recordDeadLetters(batch, ctx.parked);
   else await consumeEvents(batch, ctx);

@@ -6,6 +6,9 @@ import { ChiefOfStateService } from "../gen/chief_of_state/v1/service_pb.js";
 import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
 import { chiefOfStateService } from "./chief-of-state-service.js";
 import { entityService } from "./entity-service.js";
+import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
+import { ReadSideManager, createReadSideContext } from "../readside/index.js";
+import { readSideManagerService } from "./read-side-manager-service.js";
 
 export { createConnectFetchHandler } from "./connect-adapter.js";
 export type { ConnectFetchHandler } from "./connect-adapter.js";
@@ -16,5 +19,12 @@ export function writeSideRoutes(entities: EntityClient, config: Config): (router
   return (router) => {
     router.service(ChiefOfStateService, chiefOfStateService(entities, config));
     router.service(EntityService, entityService(entities, config));
+  };
+}
+
+/** Registers the read-side admin services (admin token required): CoS's ReadSideManagerService. */
+export function readSideRoutes(env: Env): (router: ConnectRouter) => void {
+  return (router) => {
+    router.service(ReadSideManagerService, readSideManagerService(new ReadSideManager(createReadSideContext(env))));
   };
 }

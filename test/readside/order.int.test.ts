@@ -1,0 +1,86 @@
+// Order comes from the journal and the cursor: out-of-order, duplicate and racing queue messages.
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index.js";
+import { createCursorStore } from "../../src/cursors/index.js";
+import { shardOf } from "../../src/readside/index.js";
+import { command, freshId } from "../helpers.js";
+import { assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
+
+const QUEUE = "statehouse-events";
+let msgId = 0;
+
+/** Runs the real consumer on a batch we compose, as the Queue would hand it over. */
+async function consume(bodies: unknown[]) {
+  const batch = createMessageBatch(
+    QUEUE,
+    bodies.map((body) => ({ id: `m${++msgId}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/** An entity with `n` events committed before the read side exists, and a read side that is paused
+ * at creation (so nothing reaches it until the test hands the consumer its own messages). */
+async function setup(n: number, behaviour: Parameters<typeof behave>[1] = { mode: "ok" }) {
+  const e = freshId("ord");
+  await command(e, { command: { events: Array.from({ length: n }, (_, i) => ({ i })) } });
+  const side = freshReadSideId("ord");
+  await behave(side, behaviour);
+  await createReadSide({ id: side, auto_start: false });
+  await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+  return { e, side };
+}
+
+describe("ordering", { timeout: 30_000 }, () => {
+  it("a message for revision 7 when the cursor is at 0 delivers 1 to 7 in order", async () => {
+    const { e, side } = await setup(7);
+    const result = await consume([{ entityId: e, fromRevision: 7, toRevision: 7, readSideIds: [side] }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(okRevisions(await callsOf(side, e))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("out-of-order and duplicate messages deliver each revision once, in order", async () => {
+    const { e, side } = await setup(6);
+    const m = (from: number, to: number) => ({ entityId: e, fromRevision: from, toRevision: to, readSideIds: [side] });
+    await consume([m(5, 6), m(2, 2), m(5, 6), m(1, 1)]);
+    await consume([m(3, 4), m(1, 1), m(6, 6)]);
+    const calls = await callsOf(side, e);
+    expect(calls.map((c) => c.revision)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("a duplicate for an already delivered revision is acked without a call", async () => {
+    const { e, side } = await setup(2);
+    await consume([{ entityId: e, fromRevision: 1, toRevision: 2, readSideIds: [side] }]);
+    const result = await consume([{ entityId: e, fromRevision: 2, toRevision: 2, readSideIds: [side] }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await callsOf(side, e)).toHaveLength(2);
+  });
+
+  it("two consumers racing on one entity never deliver an event before its predecessor succeeded", async () => {
+    const { e, side } = await setup(8, { mode: "slow", delayMs: 20 });
+    const m = (to: number) => ({ entityId: e, fromRevision: to, toRevision: to, readSideIds: [side] });
+    await Promise.all([consume([m(8)]), consume([m(4)]), consume([m(6), m(8)])]);
+    const calls = await eventually(async () => {
+      const c = await callsOf(side, e);
+      expect(okRevisions(c).at(-1)).toBe(8);
+      return c;
+    });
+    assertOrdered(calls);
+    // The lease makes the losers wait and then find the work done: each revision is called once.
+    expect(calls.map((c) => c.revision)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("a consumer that died holding a lease delays delivery until the lease runs out, then it resumes in order", async () => {
+    const { e, side } = await setup(3);
+    const key = { readSideId: side, entityId: e, shard: shardOf(e, 16) };
+    // A consumer that took the lease and then died (its invocation ended before committing).
+    const [lease] = await createCursorStore(env.DB).acquire([key], [], "dead-consumer", Date.now() + 1500, Date.now());
+    expect(lease).toBeDefined();
+    const result = await consume([{ entityId: e, fromRevision: 1, toRevision: 3, readSideIds: [side] }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await callsOf(side, e)).toEqual([]);
+    await eventually(async () => expect(okRevisions(await callsOf(side, e))).toEqual([1, 2, 3]));
+  });
+});

@@ -18,6 +18,8 @@ export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 const helperWorkers = [
   { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
   { name: "statehouse-bank-example", modules: true, scriptPath: build("bank.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
+  // The bank example's read side (examples/bank-balances) with its own D1.
+  { name: "statehouse-bank-balances", modules: true, scriptPath: build("bank-balances.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"], d1Databases: ["BALANCES"] },
 ];
 
 /** Statehouse's vars for the default test configuration; projects override some. */
@@ -47,7 +49,7 @@ function project(
         wrangler: { configPath: path.join(root, "wrangler.toml") },
         miniflare: {
           bindings: { ...baseVars, ...vars, TEST_MIGRATIONS: migrations },
-          serviceBindings: { WRITE_HANDLER: opts.handler ?? "statehouse-test-handler" },
+          serviceBindings: { WRITE_HANDLER: opts.handler ?? "statehouse-test-handler", BANK_BALANCES: "statehouse-bank-balances" },
           workers: helperWorkers,
         },
       }),
@@ -65,7 +67,7 @@ const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 export default defineConfig({
   test: {
     projects: [
-      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**"] }),
+      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/cli/**"] }),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",
@@ -75,6 +77,8 @@ export default defineConfig({
         COS_JOURNAL_LOGICAL_DELETION: "true",
       }),
       project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example" }),
+      // The CLI against a real `wrangler dev` on 127.0.0.1 (Node, not workerd).
+      defineProject({ test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } }),
       ...protocols.map((p) =>
         project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
       ),

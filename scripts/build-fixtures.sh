@@ -8,3 +8,4 @@ buf generate test/fixtures/proto --template '{"version":"v2","plugins":[{"local"
 common=(--bundle --format=esm --platform=neutral --target=es2022 --main-fields=module,main --conditions=workerd,worker,browser --loader:.binpb=binary --log-level=warning)
 esbuild test/fixtures/test-handler/worker.ts "${common[@]}" --outfile=test/.build/test-handler.js
 esbuild examples/bank/src/index.ts "${common[@]}" --outfile=test/.build/bank.js
+esbuild examples/bank-balances/src/index.ts "${common[@]}" --outfile=test/.build/bank-balances.js

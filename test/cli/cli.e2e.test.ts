@@ -1,0 +1,139 @@
+// The CLI against a running local Statehouse: `wrangler dev` on 127.0.0.1, the CLI as a child process.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { callsOf, configure } from "../fixtures/read-side-handler/behaviour.js";
+import { startReadSideHandlerServer } from "../fixtures/read-side-handler/node-server.js";
+import { startTestHandlerServer } from "../fixtures/test-handler/node-server.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
+const API_TOKEN = "cli-api-token-0123456789";
+const ADMIN_TOKEN = "cli-admin-token-0123456789";
+const wranglerBin = path.join(root, "node_modules/wrangler/bin/wrangler.js");
+
+let dev: ChildProcess | undefined;
+let base = "";
+let readSideUrl = "";
+let persist = "";
+let log = "";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs the CLI; never throws, so a test can assert on a failure's exit code and message. */
+async function cli(args: string[], env: Record<string, string> = { STATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN }) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(root, "cli/statehouse.mjs"), ...args], {
+      env: { PATH: process.env.PATH ?? "", STATEHOUSE_URL: base, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (cause) {
+    const e = cause as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  persist = mkdtempSync(path.join(tmpdir(), "statehouse-cli-"));
+  const writeHandler = await startTestHandlerServer(path.join(root, "test/.build/test-types.binpb"));
+  readSideUrl = (await startReadSideHandlerServer()).url;
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+  await run(process.execPath, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml", "--persist-to", persist], { cwd: root, env });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const vars = {
+    STATEHOUSE_AUTH: "on",
+    STATEHOUSE_API_TOKENS: API_TOKEN,
+    STATEHOUSE_ADMIN_TOKENS: ADMIN_TOKEN,
+    WRITE_HANDLER_URL: writeHandler.url,
+    STATEHOUSE_ALLOW_LOCAL_HTTP: "true",
+  };
+  const args = [wranglerBin, "dev", "-c", "wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+    "--persist-to", persist, "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
+  dev = spawn(process.execPath, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  dev.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+  dev.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  await vi.waitFor(
+    async () => {
+      if (dev?.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+      const res = await fetch(`${base}/healthz`);
+      if (!res.ok) throw new Error(`healthz ${res.status}`);
+    },
+    { timeout: 60_000, interval: 250 },
+  );
+}, 120_000);
+
+afterAll(() => {
+  if (dev?.pid !== undefined && dev.exitCode === null) process.kill(-dev.pid, "SIGTERM");
+  if (persist !== "") rmSync(persist, { recursive: true, force: true });
+});
+
+describe("statehouse CLI", { timeout: 60_000 }, () => {
+  it("creates and lists read sides as a table", async () => {
+    configure("cli-a", { mode: "ok" }, true);
+    const created = await cli(["read-sides", "create", "cli-a", "--url", readSideUrl, "--protocol", "connect-json", "--policy", "skip"]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^id\s+cli-a$/m);
+    const list = await cli(["read-sides", "list"]);
+    expect(list.stdout).toMatch(/^ID\s+PROTOCOL\s+URL/m);
+    expect(list.stdout).toMatch(/^cli-a\s+connect-json\s+http:\/\/127\.0\.0\.1/m);
+  });
+
+  it("shows a delivered event in offsets, cursors and status", async () => {
+    const res = await fetch(`${base}/api/v1/entities/cli-e1/commands`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ command: { events: [{ n: 1 }, { n: 2 }] } }),
+    });
+    expect(res.status).toBe(200);
+    await vi.waitFor(() => expect(callsOf("cli-a").filter((c) => c.entityId === "cli-e1").map((c) => c.revision)).toEqual([1, 2]), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await cli(["read-sides", "cursors", "cli-a"])).stdout).toMatch(/^cli-e1\s+\d+\s+2\s+2\s+0\s+ok/m), { timeout: 10_000 });
+    const offsets = await cli(["read-sides", "offsets", "cli-a"]);
+    expect(offsets.stdout).toMatch(/^SHARD\s+OFFSET$/m);
+    expect(offsets.stdout).toMatch(/^\d+\s+2$/m);
+    const status = await cli(["read-sides", "status"]);
+    expect(status.stdout).toMatch(/^cli-a\s+running\s+1\s+0\s+0\s+0\s+0$/m);
+  });
+
+  it("pauses and resumes", async () => {
+    expect((await cli(["read-sides", "pause", "cli-a"])).stdout.trim()).toBe("paused cli-a");
+    expect((await cli(["read-sides", "status", "cli-a"])).stdout).toMatch(/^cli-a\s+paused/m);
+    expect((await cli(["read-sides", "resume", "cli-a"])).stdout.trim()).toBe("resumed cli-a");
+    expect((await cli(["read-sides", "restart", "cli-a", "--shard", "3"])).stdout.trim()).toBe("restarted cli-a (shard 3)");
+  });
+
+  it("exits non-zero with the server's reason", async () => {
+    const missing = await cli(["read-sides", "get", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe("statehouse: not_found: read side nope not found");
+    const skip = await cli(["read-sides", "skip", "cli-a", "--entity", "cli-e1"]);
+    expect(skip.code).toBe(1);
+    expect(skip.stderr).toContain("failed_precondition: read side cli-a is not failing on entity cli-e1");
+    const badShard = await cli(["read-sides", "pause", "cli-a", "--shard", "99"]);
+    expect(badShard.stderr).toContain("invalid_argument: shard 99 does not exist");
+  });
+
+  it("says when the token is missing or the server is unreachable", async () => {
+    const noToken = await cli(["read-sides", "list"], {});
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain("unauthenticated: missing admin bearer token");
+    expect(noToken.stderr).toContain("STATEHOUSE_ADMIN_TOKEN");
+    const down = await cli(["read-sides", "list", "--server", "http://127.0.0.1:9"]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain("cannot reach Statehouse at http://127.0.0.1:9");
+    const unknown = await cli(["read-sides", "frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "read-sides frobnicate"');
+  });
+});

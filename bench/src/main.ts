@@ -1,0 +1,196 @@
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4] [--no-peer]: the ladder, Statehouse and the Emmett peer, one run.
+import os from "node:os";
+import path from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { startStack, type Stack } from "./stack.js";
+import { peerInstalled, startPeer, type Peer } from "./peer.js";
+import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
+import { b0, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, type LagRow, type Plan, type RebuildRow } from "./workloads.js";
+import type { Row } from "./measure.js";
+import { PRICES } from "./cost.js";
+import { renderReport } from "./report.js";
+
+const FULL: Plan = {
+  w1Rungs: ["b3", "b4", "b4x2"],
+  w1Rounds: 4,
+  w2Targets: "all",
+  w1Commands: 2000,
+  w1LargeCommands: 500,
+  w1Concurrency: 16,
+  w2Commands: 20_000,
+  w2Entities: [100, 1000],
+  w2Concurrency: 64,
+  w2ScalingCommands: 3000,
+  w2ScalingEntities: [1, 10, 100, 1000],
+  w3Sizes: [1000, 10_000, 100_000],
+  w3Repeats: 5,
+  w4Rates: [50, 200, 1000],
+  w4Seconds: 30,
+  runTimeLimitMs: 20_000,
+  smallBytes: 100,
+  largeBytes: 64 * 1024,
+};
+const QUICK: Plan = {
+  ...FULL,
+  w1Rungs: ["b3", "b4x2"],
+  w1Rounds: 2,
+  w2Targets: "core",
+  w2Entities: [100],
+  w2Commands: 1500,
+  w2ScalingCommands: 800,
+  w2ScalingEntities: [1, 100],
+  w1Commands: 300,
+  w1LargeCommands: 60,
+  w3Sizes: [1000, 10_000],
+  w3Repeats: 2,
+  w4Rates: [50, 200],
+  w4Seconds: 5,
+  runTimeLimitMs: 8000,
+};
+
+const benchDir = path.resolve(import.meta.dirname, "..");
+const repoDir = path.resolve(benchDir, "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? "w1,w2,w3,w4").split(","));
+const plan = quick ? QUICK : FULL;
+const started = Date.now();
+
+/** Whether src/ has grown a read side (a queue consumer in the Worker entry). */
+function readSidesExist(): { ok: boolean; reason: string } {
+  const entry = readFileSync(path.join(repoDir, "src/index.ts"), "utf8");
+  if (!/\bqueue\b/.test(entry)) return { ok: false, reason: "src/index.ts exports no queue() consumer yet (read sides are being built in src/readside)" };
+  return { ok: true, reason: "" };
+}
+
+async function main(): Promise<void> {
+  const rs = readSidesExist();
+  console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && only.has("w4"), migrationsDir: path.join(repoDir, "migrations") });
+  const peers: Peer[] = [];
+  const cleanup = async () => {
+    for (const p of peers) await p.stop();
+    await stack.dispose();
+  };
+  process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  try {
+    const peerDir = path.join(benchDir, "peer");
+    const usePeer = !args.includes("--no-peer") && peerInstalled(peerDir);
+    if (usePeer) {
+      for (const mode of ["default", "shared"] as const) peers.push(await startPeer(peerDir, path.join(benchDir, ".build", `peer-${mode}`), mode));
+    } else {
+      console.log("  (Emmett peer not installed or --no-peer: run bench/run.sh to install it)");
+    }
+    const peerTargets: Target[] = peers.map((p) => {
+      const t = peerTarget(p.url, p.mode);
+      peerPid.set(t.name, p.pid);
+      return t;
+    });
+
+    const rows: Row[] = [];
+    let rebuild: RebuildRow[] = [];
+    let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
+    const sh = [statehouseTarget("sb"), statehouseTarget("http")];
+    const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
+
+    if (only.has("w1")) {
+      console.log(`W1: one entity, ${plan.w1Commands} commands, 1 then ${plan.w1Concurrency} in flight, ${plan.smallBytes} B`);
+      const ladder = [
+        ladderTarget("b1"),
+        ladderTarget("b2"),
+        ...(["sb", "http"] as const).flatMap((t) => plan.w1Rungs.map((r) => ladderTarget(r, t))),
+      ];
+      rows.push(...(await b0(stack, plan)));
+      rows.push(...(await w1(stack, plan, [...ladder, ...sh, statehouseDirectTarget("sb"), ...peerTargets], plan.smallBytes, plan.w1Commands)));
+      console.log(`W1 large: ${plan.w1LargeCommands} commands of ${plan.largeBytes} B`);
+      rows.push(...(await w1(stack, plan, [ladderTarget("b2"), floor("sb"), floor("http"), ...sh, ...peerTargets], plan.largeBytes, plan.w1LargeCommands)));
+    }
+    if (only.has("w2")) {
+      console.log(`W2: ${plan.w2Commands} commands over ${plan.w2Entities.join(" and ")} entities, ${plan.w2Concurrency} in flight`);
+      // The peer's "shared" mode (one connection) is its faster one; W1 shows both.
+      rows.push(...(await w2(stack, plan, [statehouseTarget("sb"), floor("sb"), ...peerTargets.slice(1)])));
+      console.log(`W2 scaling: ${plan.w2ScalingCommands} commands over ${plan.w2ScalingEntities.join(", ")} entities`);
+      rows.push(...(await w2Scaling(stack, plan, [statehouseTarget("sb"), ...(plan.w2Targets === "all" ? [floor("sb")] : [])])));
+    }
+    if (only.has("w3")) {
+      console.log(`W3: cold rebuild after eviction, ${plan.w3Sizes.join(", ")} events`);
+      rebuild = await w3(stack, plan);
+      if (peers[0]) rebuild.push(...(await w3Peer(peers[0], plan)));
+    }
+    if (only.has("w4")) {
+      if (stack.readSides) {
+        console.log(`W4: read-side lag at ${plan.w4Rates.join(", ")} commands/s for ${plan.w4Seconds} s`);
+        lag = await w4(stack, plan);
+      } else {
+        lag = { pending: rs.reason };
+        console.log(`W4: pending — ${rs.reason}`);
+      }
+    }
+
+    const results = {
+      mode: quick ? "quick" : "full",
+      startedAt: new Date(started).toISOString(),
+      durationS: (Date.now() - started) / 1000,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        os: `${os.type()} ${os.release()}`,
+        node: process.version,
+        miniflare: pkgVersion("miniflare"),
+        wrangler: pkgVersion("wrangler"),
+        emmett: peers.length > 0 ? peerPkgVersion("@event-driven-io/emmett-sqlite") : undefined,
+      },
+      plan,
+      prices: PRICES,
+      rows: rows.map(({ latenciesMs: _drop, ...rest }) => rest),
+      rebuild,
+      lag,
+    };
+    const outDir = path.join(benchDir, "results");
+    mkdirSync(outDir, { recursive: true });
+    const name = quick ? "quick" : "latest";
+    const report = renderReport(results);
+    writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(outDir, `${name}.svg`), report.svg);
+    writeFileSync(path.join(outDir, `${name}.md`), report.markdown);
+    console.log(`\n${report.markdown}`);
+    console.log(`wrote bench/results/${name}.json, ${name}.md, ${name}.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await cleanup();
+  }
+}
+
+function pkgVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(repoDir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function peerPkgVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(benchDir, "peer/node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's results, as written to JSON. */
+export type Results = {
+  mode: string;
+  startedAt: string;
+  durationS: number;
+  machine: Record<string, unknown>;
+  plan: Plan;
+  prices: typeof PRICES;
+  rows: Omit<Row, "latenciesMs">[];
+  rebuild: RebuildRow[];
+  lag: LagRow[] | { pending: string };
+};
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

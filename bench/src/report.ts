@@ -1,0 +1,152 @@
+// Turns the results into the printed Markdown tables and the SVG chart.
+import type { Row } from "./measure.js";
+import type { LagRow, RebuildRow } from "./workloads.js";
+import { renderSvg, type Panel } from "./chart.js";
+import type { Results } from "./main.js";
+
+const f = (x: number | undefined, d = 2) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : "–");
+const n0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
+
+/** Markdown and SVG for a run. */
+export function renderReport(r: Results): { markdown: string; svg: string } {
+  const md: string[] = [];
+  const m = r.machine;
+  md.push(`Run: ${r.mode}, ${r.startedAt}, ${f(r.durationS, 0)} s. Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, ${m.os}, Node ${m.node}, miniflare ${m.miniflare} (wrangler ${m.wrangler})${m.emmett ? `, emmett-sqlite ${m.emmett}` : ""}.`, "");
+
+  for (const size of [r.plan.smallBytes, r.plan.largeBytes]) {
+    const w1 = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === size);
+    if (w1.length === 0) continue;
+    md.push(`### W1 — one entity, ${size} B payload`, "");
+    md.push("| system | 1 in flight: cmd/s | p50 ms | p99 ms | " + `${r.plan.w1Concurrency} in flight: cmd/s | p50 ms | p99 ms | workerd CPU ms/cmd | SQLite rows written / read per cmd | Queue msgs/cmd | $/M cmds |`);
+    md.push("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for (const name of unique(w1.map((x) => x.system))) {
+      const seq = w1.find((x) => x.system === name && x.concurrency === 1);
+      const con = w1.find((x) => x.system === name && x.concurrency !== 1);
+      const c = seq?.cost;
+      md.push(`| ${name} | ${n0(seq?.perSecond)} | ${f(seq?.p50Ms)} | ${f(seq?.p99Ms)} | ${n0(con?.perSecond)} | ${f(con?.p50Ms)} | ${f(con?.p99Ms)} | ${f(seq?.workerdCpuMs, 3)} | ${c ? `${f(c.usage.rowsWritten)} / ${f(c.usage.rowsRead)}` : "–"} | ${c ? f(c.usage.queueMessages) : "–"} | ${c ? f(c.usdPerMillion) : "–"} |`);
+    }
+    md.push("");
+    md.push(...ratios(w1), "");
+  }
+
+  const w2 = r.rows.filter((x) => x.workload === "W2");
+  if (w2.length > 0) {
+    md.push(`### W2 — many entities, ${r.plan.w2Concurrency} in flight, ${r.plan.smallBytes} B`, "");
+    md.push("| entities | distribution | system | commands | errors | cmd/s | p50 ms | p99 ms | workerd CPU ms/cmd | rows written / read per cmd | Queue msgs/cmd | $/M cmds |");
+    md.push("|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for (const x of w2) {
+      const c = x.cost;
+      md.push(`| ${x.entities} | ${x.distribution} | ${x.system} | ${n0(x.commands)} | ${x.errors} | ${n0(x.perSecond)} | ${f(x.p50Ms)} | ${f(x.p99Ms)} | ${f(x.workerdCpuMs, 3)} | ${c ? `${f(c.usage.rowsWritten)} / ${f(c.usage.rowsRead)}` : "–"} | ${c ? f(c.usage.queueMessages) : "–"} | ${c ? f(c.usdPerMillion) : "–"} |`);
+    }
+    md.push("");
+  }
+  const sc = r.rows.filter((x) => x.workload === "W2-scaling");
+  if (sc.length > 0) {
+    const ents = unique(sc.map((x) => String(x.entities)));
+    md.push(`### W2 scaling — aggregate cmd/s by number of entities (uniform, ${r.plan.w2Concurrency} in flight)`, "");
+    md.push(`| system | ${ents.map((e) => `${e} entit${e === "1" ? "y" : "ies"}`).join(" | ")} |`);
+    md.push(`|---|${ents.map(() => "--:").join("|")}|`);
+    for (const name of unique(sc.map((x) => x.system))) {
+      md.push(`| ${name} | ${ents.map((e) => {
+        const x = sc.find((y) => y.system === name && String(y.entities) === e);
+        return x === undefined ? "–" : `${n0(x.perSecond)}${x.errors ? ` (${x.errors} errors)` : ""}`;
+      }).join(" | ")} |`);
+    }
+    md.push("");
+  }
+  if (r.rebuild.length > 0) md.push(...rebuildTable(r.rebuild), "");
+  md.push(...lagTable(r.lag), "");
+  md.push(...costTable(r), "");
+
+  const seqSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency === 1 && !x.system.startsWith("B0"));
+  const conSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency !== 1);
+  const w2u = w2.filter((x) => x.distribution === "uniform");
+  const panels: Panel[] = [
+    { title: "W1 one entity, one command at a time (100 B)", unit: "cmd/s", bars: seqSmall.map((x) => ({ label: x.system, value: x.perSecond, group: x.group })) },
+    { title: `W1 one entity, ${r.plan.w1Concurrency} in flight (100 B)`, unit: "cmd/s", bars: conSmall.map((x) => ({ label: x.system, value: x.perSecond, group: x.group })) },
+    { title: `W2 ${r.plan.w2Concurrency} in flight, uniform`, unit: "cmd/s", bars: w2u.map((x) => ({ label: `${x.system}, ${x.entities} entities`, value: x.perSecond, group: x.group })) },
+    {
+      title: "W3 first command after eviction (p50)",
+      unit: "ms",
+      bars: r.rebuild.map((x) => ({ label: `${x.system.replace(/ \(.*/, "")} ${x.snapshots ? "snap" : "no snap"}, ${x.events.toLocaleString("en-US")} ev`, value: x.coldP50Ms, group: x.system.startsWith("Emmett") ? "peer" : "statehouse" })),
+    },
+  ].filter((p) => p.bars.length > 0);
+  const svg = renderSvg(
+    `Statehouse bench (${r.mode}) — ladder (grey), Statehouse (orange), Emmett peer (blue)`,
+    `${r.startedAt} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · miniflare ${m.miniflare}`,
+    panels,
+  );
+  return { markdown: `${md.join("\n")}\n`, svg };
+}
+
+function ratios(w1: Row[]): string[] {
+  const get = (name: string, seq: boolean) => w1.find((x) => x.system === name && (x.concurrency === 1) === seq)?.perSecond;
+  const out: string[] = ["| ratio (cmd/s) | 1 in flight | concurrent |", "|---|--:|--:|"];
+  const pairs: [string, string][] = [
+    ["Statehouse sb", "B3 sb"],
+    ["Statehouse sb", "B3X2 sb"],
+    ["Statehouse sb", "B4 sb"],
+    ["Statehouse sb", "B4X2 sb"],
+    ["Statehouse http", "B3 http"],
+    ["Statehouse http", "B4X2 http"],
+    ["Statehouse sb", "Emmett default"],
+    ["Statehouse sb", "Emmett shared"],
+  ];
+  for (const [a, b] of pairs) {
+    const s = [true, false].map((seq) => {
+      const x = get(a, seq);
+      const y = get(b, seq);
+      return x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}×` : "–";
+    });
+    if (s.some((v) => v !== "–")) out.push(`| ${a} / ${b} | ${s[0]} | ${s[1]} |`);
+  }
+  return out;
+}
+
+function rebuildTable(rows: RebuildRow[]): string[] {
+  const out = [
+    "### W3 — first command after the object is evicted",
+    "",
+    "| system | events | cold p50 ms | cold max ms | warm p50 ms | rows read by the restarted object (all statements) | Statehouse's own rowCounts | repeats |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const x of rows) {
+    out.push(`| ${x.system} | ${n0(x.events)} | ${f(x.coldP50Ms)} | ${f(x.coldMaxMs)} | ${f(x.warmP50Ms)} | ${x.system.startsWith("Emmett") ? `${n0(x.rowsReadCold)} events replayed` : n0(x.rowsReadCold)} | ${x.rowsReadColdStatehouse ?? "–"} | ${x.repeats} |`);
+  }
+  return out;
+}
+
+function lagTable(lag: LagRow[] | { pending: string }): string[] {
+  if (!Array.isArray(lag)) return ["### W4 — read-side lag", "", `Pending: ${lag.pending}.`];
+  const out = [
+    "### W4 — read-side lag (two read sides; `flaky` fails 1% of calls)",
+    "",
+    "| target cmd/s | achieved | commits | read side | lag p50 ms | lag p99 ms | duplicates | out of order | lost | D1 queries/event | D1 rows written/event/read side |",
+    "|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const x of lag) {
+    for (const [rs, v] of Object.entries(x.readSides)) {
+      out.push(`| ${x.targetRate} | ${n0(x.achievedRate)} | ${n0(x.commits)} | ${rs}${v.failuresInjected ? ` (${v.failuresInjected} failures injected)` : ""} | ${f(v.lagP50Ms, 1)} | ${f(v.lagP99Ms, 1)} | ${v.duplicates} | ${v.outOfOrder} | ${v.lost} | ${f(x.d1QueriesPerEvent)} | ${f(x.d1RowsWrittenPerEventPerReadSide)} |`);
+    }
+  }
+  return out;
+}
+
+function costTable(r: Results): string[] {
+  const rows = r.rows.filter((x) => x.group === "statehouse" && x.cost !== undefined && !x.system.includes("no front door"));
+  const out = [
+    `### Cost per command (Statehouse; prices: ${r.prices.asOf})`,
+    "",
+    "| workload | system | in flight | payload B | entities | Worker req | DO req | rows written | rows read | Queue msgs | workerd CPU ms | $ / M cmds | of which rows written |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const x of rows) {
+    const c = x.cost!;
+    out.push(`| ${x.workload}${x.distribution ? ` ${x.distribution}` : ""} | ${x.system} | ${x.concurrency} | ${x.payloadBytes} | ${x.entities} | ${f(c.usage.workerRequests)} | ${f(c.usage.doRequests, 3)} | ${f(c.usage.rowsWritten, 3)} | ${f(c.usage.rowsRead, 3)} | ${f(c.usage.queueMessages, 3)} | ${f(c.usage.cpuMs, 3)} | ${f(c.usdPerMillion)} | ${f(c.lines.rowsWritten)} |`);
+  }
+  return out;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,187 @@
+// Starts one workerd (through Miniflare) with Statehouse, the ladder and the do-nothing handler, all on 127.0.0.1.
+import { createServer } from "node:net";
+import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+
+const COMPAT_DATE = "2026-04-20";
+
+/** Statehouse configurations run side by side in the same workerd; each has its own objects. */
+export const VARIANTS = {
+  /** Write handler over a Service Binding (the default deployment). */
+  sb: { WRITE_HANDLER_PROTOCOL: "connect" },
+  /** Write handler over HTTP (Connect binary) on a loopback socket. */
+  http: { WRITE_HANDLER_PROTOCOL: "connect", WRITE_HANDLER_URL: "@HANDLER_URL@" },
+  /** Same configuration as sb, in its own Worker so W3's row counts see nothing else. */
+  cold: { WRITE_HANDLER_PROTOCOL: "connect" },
+  /** Snapshots "off": a frequency never reached. */
+  nosnap: { WRITE_HANDLER_PROTOCOL: "connect", COS_SNAPSHOT_FREQUENCY: "1000000" },
+} as const;
+export type Variant = keyof typeof VARIANTS;
+
+/** What the runner needs to reach the stack. */
+export interface Stack {
+  mf: Miniflare;
+  /** Base URL of the entry socket; the Host header picks the Worker (see `hostOf`). */
+  url: URL;
+  handlerUrl: string;
+  workerdPid: number | undefined;
+  stateDir: string;
+  readSides: boolean;
+  dispose(): Promise<void>;
+}
+
+/** Host header for a Worker: "ladder.bench", "sb.statehouse.bench", … */
+export function hostOf(worker: "ladder" | Variant | "rs"): string {
+  return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
+}
+
+/** Starts the stack; `readSides` adds the W4 configuration when src/ has a queue consumer. */
+export async function startStack(buildDir: string, opts: { readSides: boolean; migrationsDir: string }): Promise<Stack> {
+  const stateDir = path.join(buildDir, "state");
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  const handlerPort = await freePort();
+  const handlerUrl = `http://127.0.0.1:${handlerPort}`;
+  const statehouse = readFileSync(path.join(buildDir, "statehouse.mjs"), "utf8");
+
+  const statehouseWorker = (name: string, vars: Record<string, string>, extra: object = {}) => ({
+    name,
+    modules: [{ type: "ESModule" as const, path: path.join(buildDir, `${name}.mjs`), contents: statehouse }],
+    compatibilityDate: COMPAT_DATE,
+    compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
+    routes: [`${name.replace(/^sh-/, "")}.statehouse.bench/*`],
+    bindings: {
+      STATEHOUSE_AUTH: "off",
+      COS_COMMAND_HANDLER_TIMEOUT: "30000",
+      COS_SNAPSHOT_FREQUENCY: "100",
+      COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
+      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v.replace("@HANDLER_URL@", handlerUrl)])),
+    },
+    durableObjects: { ENTITY: { className: "EntityObject", useSQLite: true } },
+    d1Databases: { DB: `db-${name}` },
+    queueProducers: { EVENTS: { queueName: `events-${name}` } },
+    serviceBindings: { WRITE_HANDLER: "bench-handler" },
+    ...extra,
+  });
+
+  const workers = [
+    {
+      name: "bench-ladder",
+      scriptPath: path.join(buildDir, "ladder.mjs"),
+      modules: true,
+      compatibilityDate: COMPAT_DATE,
+      compatibilityFlags: ["nodejs_compat"],
+      routes: ["ladder.bench/*"],
+      bindings: { HANDLER_URL: handlerUrl },
+      durableObjects: { BENCH: { className: "BenchObject", useSQLite: true } },
+      serviceBindings: { HANDLER: "bench-handler" },
+      queueProducers: { BENCH_EVENTS: { queueName: "bench-events" } },
+      queueConsumers: Object.fromEntries(
+        ["bench-events", ...Object.keys(VARIANTS).map((v) => `events-sh-${v}`)].map((q) => [q, { maxBatchTimeout: 0 }]),
+      ),
+    },
+    ...Object.entries(VARIANTS).map(([v, vars]) => statehouseWorker(`sh-${v}`, vars)),
+    {
+      name: "bench-readside",
+      scriptPath: path.join(buildDir, "read-side.mjs"),
+      modules: true,
+      compatibilityDate: COMPAT_DATE,
+      routes: ["readside.bench/*"],
+    },
+    {
+      name: "bench-handler",
+      scriptPath: path.join(buildDir, "echo-handler.mjs"),
+      modules: true,
+      compatibilityDate: COMPAT_DATE,
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: handlerPort }],
+    },
+  ];
+  if (opts.readSides) {
+    workers.push(
+      statehouseWorker(
+        "sh-rs",
+        {
+          WRITE_HANDLER_PROTOCOL: "connect",
+          STATEHOUSE_READ_SIDES: JSON.stringify([
+            { id: "ok", binding: "RS_OK", protocol: "connect", retries: 20, backoff_ms: 50 },
+            { id: "flaky", binding: "RS_FLAKY", protocol: "connect", retries: 20, backoff_ms: 50 },
+          ]),
+        },
+        {
+          queueConsumers: { "events-sh-rs": { maxBatchTimeout: 0 } },
+          serviceBindings: { WRITE_HANDLER: "bench-handler", RS_OK: "bench-readside", RS_FLAKY: "bench-readside" },
+        },
+      ) as never,
+    );
+  }
+
+  const before = new Set(childPids());
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    durableObjectsPersist: path.join(stateDir, "do"),
+    d1Persist: path.join(stateDir, "d1"),
+    workers: workers as never,
+  });
+  const url = await mf.ready;
+  const workerdPid = childPids().find((p) => !before.has(p) && commOf(p).includes("workerd"));
+  if (opts.readSides) await applyMigrations(mf, opts.migrationsDir);
+  return {
+    mf,
+    url,
+    handlerUrl,
+    workerdPid,
+    stateDir,
+    readSides: opts.readSides,
+    async dispose() {
+      await mf.dispose();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function applyMigrations(mf: Miniflare, dir: string): Promise<void> {
+  const db = await mf.getD1Database("DB", "sh-rs");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    const sql = readFileSync(path.join(dir, file), "utf8");
+    for (const stmt of sql.split(/;\s*(?:\n|$)/).map((s) => s.replace(/^\s*--.*$/gm, "").trim()).filter(Boolean)) {
+      await db.prepare(stmt).run();
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Pids of this process's direct children (workerd is one, once Miniflare started it). */
+export function childPids(parent = process.pid): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) out.push(Number(d));
+    } catch {
+      // The process ended while we looked: not ours to count.
+    }
+  }
+  return out;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,77 @@
+// The systems under test, as request builders: the ladder's rungs, Statehouse's entry points, the Emmett peer.
+import { writeFields } from "../workers/proto-wire.js";
+import type { Shot } from "./client.js";
+import { hostOf, type Variant } from "./stack.js";
+
+const enc = new TextEncoder();
+const CONNECT = { "content-type": "application/proto", "connect-protocol-version": "1" };
+export const PROCESS_COMMAND = "/chief_of_state.v1.ChiefOfStateService/ProcessCommand";
+
+/** A serialized google.protobuf.Any holding `size` bytes: the command, hence the event and the state. */
+export function payloadAny(size: number): Uint8Array {
+  return writeFields([[1, enc.encode("type.googleapis.com/bench.v1.Payload")], [2, new Uint8Array(size).fill(0x61)]]);
+}
+
+/** A system under test: builds the request for one command to entity `id`. */
+export interface Target {
+  name: string;
+  group: "ladder" | "statehouse" | "peer";
+  /** Where the request goes; undefined means the workerd entry socket. */
+  base?: URL;
+  shot(id: string, size: number): Shot;
+}
+
+const anyCache = new Map<number, Uint8Array>();
+function cachedAny(size: number): Uint8Array {
+  let a = anyCache.get(size);
+  if (a === undefined) anyCache.set(size, (a = payloadAny(size)));
+  return a;
+}
+
+/** A ladder rung (B1–B4x2) through the bench Worker. */
+export function ladderTarget(rung: string, transport?: "sb" | "http"): Target {
+  const q = transport === undefined ? "" : `?t=${transport}`;
+  return {
+    name: transport === undefined ? rung.toUpperCase() : `${rung.toUpperCase()} ${transport}`,
+    group: "ladder",
+    shot: (id, size) => ({ host: hostOf("ladder"), path: `/${rung}/${encodeURIComponent(id)}${q}`, body: cachedAny(size) }),
+  };
+}
+
+/** Statehouse's Connect ProcessCommand (binary), the way CoS clients call it. */
+export function statehouseTarget(variant: Variant, label = `Statehouse ${variant}`): Target {
+  return {
+    name: label,
+    group: "statehouse",
+    shot: (id, size) => ({
+      host: hostOf(variant),
+      path: PROCESS_COMMAND,
+      body: writeFields([[1, enc.encode(id)], [2, cachedAny(size)]]),
+      headers: CONNECT,
+    }),
+  };
+}
+
+/** The command straight to EntityObject's RPC (bench route): Statehouse without its front door. */
+export function statehouseDirectTarget(variant: Variant): Target {
+  return {
+    name: `Statehouse ${variant} (DO RPC, no front door)`,
+    group: "statehouse",
+    shot: (id, size) => ({ host: hostOf(variant), path: `/__bench/direct?id=${encodeURIComponent(id)}`, body: cachedAny(size) }),
+  };
+}
+
+const peerBodies = new Map<number, Uint8Array>();
+/** The Emmett peer's command endpoint. */
+export function peerTarget(base: URL, mode: string): Target {
+  return {
+    name: `Emmett ${mode}`,
+    group: "peer",
+    base,
+    shot: (id, size) => {
+      let body = peerBodies.get(size);
+      if (body === undefined) peerBodies.set(size, (body = enc.encode(JSON.stringify({ p: "a".repeat(size) }))));
+      return { host: base.host, path: `/commands/${encodeURIComponent(id)}`, body, headers: { "content-type": "application/json" } };
+    },
+  };
+}

@@ -1,0 +1,382 @@
+// W1–W4 as the issue defines them, each bounded in count and time.
+import { getJson, request, runLoad } from "./client.js";
+import { measure, mergeRounds, sleep, entityPicker, snapshotCounters, type Row } from "./measure.js";
+import { percentile } from "./stats.js";
+import { hostOf, type Stack } from "./stack.js";
+import { PROCESS_COMMAND, type Target, statehouseTarget } from "./targets.js";
+import { readField, readVarintField } from "../workers/proto-wire.js";
+import type { Peer } from "./peer.js";
+
+/** Sizes and bounds of a run. */
+export interface Plan {
+  /** Ladder rungs run in W1 (B1, B2 and these with both transports). */
+  w1Rungs: string[];
+  w1Rounds: number;
+  w2Targets: "all" | "core";
+  w1Commands: number;
+  w1LargeCommands: number;
+  w1Concurrency: number;
+  w2Commands: number;
+  w2Entities: number[];
+  w2Concurrency: number;
+  w2ScalingCommands: number;
+  w2ScalingEntities: number[];
+  w3Sizes: number[];
+  w3Repeats: number;
+  w4Rates: number[];
+  w4Seconds: number;
+  runTimeLimitMs: number;
+  smallBytes: number;
+  largeBytes: number;
+}
+
+let runId = 0;
+const uniqueId = (what: string) => `${what}-${Date.now().toString(36)}-${++runId}`;
+
+/**
+ * W1: one entity, sequential then `w1Concurrency` in flight. Targets take turns in `w1Rounds`
+ * rounds (each its own entity, continued across rounds), so drift on a shared 2-core machine
+ * (JIT, GC, disk) spreads over all of them instead of favouring whichever ran first.
+ */
+export async function w1(stack: Stack, plan: Plan, targets: Target[], payloadBytes: number, total: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const concurrency of [1, plan.w1Concurrency]) {
+    const parts = new Map<string, Row[]>();
+    const ids = new Map(targets.map((t) => [t.name, uniqueId(`w1-${t.name.replace(/\W+/g, "_")}`)]));
+    const per = Math.ceil(total / plan.w1Rounds);
+    for (let round = 0; round < plan.w1Rounds; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        const id = ids.get(t.name) as string;
+        const row = await measure(stack, t, {
+          workload: "W1",
+          total: per,
+          concurrency,
+          payloadBytes,
+          entityOf: () => id,
+          entities: 1,
+          timeLimitMs: plan.runTimeLimitMs / plan.w1Rounds,
+          variant: variantOf(t),
+          cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
+          warmup: round === 0 ? 40 : 0,
+        });
+        parts.set(t.name, [...(parts.get(t.name) ?? []), row]);
+      }
+    }
+    for (const t of targets) {
+      const row = mergeRounds(parts.get(t.name) ?? []);
+      print(row);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** B0: the append loop inside one object (no network), batched and with a durable commit per row. */
+export async function b0(stack: Stack, plan: Plan): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const durable of [false, true]) {
+    const n = plan.w1Commands * 5;
+    const id = uniqueId("b0");
+    await getJson(stack.url, hostOf("ladder"), `/b0/${id}-warm?n=100&durable=${durable ? 1 : 0}`);
+    const t0 = process.hrtime.bigint();
+    await getJson(stack.url, hostOf("ladder"), `/b0/${id}?n=${n}&size=${plan.smallBytes}&durable=${durable ? 1 : 0}`);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const row: Row = {
+      workload: "W1",
+      system: durable ? "B0 (sync per row)" : "B0",
+      group: "ladder",
+      concurrency: 1,
+      payloadBytes: plan.smallBytes,
+      entities: 1,
+      commands: n,
+      errors: 0,
+      perSecond: n / (ms / 1000),
+      p50Ms: NaN,
+      p99Ms: NaN,
+      meanMs: ms / n,
+      workerdCpuMs: NaN,
+      clientCpuMs: NaN,
+      elapsedS: ms / 1000,
+      note: `${n} appends in one request; mean = total / n`,
+    };
+    print(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** W2: many entities, `w2Concurrency` in flight, uniform and skewed. */
+export async function w2(stack: Stack, plan: Plan, targets: Target[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const entities of plan.w2Entities) {
+    for (const dist of ["uniform", "skewed"] as const) {
+      for (const t of targets) {
+        const prefix = uniqueId(`w2-${t.group}`);
+        const row = await measure(stack, t, {
+          workload: "W2",
+          total: plan.w2Commands,
+          concurrency: plan.w2Concurrency,
+          payloadBytes: plan.smallBytes,
+          entityOf: entityPicker(prefix, entities, dist),
+          entities,
+          distribution: dist,
+          timeLimitMs: plan.runTimeLimitMs,
+          variant: variantOf(t),
+          cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
+        });
+        print(row);
+        rows.push(row);
+      }
+    }
+  }
+  return rows;
+}
+
+/** W2 scaling: aggregate commands/s as the number of entities grows (uniform, same concurrency). */
+export async function w2Scaling(stack: Stack, plan: Plan, targets: Target[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const t of targets) {
+    for (const entities of plan.w2ScalingEntities) {
+      const prefix = uniqueId(`w2s-${t.group}`);
+      const row = await measure(stack, t, {
+        workload: "W2-scaling",
+        total: plan.w2ScalingCommands,
+        concurrency: plan.w2Concurrency,
+        payloadBytes: plan.smallBytes,
+        entityOf: entityPicker(prefix, entities, "uniform"),
+        entities,
+        distribution: "uniform",
+        timeLimitMs: plan.runTimeLimitMs,
+        variant: variantOf(t),
+        cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
+      });
+      print(row);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** One W3 measurement. */
+export interface RebuildRow {
+  system: string;
+  snapshots: boolean;
+  events: number;
+  seedS: number;
+  coldP50Ms: number;
+  coldMaxMs: number;
+  warmP50Ms: number;
+  /** SQLite rows read by the restarted object up to and including its first command (every statement). */
+  rowsReadCold: number;
+  /** The same, as Statehouse's own rowCounts() reports it (journal statements only). */
+  rowsReadColdStatehouse?: number;
+  repeats: number;
+}
+
+/** W3: first command after the object is evicted, for 1K/10K/100K events, snapshots on and off. */
+export async function w3(stack: Stack, plan: Plan): Promise<RebuildRow[]> {
+  const out: RebuildRow[] = [];
+  for (const [variant, snapshots] of [["cold", true], ["nosnap", false]] as const) {
+    const target = statehouseTarget(variant);
+    for (const n of plan.w3Sizes) {
+      const id = uniqueId(`w3-${variant}-${n}`);
+      const t0 = Date.now();
+      await getJson(stack.url, hostOf(variant), `/__bench/seed?id=${id}&n=${n}&size=${plan.smallBytes}`);
+      const seedS = (Date.now() - t0) / 1000;
+      const cold: number[] = [];
+      const rowsRead: number[] = [];
+      const own: number[] = [];
+      for (let r = 0; r < plan.w3Repeats; r++) {
+        await getJson(stack.url, hostOf(variant), `/__bench/evict?id=${id}`);
+        const before = await snapshotCounters(stack, variant);
+        const res = await runLoad(stack.url, 1, 1, () => target.shot(id, plan.smallBytes), { timeLimitMs: 60_000 });
+        if (res.errors > 0) throw new Error(`W3 cold command failed: ${res.firstError}`);
+        const after = await snapshotCounters(stack, variant);
+        cold.push(res.latenciesMs[0] as number);
+        rowsRead.push((after.sh?.sql.rowsRead ?? 0) - (before.sh?.sql.rowsRead ?? 0));
+        own.push((await getJson<{ rowsRead: number }>(stack.url, hostOf(variant), `/__bench/rowcounts?id=${id}`)).rowsRead);
+      }
+      const warm = await runLoad(stack.url, 20, 1, () => target.shot(id, plan.smallBytes), { timeLimitMs: 30_000 });
+      const row: RebuildRow = {
+        system: `Statehouse (${snapshots ? "snapshots every 100" : "snapshots off"})`,
+        snapshots,
+        events: n,
+        seedS,
+        coldP50Ms: percentile(cold, 50),
+        coldMaxMs: Math.max(...cold),
+        warmP50Ms: percentile(warm.latenciesMs, 50),
+        rowsReadCold: percentile(rowsRead, 50),
+        rowsReadColdStatehouse: percentile(own, 50),
+        repeats: plan.w3Repeats,
+      };
+      console.log(`  W3 ${row.system} ${n} events: cold p50 ${row.coldP50Ms.toFixed(2)} ms (max ${row.coldMaxMs.toFixed(2)}), warm p50 ${row.warmP50Ms.toFixed(2)} ms, rows read ${row.rowsReadCold} (Statehouse's own count ${row.rowsReadColdStatehouse})`);
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+/** W3's equivalent on the peer: Emmett has no snapshots, so every command reads the whole stream. */
+export async function w3Peer(peer: Peer, plan: Plan): Promise<RebuildRow[]> {
+  const out: RebuildRow[] = [];
+  for (const n of plan.w3Sizes) {
+    const id = uniqueId(`w3-emmett-${n}`);
+    const t0 = Date.now();
+    const seeded = await request(peer.url, peer.url.host, `/seed/${id}?n=${n}&size=${plan.smallBytes}`, new Uint8Array());
+    if (seeded.status !== 200) throw new Error(`peer seed failed: ${seeded.body.toString()}`);
+    const seedS = (Date.now() - t0) / 1000;
+    const body = new TextEncoder().encode(JSON.stringify({ p: "a".repeat(plan.smallBytes) }));
+    const res = await runLoad(peer.url, plan.w3Repeats, 1, () => ({ host: peer.url.host, path: `/commands/${id}`, body }), { timeLimitMs: 120_000 });
+    const row: RebuildRow = {
+      system: `Emmett ${peer.mode} (no snapshots: replays the stream)`,
+      snapshots: false,
+      events: n,
+      seedS,
+      coldP50Ms: percentile(res.latenciesMs, 50),
+      coldMaxMs: Math.max(...res.latenciesMs),
+      warmP50Ms: percentile(res.latenciesMs, 50),
+      rowsReadCold: n,
+      repeats: res.ok,
+    };
+    console.log(`  W3 ${row.system} ${n} events: every command p50 ${row.coldP50Ms.toFixed(2)} ms (max ${row.coldMaxMs.toFixed(2)}), events read ${n}`);
+    out.push(row);
+  }
+  return out;
+}
+
+/** One W4 rate. */
+export interface LagRow {
+  targetRate: number;
+  achievedRate: number;
+  seconds: number;
+  commits: number;
+  readSides: Record<string, { lagP50Ms: number; lagP99Ms: number; duplicates: number; outOfOrder: number; lost: number; failuresInjected?: number }>;
+  d1QueriesPerEvent: number;
+  d1RowsWrittenPerEventPerReadSide: number;
+  drainS: number;
+  commandErrors: number;
+}
+
+/** W4: steady rate for `w4Seconds`, two read sides (one failing 1%), commit-to-delivery lag. */
+export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
+  const out: LagRow[] = [];
+  const target = statehouseTarget("rs" as never, "Statehouse rs");
+  const readSideHost = "readside.bench";
+  const ids = ["ok", "flaky"];
+  for (const rate of plan.w4Rates) {
+    await getJson(stack.url, readSideHost, "/deliveries?reset=1");
+    const before = await getJson<{ d1: { queries: number; rowsWritten: number } }>(stack.url, hostOf("rs"), "/__bench/counters");
+    const prefix = uniqueId(`w4-${rate}`);
+    const total = rate * plan.w4Seconds;
+    const commits = new Map<string, number>(); // "entity#rev" → commit ack time
+    let errors = 0;
+    let inFlight = 0;
+    const t0 = Date.now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 1) await sleep(wait);
+      if (Date.now() - t0 > plan.w4Seconds * 1000 + 10_000) break;
+      while (inFlight >= 512) await sleep(1);
+      inFlight++;
+      const entity = `${prefix}-${i % 100}`;
+      const s = target.shot(entity, plan.smallBytes);
+      pending.push(
+        request(stack.url, s.host, s.path, s.body, s.headers)
+          .then((a) => {
+            if (a.status !== 200) {
+              errors++;
+              return;
+            }
+            const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
+            commits.set(`${entity}#${rev}`, Date.now());
+          })
+          .catch(() => {
+            errors++;
+          })
+          .finally(() => {
+            inFlight--;
+          }),
+      );
+    }
+    await Promise.all(pending);
+    const sentS = (Date.now() - t0) / 1000;
+    // Wait (bounded) until both read sides have every committed revision.
+    const drain0 = Date.now();
+    let got: { calls: number; failed: number; deliveries: [string, string, number, number][] } = { calls: 0, failed: 0, deliveries: [] };
+    while (Date.now() - drain0 < 60_000) {
+      got = await getJson(stack.url, readSideHost, "/deliveries");
+      const have = new Set(got.deliveries.map(([rs, e, r]) => `${rs}|${e}#${r}`));
+      if (ids.every((rs) => [...commits.keys()].every((k) => have.has(`${rs}|${k}`)))) break;
+      await sleep(250);
+    }
+    const drainS = (Date.now() - drain0) / 1000;
+    const after = await getJson<{ d1: { queries: number; rowsWritten: number } }>(stack.url, hostOf("rs"), "/__bench/counters");
+    const row: LagRow = {
+      targetRate: rate,
+      achievedRate: commits.size / sentS,
+      seconds: sentS,
+      commits: commits.size,
+      readSides: {},
+      d1QueriesPerEvent: (after.d1.queries - before.d1.queries) / Math.max(1, commits.size),
+      d1RowsWrittenPerEventPerReadSide: (after.d1.rowsWritten - before.d1.rowsWritten) / Math.max(1, commits.size * ids.length),
+      drainS,
+      commandErrors: errors,
+    };
+    for (const rs of ids) {
+      const seen = new Map<string, number>();
+      const last = new Map<string, number>();
+      const lags: number[] = [];
+      let duplicates = 0;
+      let outOfOrder = 0;
+      for (const [side, entity, rev, at] of got.deliveries) {
+        if (side !== rs) continue;
+        const key = `${entity}#${rev}`;
+        if (seen.has(key)) {
+          duplicates++;
+          continue;
+        }
+        seen.set(key, at);
+        const prev = last.get(entity) ?? 0;
+        if (rev !== prev + 1) outOfOrder++;
+        last.set(entity, Math.max(prev, rev));
+        const committed = commits.get(key);
+        if (committed !== undefined) lags.push(Math.max(0, at - committed));
+      }
+      const lost = [...commits.keys()].filter((k) => !seen.has(k)).length;
+      row.readSides[rs] = {
+        lagP50Ms: percentile(lags, 50),
+        lagP99Ms: percentile(lags, 99),
+        duplicates,
+        outOfOrder,
+        lost,
+        ...(rs === "flaky" ? { failuresInjected: got.failed } : {}),
+      };
+    }
+    console.log(`  W4 ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; D1 queries/event ${row.d1QueriesPerEvent.toFixed(2)}`);
+    out.push(row);
+  }
+  return out;
+}
+
+/** Pid of each peer target's process, for its CPU. */
+export const peerPid = new Map<string, number>();
+
+function variantOf(t: Target) {
+  if (t.group !== "statehouse") return undefined;
+  const m = /^Statehouse (\w+)/.exec(t.name);
+  return (m?.[1] ?? "sb") as "sb" | "http";
+}
+
+/** Prints one row as it is measured. */
+export function print(r: Row): void {
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+  const cost = r.cost ? ` | rows r/w ${f(r.cost.usage.rowsRead)}/${f(r.cost.usage.rowsWritten)}, queue ${f(r.cost.usage.queueMessages)}, $${f(r.cost.usdPerMillion)}/M` : "";
+  console.log(
+    `  ${r.workload} ${r.system.padEnd(34)} c=${String(r.concurrency).padEnd(3)} ${String(r.payloadBytes).padStart(5)} B ${r.entities} ent ${r.distribution ?? ""}: ${f(r.perSecond, 0)}/s p50 ${f(r.p50Ms)} p99 ${f(r.p99Ms)} ms, workerd CPU ${f(r.workerdCpuMs, 3)} ms/cmd${cost}${r.errors ? ` ERRORS ${r.errors}` : ""}`,
+  );
+}
+
+export { PROCESS_COMMAND };

@@ -9,6 +9,8 @@ import { entityService } from "./entity-service.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { readSideManagerService } from "./read-side-manager-service.js";
+import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
+import { readSideAdminService } from "./read-side-admin-service.js";
 
 export { createConnectFetchHandler } from "./connect-adapter.js";
 export type { ConnectFetchHandler } from "./connect-adapter.js";
@@ -22,9 +24,14 @@ export function writeSideRoutes(entities: EntityClient, config: Config): (router
   };
 }
 
-/** Registers the read-side admin services (admin token required): CoS's ReadSideManagerService. */
+/**
+ * Registers the read-side admin services (admin token required): CoS's ReadSideManagerService
+ * and statehouse.v1.ReadSideAdminService.
+ */
 export function readSideRoutes(env: Env): (router: ConnectRouter) => void {
   return (router) => {
-    router.service(ReadSideManagerService, readSideManagerService(new ReadSideManager(createReadSideContext(env))));
+    const manager = new ReadSideManager(createReadSideContext(env));
+    router.service(ReadSideManagerService, readSideManagerService(manager));
+    router.service(ReadSideAdminService, readSideAdminService(manager));
   };
 }

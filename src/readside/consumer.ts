@@ -1,5 +1,6 @@
 // The events queue's consumer: groups messages by entity, leases cursors, delivers, commits in one batch.
-import type { CursorKey, Lease, ParkedEvent, CursorUpdate } from "../cursors/index.js";
+import type { ReadSideSpec } from "../config/index.js";
+import type { CursorKey, CursorUpdate, Lease, ParkedEvent } from "../cursors/index.js";
 import { entityIdProblem, type JournalPage } from "../entity/index.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairOutcome, deliverPair } from "./delivery.js";
@@ -36,7 +37,7 @@ interface Pair {
   group: EntityGroup;
   key: CursorKey;
   handler: ReadSideHandler;
-  spec: Parameters<typeof createReadSideHandler>[0];
+  spec: ReadSideSpec;
   lease: Lease | undefined;
   target?: number;
   outcome?: PairOutcome;

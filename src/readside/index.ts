@@ -1,5 +1,6 @@
 // Public surface of readside/: the queue consumers, the operator's manager, signing and shards.
-import { type ReadSideContext, createReadSideContext } from "./context.js";
+import { createParkedStore } from "../cursors/index.js";
+import { createReadSideContext } from "./context.js";
 import { consumeEvents } from "./consumer.js";
 import { recordDeadLetters } from "./dead-letters.js";
 
@@ -23,7 +24,7 @@ export const DEAD_LETTER_SUFFIX = "-dlq";
  * message is settled before it returns, so the execution context needs no waitUntil.
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-  const ctx: ReadSideContext = createReadSideContext(env);
-  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await recordDeadLetters(batch, ctx.parked);
-  else await consumeEvents(batch, ctx);
+  // Dead letters are recorded even when the configuration is broken (they need only D1).
+  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await recordDeadLetters(batch, createParkedStore(env.DB));
+  else await consumeEvents(batch, createReadSideContext(env));
 }

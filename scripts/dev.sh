@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Runs Statehouse locally on 127.0.0.1 with the bank example write handler behind a Service Binding:
-# applies the D1 migrations to local storage, then starts both Workers in one wrangler dev.
+# Runs Statehouse locally on 127.0.0.1: Statehouse with the bank example write handler behind a
+# Service Binding, and the bank example read side (balances in its own D1) registered by config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-8787}"
+balances_port="${BALANCES_PORT:-8788}"
 npx wrangler d1 migrations apply DB --local -c wrangler.toml >/dev/null
+
+# Two wrangler dev processes need different inspector ports (both default to 9229).
+npx wrangler dev -c examples/bank-balances/wrangler.toml --ip 127.0.0.1 --port "$balances_port" \
+  --inspector-port "${BALANCES_INSPECTOR_PORT:-9230}" --show-interactive-dev-session=false &
+balances_pid=$!
+trap 'kill "$balances_pid" 2>/dev/null || true' EXIT
+
 echo "statehouse: http://127.0.0.1:${port} (auth off for local dev; bank example as WRITE_HANDLER)"
-exec npx wrangler dev -c wrangler.toml -c examples/bank/wrangler.toml \
-  --ip 127.0.0.1 --port "$port" --var STATEHOUSE_AUTH:off --show-interactive-dev-session=false "$@"
+echo "bank read side: http://127.0.0.1:${balances_port}/balances (registered as read side bank-balances)"
+npx wrangler dev -c wrangler.toml -c examples/bank/wrangler.toml --ip 127.0.0.1 --port "$port" \
+  --var STATEHOUSE_AUTH:off --var STATEHOUSE_ALLOW_LOCAL_HTTP:true \
+  --var "STATEHOUSE_READ_SIDES:[{\"id\":\"bank-balances\",\"url\":\"http://127.0.0.1:${balances_port}\"}]" \
+  --show-interactive-dev-session=false "$@"

@@ -112,8 +112,15 @@ export async function measure(
     latenciesMs: r.latenciesMs,
   };
   if (counted && before !== undefined) {
-    await sleep(300); // let the queue deliver what the run sent, so messages are counted
-    const after = await snapshotCounters(stack, opts.variant);
+    // Let the queue deliver what the run sent (bounded), so every message is counted.
+    let after = await snapshotCounters(stack, opts.variant);
+    for (let waited = 0; waited < 15_000; waited += 200) {
+      await sleep(200);
+      const again = await snapshotCounters(stack, opts.variant);
+      const settled = JSON.stringify(again.ladder.queues) === JSON.stringify(after.ladder.queues);
+      after = again;
+      if (settled) break;
+    }
     const n = Math.max(1, s.commands);
     const queueName = opts.variant === undefined ? "bench-events" : `events-sh-${opts.variant}`;
     const queued = (after.ladder.queues[queueName] ?? 0) - (before.ladder.queues[queueName] ?? 0);

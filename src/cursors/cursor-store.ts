@@ -100,13 +100,15 @@ export function createCursorStore(db: D1Database): CursorStore {
           db
             .prepare(
               `UPDATE sh_cursor SET revision = ?, status = ?, attempts = ?, failed_revision = ?, last_error = ?, retry_at = ?,
-                 updated_at = ?
+                 updated_at = ?, lease_owner = NULL, lease_until = 0
                WHERE read_side_id = ? AND entity_id = ? AND lease_owner = ? AND epoch = ? AND revision = ?`,
             )
             .bind(u.revision, u.status, u.attempts, u.failedRevision, u.lastError, u.retryAt, now, u.key.readSideId, u.key.entityId, owner, u.lease.epoch, u.lease.revision),
         );
       }
       for (const p of parked) statements.push(parkStatement(db, p, now));
+      // An applied update released its lease itself (one row written, not two); these release
+      // the rest, and match no row (write nothing) where the update already did.
       for (const k of [...updates.map((u) => u.key), ...releases]) {
         statements.push(
           db

@@ -37,9 +37,22 @@ export function request(base: URL, host: string, path: string, body?: Uint8Array
   });
 }
 
-/** GETs JSON and throws on a non-2xx answer. */
+/**
+ * GETs JSON and throws on a non-2xx answer. A dropped connection is tried again (5 attempts,
+ * 250 ms apart): right after an overload run, workerd's local entry can still reset sockets, and a
+ * counter read must not end the whole benchmark.
+ */
 export async function getJson<T>(base: URL, host: string, path: string, body?: Uint8Array): Promise<T> {
-  const a = await request(base, host, path, body);
+  let a: Awaited<ReturnType<typeof request>> | undefined;
+  for (let attempt = 1; a === undefined; attempt++) {
+    try {
+      a = await request(base, host, path, body);
+    } catch (cause) {
+      const code = (cause as { code?: string }).code;
+      if (attempt >= 5 || (code !== "ECONNRESET" && code !== "ECONNREFUSED" && code !== "EPIPE")) throw cause;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   if (a.status >= 300) throw new Error(`${host}${path} answered ${a.status}: ${a.body.toString().slice(0, 300)}`);
   return JSON.parse(a.body.toString()) as T;
 }

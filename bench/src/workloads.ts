@@ -112,21 +112,7 @@ export async function w2(stack: Stack, plan: Plan, targets: Target[]): Promise<R
   for (const entities of plan.w2Entities) {
     for (const dist of ["uniform", "skewed"] as const) {
       for (const t of targets) {
-        const prefix = uniqueId(`w2-${t.group}`);
-        const row = await measure(stack, t, {
-          workload: "W2",
-          total: plan.w2Commands,
-          concurrency: plan.w2Concurrency,
-          payloadBytes: plan.smallBytes,
-          entityOf: entityPicker(prefix, entities, dist),
-          entities,
-          distribution: dist,
-          timeLimitMs: plan.runTimeLimitMs,
-          variant: variantOf(t),
-          cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
-        });
-        print(row);
-        rows.push(row);
+        rows.push(await measureSpread(stack, plan, t, "W2", plan.w2Commands, entities, dist));
       }
     }
   }
@@ -138,24 +124,36 @@ export async function w2Scaling(stack: Stack, plan: Plan, targets: Target[]): Pr
   const rows: Row[] = [];
   for (const t of targets) {
     for (const entities of plan.w2ScalingEntities) {
-      const prefix = uniqueId(`w2s-${t.group}`);
-      const row = await measure(stack, t, {
-        workload: "W2-scaling",
-        total: plan.w2ScalingCommands,
-        concurrency: plan.w2Concurrency,
-        payloadBytes: plan.smallBytes,
-        entityOf: entityPicker(prefix, entities, "uniform"),
-        entities,
-        distribution: "uniform",
-        timeLimitMs: plan.runTimeLimitMs,
-        variant: variantOf(t),
-        cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
-      });
-      print(row);
-      rows.push(row);
+      rows.push(await measureSpread(stack, plan, t, "W2-scaling", plan.w2ScalingCommands, entities, "uniform"));
     }
   }
   return rows;
+}
+
+/** One W2-style run: `total` small commands spread over `entities` fresh entities, 64 in flight. */
+async function measureSpread(
+  stack: Stack,
+  plan: Plan,
+  t: Target,
+  workload: "W2" | "W2-scaling",
+  total: number,
+  entities: number,
+  dist: "uniform" | "skewed",
+): Promise<Row> {
+  const row = await measure(stack, t, {
+    workload,
+    total,
+    concurrency: plan.w2Concurrency,
+    payloadBytes: plan.smallBytes,
+    entityOf: entityPicker(uniqueId(`${workload === "W2" ? "w2" : "w2s"}-${t.group}`), entities, dist),
+    entities,
+    distribution: dist,
+    timeLimitMs: plan.runTimeLimitMs,
+    variant: variantOf(t),
+    cpuPid: t.group === "peer" ? peerPid.get(t.name) : undefined,
+  });
+  print(row);
+  return row;
 }
 
 /** One W3 measurement. */

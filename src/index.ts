@@ -1,7 +1,7 @@
 // Worker entry: the front door's fetch handler and the Durable Object classes. Wiring only.
 import { env } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
-import { createApp } from "./front/app.js";
+import { createApp } from "./front/index.js";
 import { handleQueue } from "./readside/index.js";
 
 export { EntityObject } from "./entity/index.js";

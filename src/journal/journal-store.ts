@@ -1,5 +1,5 @@
 // Journal, snapshot and idempotency rows inside one entity's SQLite: every read and write goes here.
-import { migrateSchema } from "./schema.js";
+import { TABLES, type TableName, existingTables } from "./schema.js";
 
 /** One committed event: the event, the state it produced and its meta, all as serialized bytes. */
 export interface JournalRow {
@@ -41,38 +41,41 @@ type Row = {
   command_hash: ArrayBuffer;
 };
 
-/** Creates the journal store on an object's storage, migrating the schema first. */
+/** Creates the journal store on an object's storage (reads which tables exist; writes nothing). */
 export function createJournalStore(storage: DurableObjectStorage): JournalStore {
-  migrateSchema(storage);
   return new JournalStore(storage);
 }
 
 /** Reads and writes one entity's journal, snapshots and idempotency keys. */
 export class JournalStore {
   readonly counts: RowCounts = { rowsRead: 0, rowsWritten: 0 };
+  private tables: Set<TableName>;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.tables = existingTables(storage.sql);
+  }
 
   /** The newest revision with its state and the recorded outbox mark; undefined for a new entity. */
   head(): (StateRow & { published: number }) | undefined {
-    const row = this.one(
+    const row = this.tables.has("sh_journal") && this.one(
       "SELECT revision, state, meta, published FROM sh_journal ORDER BY revision DESC LIMIT 1",
     );
-    if (row !== undefined) return { ...toStateRow(row), published: Number(row.published) };
-    const snap = this.one("SELECT revision, state, meta FROM sh_snapshot ORDER BY revision DESC LIMIT 1");
-    return snap === undefined ? undefined : { ...toStateRow(snap), published: Number(snap.revision) };
+    if (row) return { ...toStateRow(row), published: Number(row.published) };
+    const snap = this.tables.has("sh_snapshot") && this.one("SELECT revision, state, meta FROM sh_snapshot ORDER BY revision DESC LIMIT 1");
+    return snap ? { ...toStateRow(snap), published: Number(snap.revision) } : undefined;
   }
 
   /** State and meta right after `revision`, if the journal or a snapshot still holds it. */
   stateAt(revision: number): StateRow | undefined {
     const row =
-      this.one("SELECT revision, state, meta FROM sh_journal WHERE revision = ?", revision) ??
-      this.one("SELECT revision, state, meta FROM sh_snapshot WHERE revision = ?", revision);
-    return row === undefined ? undefined : toStateRow(row);
+      (this.tables.has("sh_journal") && this.one("SELECT revision, state, meta FROM sh_journal WHERE revision = ?", revision)) ||
+      (this.tables.has("sh_snapshot") && this.one("SELECT revision, state, meta FROM sh_snapshot WHERE revision = ?", revision));
+    return row ? toStateRow(row) : undefined;
   }
 
   /** Up to `limit` journal rows from `from` on, oldest first. */
   read(from: number, limit: number): JournalRow[] {
+    if (!this.tables.has("sh_journal")) return [];
     return this.all(
       "SELECT revision, event, state, meta FROM sh_journal WHERE revision >= ? ORDER BY revision LIMIT ?",
       from,
@@ -87,13 +90,15 @@ export class JournalStore {
 
   /** The oldest revision still in the journal, 0 when it is empty. */
   firstRetained(): number {
-    const row = this.one("SELECT revision FROM sh_journal ORDER BY revision LIMIT 1");
-    return row === undefined ? 0 : Number(row.revision);
+    const row = this.tables.has("sh_journal") && this.one("SELECT revision FROM sh_journal ORDER BY revision LIMIT 1");
+    return row ? Number(row.revision) : 0;
   }
 
   /** The revision and command hash recorded for an idempotency key. */
   idempotencyKey(key: string): { revision: number; commandHash: Uint8Array } | undefined {
-    const row = this.one("SELECT revision, command_hash FROM sh_idempotency WHERE key = ?", key);
+    const row = this.tables.has("sh_idempotency")
+      ? this.one("SELECT revision, command_hash FROM sh_idempotency WHERE key = ?", key)
+      : undefined;
     return row === undefined
       ? undefined
       : { revision: Number(row.revision), commandHash: bytes(row.command_hash) };
@@ -105,39 +110,57 @@ export class JournalStore {
    * transaction, so either everything is durable or nothing is.
    */
   append(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
-    this.storage.transactionSync(() => {
-      for (const r of rows) {
-        this.run(
-          "INSERT INTO sh_journal (revision, event, state, meta, published) VALUES (?, ?, ?, ?, ?)",
-          r.revision,
-          r.event,
-          r.state,
-          r.meta,
-          opts.published,
-        );
-      }
-      const last = rows.at(-1);
-      const snapshot = last && lastMultipleIn(priorRevision, last.revision, opts.snapshotFrequency);
-      if (snapshot !== undefined) {
-        const row = rows.find((r) => r.revision === snapshot) as JournalRow;
-        this.run("INSERT INTO sh_snapshot (revision, state, meta) VALUES (?, ?, ?)", row.revision, row.state, row.meta);
-        this.pruneSnapshots(opts);
-      }
-      if (opts.idempotency) {
-        const { key, commandHash, now } = opts.idempotency;
-        this.run(
-          "INSERT INTO sh_idempotency (key, revision, command_hash, created_at) VALUES (?, ?, ?, ?)",
-          key,
-          last?.revision ?? priorRevision,
-          commandHash,
-          now,
-        );
-      }
-    });
+    try {
+      this.storage.transactionSync(() => this.write(rows, priorRevision, opts));
+    } catch (cause) {
+      // The transaction rolled back, table creations included.
+      this.tables = existingTables(this.storage.sql);
+      throw cause;
+    }
+  }
+
+  private write(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
+    if (rows.length > 0) this.ensure("sh_journal");
+    for (const r of rows) {
+      this.run(
+        "INSERT INTO sh_journal (revision, event, state, meta, published) VALUES (?, ?, ?, ?, ?)",
+        r.revision,
+        r.event,
+        r.state,
+        r.meta,
+        opts.published,
+      );
+    }
+    const last = rows.at(-1);
+    const snapshot = last && lastMultipleIn(priorRevision, last.revision, opts.snapshotFrequency);
+    if (snapshot !== undefined) {
+      const row = rows.find((r) => r.revision === snapshot) as JournalRow;
+      this.ensure("sh_snapshot");
+      this.run("INSERT INTO sh_snapshot (revision, state, meta) VALUES (?, ?, ?)", row.revision, row.state, row.meta);
+      this.pruneSnapshots(opts);
+    }
+    if (opts.idempotency) {
+      const { key, commandHash, now } = opts.idempotency;
+      this.ensure("sh_idempotency");
+      this.run(
+        "INSERT INTO sh_idempotency (key, revision, command_hash, created_at) VALUES (?, ?, ?, ?)",
+        key,
+        last?.revision ?? priorRevision,
+        commandHash,
+        now,
+      );
+    }
+  }
+
+  private ensure(table: TableName): void {
+    if (this.tables.has(table)) return;
+    this.run(TABLES[table]);
+    this.tables.add(table);
   }
 
   /** Forgets idempotency keys recorded before `before` (ms since the epoch). */
   expireIdempotencyKeys(before: number): void {
+    if (!this.tables.has("sh_idempotency")) return;
     this.run("DELETE FROM sh_idempotency WHERE created_at < ?", before);
   }
 

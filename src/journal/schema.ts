@@ -1,44 +1,44 @@
-// The entity's SQLite schema and its migrations, applied once per object start.
+// The entity's SQLite tables, each created by the first write that needs it.
 
-/** Ordered migrations; index + 1 is the schema version it brings the object to. */
-const MIGRATIONS: readonly string[] = [
-  // v1. One journal row per event (INTEGER PRIMARY KEY is the rowid: no second index row), holding
-  // the event, the resulting state and the meta, plus `published`: the outbox mark as it stood when
-  // the row was written, so the outbox costs no extra row.
-  `CREATE TABLE IF NOT EXISTS sh_journal (
+/**
+ * Table definitions. A table is created inside the transaction of the first write that needs it,
+ * so an entity that is only read (GetState on an unknown id) writes nothing, and a new entity
+ * pays for the journal table alone (a CREATE TABLE writes two rows) until it takes a snapshot or
+ * sees an idempotency key. There is no version row: the schema is what sqlite_master lists, and a
+ * future change to a table inspects sqlite_master or `PRAGMA table_info` to migrate.
+ */
+export const TABLES = {
+  // One row per event (INTEGER PRIMARY KEY is the rowid: no second index row), holding the event,
+  // the resulting state and the meta, plus `published`: the outbox mark as it stood when the row
+  // was written, so the outbox costs no extra row.
+  sh_journal: `CREATE TABLE IF NOT EXISTS sh_journal (
      revision INTEGER PRIMARY KEY,
      event BLOB NOT NULL,
      state BLOB NOT NULL,
      meta BLOB NOT NULL,
      published INTEGER NOT NULL
-   );
-   CREATE TABLE IF NOT EXISTS sh_snapshot (
+   )`,
+  sh_snapshot: `CREATE TABLE IF NOT EXISTS sh_snapshot (
      revision INTEGER PRIMARY KEY,
      state BLOB NOT NULL,
      meta BLOB NOT NULL
-   );
-   CREATE TABLE IF NOT EXISTS sh_idempotency (
+   )`,
+  sh_idempotency: `CREATE TABLE IF NOT EXISTS sh_idempotency (
      key TEXT PRIMARY KEY,
      revision INTEGER NOT NULL,
      command_hash BLOB NOT NULL,
      created_at INTEGER NOT NULL
-   ) WITHOUT ROWID;`,
-];
+   ) WITHOUT ROWID`,
+} as const;
 
-/** Brings the object's schema to the latest version; each step runs in its own transaction. */
-export function migrateSchema(storage: DurableObjectStorage): void {
-  const sql = storage.sql;
-  sql.exec("CREATE TABLE IF NOT EXISTS sh_schema (version INTEGER NOT NULL) STRICT");
-  const row = sql.exec<{ version: number }>("SELECT version FROM sh_schema").toArray()[0];
-  let version = row?.version ?? 0;
-  if (row === undefined) sql.exec("INSERT INTO sh_schema (version) VALUES (0)");
-  while (version < MIGRATIONS.length) {
-    const step = MIGRATIONS[version] as string;
-    const next = version + 1;
-    storage.transactionSync(() => {
-      sql.exec(step);
-      sql.exec("UPDATE sh_schema SET version = ?", next);
-    });
-    version = next;
-  }
+/** The name of one of Statehouse's tables. */
+export type TableName = keyof typeof TABLES;
+
+/** The Statehouse tables this object already has (a read of sqlite_master; writes nothing). */
+export function existingTables(sql: SqlStorage): Set<TableName> {
+  const names = sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .toArray()
+    .map((r) => r.name);
+  return new Set(names.filter((n): n is TableName => n in TABLES));
 }

@@ -5,12 +5,17 @@ import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_p
 import { StatehouseError } from "../errors.js";
 import { entityIdProblem } from "./entity-id.js";
 import type { EntityObject } from "./entity-object.js";
-import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+import type { CommandInput, JournalEntry, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 
 /** Decoded state and meta. */
 export interface EntityState {
   state: Any;
   meta: MetaData;
+}
+
+/** A decoded journal row: the event, the state it produced, and its meta. */
+export interface DecodedJournalEntry extends EntityState {
+  event: Any;
 }
 
 /** Calls to entities, with failures thrown as StatehouseError. */
@@ -43,6 +48,11 @@ export function createEntityClient(ns: DurableObjectNamespace<EntityObject>): En
 /** Decodes a serialized state reply. */
 export function decodeState(reply: StateReply): EntityState {
   return { state: fromBinary(AnySchema, reply.state), meta: fromBinary(MetaDataSchema, reply.meta) };
+}
+
+/** Decodes a serialized journal row. */
+export function decodeJournalEntry(entry: JournalEntry): DecodedJournalEntry {
+  return { event: fromBinary(AnySchema, entry.event), ...decodeState(entry) };
 }
 
 function unwrap<T>(result: RpcResult<T>): T {

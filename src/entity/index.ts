@@ -4,5 +4,5 @@ export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
 export type { EntityId } from "./entity-id.js";
 export type { EventsMessage } from "./outbox.js";
 export type { CommandInput, JournalEntry, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
-export { createEntityClient, decodeState } from "./entity-client.js";
-export type { EntityClient, EntityState } from "./entity-client.js";
+export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
+export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";

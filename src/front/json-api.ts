@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { loadConfig } from "../config/index.js";
-import { type EntityState, decodeState } from "../entity/index.js";
+import { type EntityState, decodeJournalEntry } from "../entity/index.js";
 import { journalLimit } from "../rpc/index.js";
 import { StatehouseError } from "../errors.js";
 import { anyFromFriendlyJson, anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
@@ -43,8 +43,7 @@ export function jsonApi(): Hono<FrontEnv> {
     const registry = typeRegistry();
     return c.json({
       events: page.events.map((e) => {
-        const { state, meta } = decodeState(e);
-        const { state: event } = decodeState({ state: e.event, meta: e.meta });
+        const { event, state, meta } = decodeJournalEntry(e);
         return {
           revision: e.revision,
           event: anyToFriendlyJson(event, registry),

@@ -1,11 +1,9 @@
 // Delivers one entity's events to one read side in revision order, applying its failure policy.
-import { create, fromBinary } from "@bufbuild/protobuf";
-import { AnySchema } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
 import type { ReadSideSpec } from "../config/index.js";
 import type { CursorKey, CursorUpdate, Lease, ParkedEvent } from "../cursors/index.js";
-import type { JournalEntry } from "../entity/index.js";
+import { type JournalEntry, decodeJournalEntry } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { HandleReadSideRequestSchema } from "../gen/chief_of_state/v1/readside_pb.js";
 import { typeNameOf } from "../payload/index.js";
 import { decideOnFailure } from "./policy.js";
@@ -64,7 +62,7 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
       out.resend = { fromRevision: state.revision + 1, delaySeconds: 0 };
       break;
     }
-    const event = fromBinary(AnySchema, entry.event);
+    const { event, state: resulting, meta } = decodeJournalEntry(entry);
     if (spec.eventTypes.length > 0 && !spec.eventTypes.includes(typeNameOf(event.typeUrl))) {
       Object.assign(state, { revision: entry.revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null });
       changed = true;
@@ -72,8 +70,8 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
     }
     const request = create(HandleReadSideRequestSchema, {
       event,
-      state: fromBinary(AnySchema, entry.state),
-      meta: fromBinary(MetaDataSchema, entry.meta),
+      state: resulting,
+      meta,
       readSideId: spec.id,
     });
     out.calls++;

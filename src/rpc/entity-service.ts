@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
 import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
 import type { Config } from "../config/index.js";
-import { type EntityClient, decodeState } from "../entity/index.js";
+import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
 import { parseIdempotencyKey, pickHeaders } from "../front/request-options.js";
 import { StatehouseError } from "../errors.js";
 import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
@@ -38,8 +38,7 @@ export function entityService(entities: EntityClient, config: Config): ServiceIm
         const page = await entities.readJournal(req.entityId, req.fromRevision || 1, limit);
         return create(ReadJournalResponseSchema, {
           events: page.events.map((e) => {
-            const { state, meta } = decodeState(e);
-            const { state: event } = decodeState({ state: e.event, meta: e.meta });
+            const { event, state, meta } = decodeJournalEntry(e);
             return create(JournalEventSchema, { event, resultingState: state, meta });
           }),
           nextFromRevision: page.nextFromRevision,

@@ -1,8 +1,8 @@
-// Worker entry: the front door's fetch handler and the Durable Object classes. Wiring only.
+// Worker entry: the front door, the queue consumers, the reconciler and the Durable Object classes. Wiring only.
 import { env } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
 import { createApp } from "./front/index.js";
-import { handleQueue } from "./readside/index.js";
+import { handleQueue, handleScheduled } from "./readside/index.js";
 
 export { EntityObject } from "./entity/index.js";
 
@@ -19,4 +19,5 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   queue: handleQueue,
+  scheduled: handleScheduled,
 } satisfies ExportedHandler<Env>;

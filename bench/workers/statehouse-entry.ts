@@ -100,7 +100,6 @@ export class EntityObject extends StatehouseEntity {
         published: n,
         snapshotFrequency: config.snapshotFrequency,
         snapshotsToRetain: config.snapshotsToRetain,
-        logicalDeletion: config.journalLogicalDeletion,
       });
     }
     await this.ctx.storage.sync();

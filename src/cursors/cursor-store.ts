@@ -1,4 +1,5 @@
-// D1 access for per-entity cursors: leases, batched commits, resets, skips and the operator's views.
+// D1 access for the consumer: one read of every position a batch needs, one compare-and-set commit.
+import { READ_SIDES_SQL, type ReadSideRecord, type ReadSideRow, toRecord } from "./read-side-store.js";
 
 /** What a cursor says about one (read side, entity). */
 export type CursorStatus = "ok" | "retrying" | "stopped";
@@ -10,20 +11,24 @@ export interface CursorKey {
   shard: number;
 }
 
-/** A cursor held under a lease: only its holder may advance it. */
-export interface Lease {
+/**
+ * Where a (read side, entity) stands. `generation`, `epoch` and `revision` are the token a
+ * commit compares: a cursor of another generation (a deleted read side's) reads as a fresh one.
+ */
+export interface Cursor {
+  generation: string;
+  epoch: number;
   revision: number;
   status: CursorStatus;
   attempts: number;
-  epoch: number;
   /** When a retrying cursor's scheduled retry is due (epoch ms). */
   retryAt: number;
 }
 
-/** The outcome of delivering to one pair, written when the consumer commits. */
+/** The outcome of delivering to one pair: the cursor it read and the cursor to write. */
 export interface CursorUpdate {
   key: CursorKey;
-  lease: Lease;
+  from: Cursor;
   revision: number;
   status: CursorStatus;
   attempts: number;
@@ -48,86 +53,163 @@ export interface EntityHead {
   head: number;
 }
 
-/** Cursor writes for the consumer. */
-export interface CursorStore {
-  /**
-   * Records entity heads and takes leases in one D1 batch. A pair whose lease another consumer
-   * holds maps to undefined.
-   */
-  acquire(keys: CursorKey[], heads: EntityHead[], owner: string, leaseUntil: number, now: number): Promise<(Lease | undefined)[]>;
-  /**
-   * Writes outcomes and parked events in one D1 batch and releases the leases. An update applies
-   * only if the cursor is still at the leased revision and epoch, so a restart or skip that
-   * happened meanwhile wins and a cursor never moves backwards.
-   */
-  commit(owner: string, updates: CursorUpdate[], releases: CursorKey[], parked: ParkedEvent[], now: number): Promise<void>;
+/** Every read side, and the cursors they hold for a batch's entities. */
+export interface BatchPositions {
+  sides: ReadSideRecord[];
+  /** By cursorId(readSideId, entityId); current-generation cursors only. */
+  cursors: Map<string, Cursor>;
 }
 
-/** A CursorStore over D1. */
+/** Cursor reads and writes for the consumer: each call is one D1 round trip. */
+export interface CursorStore {
+  /**
+   * Adds `newEntities` to the entity index, then reads every read side and the cursors they hold
+   * for `entityIds`. The index write comes first in the same batch: a read side created after
+   * this read finds the entity when its sweep walks the index.
+   */
+  load(entityIds: string[], newEntities: EntityHead[], now: number): Promise<BatchPositions>;
+  /**
+   * Writes outcomes, parked events and entity heads. Each cursor write is a compare-and-set: it
+   * applies only if the read side still has the generation, and the cursor the epoch and revision,
+   * that the delivery started from — so a restart, skip or delete that happened meanwhile wins,
+   * and a cursor never moves backwards. Returns the cursorIds whose write applied.
+   */
+  commit(updates: CursorUpdate[], parked: ParkedEvent[], heads: EntityHead[], now: number): Promise<Set<string>>;
+}
+
+/** The map key of a (read side, entity) pair. */
+export function cursorId(readSideId: string, entityId: string): string {
+  return `${readSideId}\u0000${entityId}`;
+}
+
+/** A cursor that was never written (or belongs to an older generation of its read side). */
+export function freshCursor(generation: string): Cursor {
+  return { generation, epoch: 0, revision: 0, status: "ok", attempts: 0, retryAt: 0 };
+}
+
+/** Longest last_error kept: a handler's error text is for an operator, not a payload store. */
+const MAX_ERROR_CHARS = 2000;
+
+type CursorRow = { read_side_id: string; entity_id: string; generation: string; epoch: number; revision: number; status: CursorStatus; attempts: number; retry_at: number };
+
+/** A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each. */
 export function createCursorStore(db: D1Database): CursorStore {
   return {
-    async acquire(keys, heads, owner, leaseUntil, now) {
-      const statements = heads.map((h) =>
+    async load(entityIds, newEntities, now) {
+      const statements: D1PreparedStatement[] = [];
+      if (newEntities.length > 0) statements.push(entityInsert(db, newEntities, now));
+      statements.push(
+        db.prepare(READ_SIDES_SQL),
         db
           .prepare(
-            `INSERT INTO sh_entity (entity_id, shard, head_revision, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (entity_id) DO UPDATE SET head_revision = max(head_revision, excluded.head_revision),
-               updated_at = excluded.updated_at`,
+            `SELECT c.read_side_id, c.entity_id, c.generation, c.epoch, c.revision, c.status, c.attempts, c.retry_at
+             FROM sh_read_side r JOIN json_each(?1) e JOIN sh_cursor c
+               ON c.read_side_id = r.id AND c.entity_id = e.value AND c.generation = r.generation`,
           )
-          .bind(h.entityId, h.shard, h.head, now),
+          .bind(JSON.stringify(entityIds)),
       );
-      for (const k of keys) {
-        statements.push(
-          db
-            .prepare(
-              `INSERT INTO sh_cursor (read_side_id, entity_id, shard, lease_owner, lease_until, updated_at)
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-               ON CONFLICT (read_side_id, entity_id) DO UPDATE SET lease_owner = ?4, lease_until = ?5
-                 WHERE sh_cursor.lease_until < ?6
-               RETURNING revision, status, attempts, epoch, retry_at AS retryAt`,
-            )
-            .bind(k.readSideId, k.entityId, k.shard, owner, leaseUntil, now),
-        );
-      }
-      if (statements.length === 0) return [];
-      const results = await db.batch<Lease>(statements);
-      return results.slice(heads.length).map((r) => r.results[0]);
+      const results = await db.batch(statements);
+      const [sides, cursors] = results.slice(-2) as [D1Result<ReadSideRow>, D1Result<CursorRow>];
+      return {
+        sides: sides.results.map(toRecord),
+        cursors: new Map(
+          cursors.results.map((c) => [
+            cursorId(c.read_side_id, c.entity_id),
+            { generation: c.generation, epoch: c.epoch, revision: c.revision, status: c.status, attempts: c.attempts, retryAt: c.retry_at },
+          ]),
+        ),
+      };
     },
-    async commit(owner, updates, releases, parked, now) {
+    async commit(updates, parked, heads, now) {
       const statements: D1PreparedStatement[] = [];
-      for (const u of updates) {
-        statements.push(
-          db
-            .prepare(
-              `UPDATE sh_cursor SET revision = ?, status = ?, attempts = ?, failed_revision = ?, last_error = ?, retry_at = ?,
-                 updated_at = ?, lease_owner = NULL, lease_until = 0
-               WHERE read_side_id = ? AND entity_id = ? AND lease_owner = ? AND epoch = ? AND revision = ?`,
-            )
-            .bind(u.revision, u.status, u.attempts, u.failedRevision, u.lastError, u.retryAt, now, u.key.readSideId, u.key.entityId, owner, u.lease.epoch, u.lease.revision),
-        );
-      }
-      for (const p of parked) statements.push(parkStatement(db, p, now));
-      // An applied update released its lease itself (one row written, not two); these release
-      // the rest, and match no row (write nothing) where the update already did.
-      for (const k of [...updates.map((u) => u.key), ...releases]) {
-        statements.push(
-          db
-            .prepare("UPDATE sh_cursor SET lease_owner = NULL, lease_until = 0 WHERE read_side_id = ? AND entity_id = ? AND lease_owner = ?")
-            .bind(k.readSideId, k.entityId, owner),
-        );
-      }
-      if (statements.length > 0) await db.batch(statements);
+      if (updates.length > 0) statements.push(cursorUpsert(db, updates, now));
+      if (parked.length > 0) statements.push(parkStatement(db, parked, now));
+      if (heads.length > 0) statements.push(headUpsert(db, heads, now));
+      if (statements.length === 0) return new Set();
+      const results = await db.batch<{ read_side_id: string; entity_id: string }>(statements);
+      const applied = updates.length > 0 ? (results[0]?.results ?? []) : [];
+      return new Set(applied.map((r) => cursorId(r.read_side_id, r.entity_id)));
     },
   };
 }
 
-/** Records (or refreshes) a parked event. */
-export function parkStatement(db: D1Database, p: ParkedEvent, now: number): D1PreparedStatement {
+/**
+ * One statement for all of a batch's cursor writes. A row is inserted only while its read side
+ * has the generation the consumer read; an existing row is replaced when it belongs to another
+ * generation, or when its epoch and revision are still the ones the delivery started from.
+ */
+function cursorUpsert(db: D1Database, updates: CursorUpdate[], now: number): D1PreparedStatement {
+  const rows = updates.map((u) => ({
+    r: u.key.readSideId,
+    e: u.key.entityId,
+    s: u.key.shard,
+    g: u.from.generation,
+    ep: u.from.epoch,
+    from: u.from.revision,
+    rev: u.revision,
+    st: u.status,
+    a: u.attempts,
+    f: u.failedRevision,
+    err: u.lastError?.slice(0, MAX_ERROR_CHARS) ?? null,
+    at: u.retryAt,
+  }));
   return db
     .prepare(
-      `INSERT INTO sh_parked (read_side_id, entity_id, revision, reason, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO sh_cursor (read_side_id, entity_id, shard, generation, epoch, revision, status, attempts, failed_revision,
+         last_error, retry_at, updated_at)
+       SELECT j.value ->> 'r', j.value ->> 'e', j.value ->> 's', j.value ->> 'g', j.value ->> 'ep', j.value ->> 'rev',
+         j.value ->> 'st', j.value ->> 'a', j.value ->> 'f', j.value ->> 'err', j.value ->> 'at', ?2
+       FROM json_each(?1) j
+       WHERE j.value ->> 'g' = (SELECT generation FROM sh_read_side WHERE id = j.value ->> 'r')
+       ON CONFLICT (read_side_id, entity_id) DO UPDATE SET generation = excluded.generation, epoch = excluded.epoch,
+         revision = excluded.revision, status = excluded.status, attempts = excluded.attempts,
+         failed_revision = excluded.failed_revision, last_error = excluded.last_error, retry_at = excluded.retry_at,
+         updated_at = excluded.updated_at
+       WHERE sh_cursor.generation != excluded.generation
+         OR (sh_cursor.epoch = excluded.epoch AND sh_cursor.revision = (
+           SELECT k.value ->> 'from' FROM json_each(?1) k
+           WHERE k.value ->> 'r' = sh_cursor.read_side_id AND k.value ->> 'e' = sh_cursor.entity_id))
+       RETURNING read_side_id, entity_id`,
+    )
+    .bind(JSON.stringify(rows), now);
+}
+
+/** Records (or refreshes) parked events. */
+export function parkStatement(db: D1Database, parked: ParkedEvent[], now: number): D1PreparedStatement {
+  const rows = parked.map((p) => ({ r: p.readSideId, e: p.entityId, v: p.revision, why: p.reason.slice(0, MAX_ERROR_CHARS), a: p.attempts }));
+  return db
+    .prepare(
+      `INSERT INTO sh_parked (read_side_id, entity_id, revision, reason, attempts, parked_at)
+       SELECT j.value ->> 'r', j.value ->> 'e', j.value ->> 'v', j.value ->> 'why', j.value ->> 'a', ?2 FROM json_each(?1) j WHERE true
        ON CONFLICT (read_side_id, entity_id, revision) DO UPDATE SET reason = excluded.reason,
          attempts = sh_parked.attempts + excluded.attempts, parked_at = excluded.parked_at`,
     )
-    .bind(p.readSideId, p.entityId, p.revision, p.reason, p.attempts, now);
+    .bind(JSON.stringify(rows), now);
+}
+
+/** Adds entities the index does not know yet; writes nothing for the ones it does. */
+export function entityInsert(db: D1Database, heads: EntityHead[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sh_entity (entity_id, shard, head_revision, updated_at)
+       SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', ?2 FROM json_each(?1) j WHERE true
+       ON CONFLICT (entity_id) DO NOTHING`,
+    )
+    .bind(headsJson(heads), now);
+}
+
+/** Raises the index's heads where these are newer; writes nothing where they are not. */
+export function headUpsert(db: D1Database, heads: EntityHead[], now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO sh_entity (entity_id, shard, head_revision, updated_at)
+       SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', ?2 FROM json_each(?1) j WHERE true
+       ON CONFLICT (entity_id) DO UPDATE SET head_revision = excluded.head_revision, updated_at = excluded.updated_at
+         WHERE excluded.head_revision > sh_entity.head_revision`,
+    )
+    .bind(headsJson(heads), now);
+}
+
+function headsJson(heads: EntityHead[]): string {
+  return JSON.stringify(heads.map((h) => ({ e: h.entityId, s: h.shard, h: h.head })));
 }

@@ -16,6 +16,14 @@ export interface CursorView {
   updatedAt: number;
 }
 
+/** A retrying cursor whose scheduled retry is overdue. */
+export interface DueRetry {
+  readSideId: string;
+  entityId: string;
+  revision: number;
+  failedRevision: number;
+}
+
 /** A read side's totals. */
 export interface CursorSummary {
   entities: number;
@@ -44,6 +52,14 @@ export interface CursorViews {
   retryFailing(scope: CursorScope, now: number): Promise<number>;
   /** Moves each failing cursor in scope past its failing head event, parking it; the count skipped. */
   skipFailing(scope: CursorScope, now: number): Promise<number>;
+  /** Retrying cursors of enabled, unpaused read sides whose retry was due before `before`. */
+  dueRetries(before: number, limit: number): Promise<DueRetry[]>;
+  /**
+   * The lowest revision that every enabled, running read side has handled for an entity (a read
+   * side with no cursor there counts as 0); undefined when no read side is running. Stopped
+   * cursors and paused read sides or shards do not hold it back.
+   */
+  lowWater(entityId: string): Promise<number | undefined>;
 }
 
 type ViewRow = {
@@ -168,23 +184,50 @@ export function createCursorViews(db: D1Database): CursorViews {
           .prepare(
             `UPDATE sh_cursor SET revision = ?, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
                epoch = epoch + 1, updated_at = ?
-             WHERE read_side_id = ? AND entity_id = ? AND status != 'ok' AND revision = ? - 1`,
+             WHERE read_side_id = ? AND entity_id = ? AND status != 'ok' AND revision < ?`,
           )
           .bind(f.failed_revision, now, scope.readSideId, f.entity_id, f.failed_revision),
         parkStatement(
           db,
-          {
-            readSideId: scope.readSideId,
-            entityId: f.entity_id,
-            revision: f.failed_revision,
-            reason: `skipped by an operator; last error: ${f.last_error ?? "none"}`,
-            attempts: f.attempts,
-          },
+          [
+            {
+              readSideId: scope.readSideId,
+              entityId: f.entity_id,
+              revision: f.failed_revision,
+              reason: `skipped by an operator; last error: ${f.last_error ?? "none"}`,
+              attempts: f.attempts,
+            },
+          ],
           now,
         ),
       ]);
       if (statements.length > 0) await db.batch(statements);
       return failing.results.length;
+    },
+    async dueRetries(before, limit) {
+      const rows = await db
+        .prepare(
+          `SELECT c.read_side_id, c.entity_id, c.revision, c.failed_revision
+           FROM sh_read_side r JOIN sh_cursor c ON c.read_side_id = r.id AND c.status = 'retrying' AND c.generation = r.generation
+           WHERE r.enabled = 1 AND r.paused = 0 AND c.retry_at < ? LIMIT ?`,
+        )
+        .bind(before, limit)
+        .all<{ read_side_id: string; entity_id: string; revision: number; failed_revision: number }>();
+      return rows.results.map((r) => ({ readSideId: r.read_side_id, entityId: r.entity_id, revision: r.revision, failedRevision: r.failed_revision }));
+    },
+    async lowWater(entityId) {
+      const row = await db
+        .prepare(
+          `SELECT count(*) AS sides, min(coalesce(c.revision, 0)) AS low
+           FROM sh_read_side r
+             LEFT JOIN sh_cursor c ON c.read_side_id = r.id AND c.entity_id = ?1 AND c.generation = r.generation
+           WHERE r.enabled = 1 AND r.paused = 0 AND coalesce(c.status, 'ok') != 'stopped'
+             AND NOT EXISTS (SELECT 1 FROM sh_read_side_shard_pause p JOIN sh_entity e ON e.entity_id = ?1
+                             WHERE p.read_side_id = r.id AND p.shard = e.shard)`,
+        )
+        .bind(entityId)
+        .first<{ sides: number; low: number | null }>();
+      return row === null || row.sides === 0 ? undefined : (row.low ?? 0);
     },
   };
 }

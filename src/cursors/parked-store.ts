@@ -1,5 +1,5 @@
 // D1 access for parked events (given up on by a read side, kept for replay) and dead letters.
-import { parkStatement } from "./cursor-store.js";
+import { type EntityHead, headUpsert, parkStatement } from "./cursor-store.js";
 
 /** A parked event as an operator sees it. */
 export interface ParkedView {
@@ -27,7 +27,11 @@ export interface ParkedStore {
   remove(readSideId: string, entityId: string, revision: number): Promise<void>;
   /** Counts one more failed replay. */
   touch(readSideId: string, entityId: string, revision: number, reason: string, now: number): Promise<void>;
-  recordDeadLetters(letters: { queue: string; body: string; attempts: number }[], now: number): Promise<void>;
+  /**
+   * Records dead letters and, in the same D1 batch, raises the entity index's heads to what they
+   * announced, so the reconciler re-delivers them without an operator.
+   */
+  recordDeadLetters(letters: { queue: string; body: string; attempts: number }[], heads: EntityHead[], now: number): Promise<void>;
   deadLetters(opts: { limit: number; pendingOnly: boolean }): Promise<DeadLetter[]>;
   deadLetter(id: number): Promise<DeadLetter | undefined>;
   markReplayed(id: number, now: number): Promise<void>;
@@ -75,15 +79,15 @@ export function createParkedStore(db: D1Database): ParkedStore {
       await db.prepare("DELETE FROM sh_parked WHERE read_side_id = ? AND entity_id = ? AND revision = ?").bind(readSideId, entityId, revision).run();
     },
     async touch(readSideId, entityId, revision, reason, now) {
-      await parkStatement(db, { readSideId, entityId, revision, reason, attempts: 1 }, now).run();
+      await parkStatement(db, [{ readSideId, entityId, revision, reason, attempts: 1 }], now).run();
     },
-    async recordDeadLetters(letters, now) {
+    async recordDeadLetters(letters, heads, now) {
       if (letters.length === 0) return;
-      await db.batch(
-        letters.map((l) =>
-          db.prepare("INSERT INTO sh_dead_letter (queue, body, attempts, received_at) VALUES (?, ?, ?, ?)").bind(l.queue, l.body, l.attempts, now),
-        ),
+      const statements = letters.map((l) =>
+        db.prepare("INSERT INTO sh_dead_letter (queue, body, attempts, received_at) VALUES (?, ?, ?, ?)").bind(l.queue, l.body, l.attempts, now),
       );
+      if (heads.length > 0) statements.push(headUpsert(db, heads, now));
+      await db.batch(statements);
     },
     async deadLetters(opts) {
       const rows = await db

@@ -7,6 +7,8 @@ export type ReadSideSource = "api" | "config";
 /** A stored read side: its definition plus operational state. */
 export interface ReadSideRecord {
   spec: ReadSideSpec;
+  /** Random per creation: cursors of an earlier read side with the same id never count. */
+  generation: string;
   paused: boolean;
   pausedShards: number[];
   source: ReadSideSource;
@@ -14,8 +16,11 @@ export interface ReadSideRecord {
   updatedAt: number;
 }
 
-type Row = {
+/** A row of READ_SIDES_SQL. */
+export type ReadSideRow = {
   id: string;
+  generation: string;
+  paused_shards: string;
   url: string | null;
   binding: string | null;
   protocol: string;
@@ -31,6 +36,10 @@ type Row = {
   created_at: number;
   updated_at: number;
 };
+
+/** Every read side with its paused shards (a JSON array), in one statement. */
+export const READ_SIDES_SQL = `SELECT r.*, (SELECT json_group_array(p.shard) FROM sh_read_side_shard_pause p WHERE p.read_side_id = r.id) AS paused_shards
+  FROM sh_read_side r`;
 
 /** Reads and writes read side definitions. */
 export interface ReadSideStore {
@@ -50,30 +59,19 @@ export interface ReadSideStore {
 export function createReadSideStore(db: D1Database): ReadSideStore {
   return {
     async list() {
-      const [sides, pauses] = await db.batch([
-        db.prepare("SELECT * FROM sh_read_side ORDER BY id"),
-        db.prepare("SELECT read_side_id, shard FROM sh_read_side_shard_pause ORDER BY shard"),
-      ]);
-      const byId = new Map<string, number[]>();
-      for (const p of (pauses?.results ?? []) as { read_side_id: string; shard: number }[]) {
-        byId.set(p.read_side_id, [...(byId.get(p.read_side_id) ?? []), p.shard]);
-      }
-      return ((sides?.results ?? []) as Row[]).map((r) => toRecord(r, byId.get(r.id) ?? []));
+      const rows = await db.prepare(`${READ_SIDES_SQL} ORDER BY r.id`).all<ReadSideRow>();
+      return rows.results.map(toRecord);
     },
     async get(id) {
-      const [side, pauses] = await db.batch([
-        db.prepare("SELECT * FROM sh_read_side WHERE id = ?").bind(id),
-        db.prepare("SELECT shard FROM sh_read_side_shard_pause WHERE read_side_id = ? ORDER BY shard").bind(id),
-      ]);
-      const row = side?.results[0] as Row | undefined;
-      return row && toRecord(row, ((pauses?.results ?? []) as { shard: number }[]).map((p) => p.shard));
+      const row = await db.prepare(`${READ_SIDES_SQL} WHERE r.id = ?`).bind(id).first<ReadSideRow>();
+      return row === null ? undefined : toRecord(row);
     },
     async insert(spec, source, now) {
       const res = await db
         .prepare(
           `INSERT INTO sh_read_side (id, url, binding, protocol, timeout_ms, policy, retries, backoff_ms, enabled, paused,
-             event_types, secret, source, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+             event_types, secret, source, created_at, updated_at, generation)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(8)))) ON CONFLICT (id) DO NOTHING`,
         )
         .bind(...columns(spec), spec.autoStart ? 0 : 1, JSON.stringify(spec.eventTypes), spec.secret ?? null, source, now, now)
         .run();
@@ -128,8 +126,10 @@ function columns(spec: ReadSideSpec): (string | number | null)[] {
   ];
 }
 
-function toRecord(r: Row, pausedShards: number[]): ReadSideRecord {
+/** A stored read side from its row. */
+export function toRecord(r: ReadSideRow): ReadSideRecord {
   return {
+    generation: r.generation,
     spec: {
       id: r.id,
       target: r.url !== null ? { kind: "url", url: r.url } : { kind: "binding", binding: r.binding ?? "" },
@@ -144,7 +144,7 @@ function toRecord(r: Row, pausedShards: number[]): ReadSideRecord {
       secret: r.secret ?? undefined,
     },
     paused: r.paused === 1,
-    pausedShards,
+    pausedShards: (JSON.parse(r.paused_shards ?? "[]") as number[]).sort((a, b) => a - b),
     source: r.source === "config" ? "config" : "api",
     createdAt: r.created_at,
     updatedAt: r.updated_at,

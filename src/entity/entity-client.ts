@@ -22,7 +22,9 @@ export interface DecodedJournalEntry extends EntityState {
 export interface EntityClient {
   processCommand(input: CommandInput): Promise<EntityState>;
   getState(entityId: string, revision?: number): Promise<EntityState>;
-  readJournal(entityId: string, fromRevision: number, limit: number): Promise<JournalPage>;
+  readJournal(entityId: string, fromRevision: number, limit: number, maxBytes?: number): Promise<JournalPage>;
+  /** The entity's newest committed revision (0 when it has none). */
+  headRevision(entityId: string): Promise<number>;
 }
 
 /** An EntityClient over the ENTITY namespace. */
@@ -39,8 +41,11 @@ export function createEntityClient(ns: DurableObjectNamespace<EntityObject>): En
     async getState(entityId, revision) {
       return decodeState(unwrap(await stub(entityId).getState({ entityId, revision })));
     },
-    async readJournal(entityId, fromRevision, limit) {
-      return unwrap(await stub(entityId).readJournal({ entityId, fromRevision, limit }));
+    async readJournal(entityId, fromRevision, limit, maxBytes) {
+      return unwrap(await stub(entityId).readJournal({ entityId, fromRevision, limit, maxBytes }));
+    },
+    async headRevision(entityId) {
+      return stub(entityId).headRevision();
     },
   };
 }

@@ -4,6 +4,7 @@ import { create, fromBinary, toBinary, type Registry } from "@bufbuild/protobuf"
 import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { type Config, loadConfig } from "../config/index.js";
+import { createCursorViews } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalRow, type JournalStore, createJournalStore } from "../journal/index.js";
@@ -16,6 +17,11 @@ import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-typ
 
 /** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
 export const MAX_ROW_BYTES = 2_000_000;
+/**
+ * Bytes a journal page holds at most (plus at most one row): well under the 32 MiB limit on a
+ * Durable Object call, and small enough that six pages in flight fit a consumer's 128 MB.
+ */
+export const JOURNAL_PAGE_BYTES = 4 * 1024 * 1024;
 /** Idempotency keys are remembered at least this long. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How soon a safety alarm re-publishes revisions the Queue may not have. */
@@ -93,13 +99,13 @@ export class EntityObject extends DurableObject<Env> {
     });
   }
 
-  /** A page of the journal, oldest first. */
-  async readJournal(input: { entityId: string; fromRevision: number; limit: number }): Promise<RpcResult<JournalPage>> {
+  /** A page of the journal, oldest first: at most `limit` rows and about `maxBytes` (default JOURNAL_PAGE_BYTES). */
+  async readJournal(input: { entityId: string; fromRevision: number; limit: number; maxBytes?: number }): Promise<RpcResult<JournalPage>> {
     return this.guard(async () => {
       this.checkId(input.entityId);
       const headRevision = this.head?.revision ?? 0;
       const from = Math.max(1, input.fromRevision);
-      const events = this.journal.read(from, input.limit);
+      const events = this.journal.read(from, input.limit, Math.min(input.maxBytes ?? JOURNAL_PAGE_BYTES, JOURNAL_PAGE_BYTES));
       const last = events.at(-1)?.revision ?? from - 1;
       return {
         events,
@@ -110,12 +116,17 @@ export class EntityObject extends DurableObject<Env> {
     });
   }
 
+  /** The newest committed revision (0 for an entity with no events), for the reconciler. */
+  async headRevision(): Promise<number> {
+    return this.head?.revision ?? 0;
+  }
+
   /** SQLite rows read and written since this object started, for benchmarks and operators. */
   async rowCounts(): Promise<{ rowsRead: number; rowsWritten: number }> {
     return { ...this.journal.counts };
   }
 
-  /** Re-publishes what the Queue may not have, and forgets expired idempotency keys. */
+  /** Re-publishes what the Queue may not have, compacts, and forgets expired idempotency keys. */
   override async alarm(): Promise<void> {
     this.alarmArmed = false;
     this.journal.expireIdempotencyKeys(Date.now() - IDEMPOTENCY_TTL_MS);
@@ -124,6 +135,24 @@ export class EntityObject extends DurableObject<Env> {
     const done = await this.outbox.flush(head.meta.entityId, head.revision);
     if (done) this.outboxFailures = 0;
     else this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
+    if (loadConfig(this.env).journalLogicalDeletion) await this.compact(head.meta.entityId);
+  }
+
+  /**
+   * Compaction: deletes journal rows older than the oldest retained snapshot, but never one the
+   * Queue has not been handed, nor one an enabled, running read side has not handled (its
+   * low-water mark in D1). A failed look-up compacts nothing; the alarm after the next commit tries again.
+   */
+  private async compact(entityId: string): Promise<void> {
+    if (this.journal.compactable() === undefined) return;
+    let lowWater: number | undefined;
+    try {
+      lowWater = await createCursorViews(this.env.DB).lowWater(entityId);
+    } catch (cause) {
+      console.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, cause);
+      return;
+    }
+    this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY));
   }
 
   private async runCommand(input: CommandInput): Promise<StateReply> {
@@ -165,7 +194,6 @@ export class EntityObject extends DurableObject<Env> {
       published: this.outbox.published,
       snapshotFrequency: config.snapshotFrequency,
       snapshotsToRetain: config.snapshotsToRetain,
-      logicalDeletion: config.journalLogicalDeletion,
       idempotency:
         input.idempotencyKey !== undefined && commandHash !== undefined
           ? { key: input.idempotencyKey, commandHash, now: Date.now() }

@@ -22,7 +22,6 @@ export interface AppendOptions {
   published: number;
   snapshotFrequency: number;
   snapshotsToRetain: number;
-  logicalDeletion: boolean;
   idempotency?: { key: string; commandHash: Uint8Array; now: number };
 }
 
@@ -73,19 +72,49 @@ export class JournalStore {
     return row ? toStateRow(row) : undefined;
   }
 
-  /** Up to `limit` journal rows from `from` on, oldest first. */
-  read(from: number, limit: number): JournalRow[] {
+  /**
+   * Up to `limit` journal rows from `from` on, oldest first, stopping once `maxBytes` are read
+   * (always at least one row, so a page of one large row still makes progress).
+   */
+  read(from: number, limit: number, maxBytes: number): JournalRow[] {
     if (!this.tables.has("sh_journal")) return [];
-    return this.all(
+    const cursor = this.storage.sql.exec<Row>(
       "SELECT revision, event, state, meta FROM sh_journal WHERE revision >= ? ORDER BY revision LIMIT ?",
       from,
       limit,
-    ).map((r) => ({
-      revision: Number(r.revision),
-      event: bytes(r.event),
-      state: bytes(r.state),
-      meta: bytes(r.meta),
-    }));
+    );
+    const rows: JournalRow[] = [];
+    let bytes = 0;
+    // The cursor steps lazily: rows past the byte budget are never read into memory.
+    for (const r of cursor) {
+      const row = { revision: Number(r.revision), event: toBytes(r.event), state: toBytes(r.state), meta: toBytes(r.meta) };
+      rows.push(row);
+      bytes += row.event.byteLength + row.state.byteLength + row.meta.byteLength;
+      if (bytes >= maxBytes) break;
+    }
+    this.counts.rowsRead += cursor.rowsRead;
+    return rows;
+  }
+
+  /**
+   * The newest revision compaction may remove up to: rows older than the oldest retained snapshot;
+   * undefined when there are none.
+   */
+  compactable(): number | undefined {
+    if (!this.tables.has("sh_snapshot") || !this.tables.has("sh_journal")) return undefined;
+    const snap = this.one("SELECT min(revision) AS revision FROM sh_snapshot");
+    const first = this.firstRetained();
+    const oldest = snap === undefined || snap.revision === null ? 0 : Number(snap.revision);
+    return first > 0 && first < oldest ? oldest - 1 : undefined;
+  }
+
+  /** Deletes journal rows up to `upTo` that are older than the oldest retained snapshot; the count deleted. */
+  compact(upTo: number): number {
+    const bound = this.compactable();
+    if (bound === undefined) return 0;
+    const before = this.counts.rowsWritten;
+    this.run("DELETE FROM sh_journal WHERE revision <= ?", Math.min(bound, upTo));
+    return this.counts.rowsWritten - before;
   }
 
   /** The oldest revision still in the journal, 0 when it is empty. */
@@ -101,13 +130,13 @@ export class JournalStore {
       : undefined;
     return row === undefined
       ? undefined
-      : { revision: Number(row.revision), commandHash: bytes(row.command_hash) };
+      : { revision: Number(row.revision), commandHash: toBytes(row.command_hash) };
   }
 
   /**
    * Appends events, takes a snapshot when a multiple of the frequency is crossed, prunes old
-   * snapshots, compacts the journal if asked, and records the idempotency key — all in one
-   * transaction, so either everything is durable or nothing is.
+   * snapshots and records the idempotency key — all in one transaction, so either everything is
+   * durable or nothing is. Compaction is separate (`compact`): it waits for the read sides.
    */
   append(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
     try {
@@ -173,10 +202,6 @@ export class JournalStore {
     if (oldestKept === undefined) return;
     const oldest = Number(oldestKept.revision);
     this.run("DELETE FROM sh_snapshot WHERE revision < ?", oldest);
-    // Compaction never removes what the outbox has not yet handed to the Queue.
-    if (opts.logicalDeletion) {
-      this.run("DELETE FROM sh_journal WHERE revision < ? AND revision <= ?", oldest, opts.published);
-    }
   }
 
   private one(query: string, ...params: Param[]): Row | undefined {
@@ -204,10 +229,10 @@ function lastMultipleIn(after: number, upTo: number, every: number): number | un
 }
 
 function toStateRow(row: Row): StateRow {
-  return { revision: Number(row.revision), state: bytes(row.state), meta: bytes(row.meta) };
+  return { revision: Number(row.revision), state: toBytes(row.state), meta: toBytes(row.meta) };
 }
 
-function bytes(v: ArrayBuffer): Uint8Array {
+function toBytes(v: ArrayBuffer): Uint8Array {
   return new Uint8Array(v);
 }
 

@@ -1,58 +1,108 @@
-// The events queue's consumer: groups messages by entity, leases cursors, delivers, commits in one batch.
-import type { ReadSideSpec } from "../config/index.js";
-import type { CursorKey, CursorUpdate, Lease, ParkedEvent } from "../cursors/index.js";
-import { entityIdProblem, type JournalPage } from "../entity/index.js";
+// The events queue's consumer: group → load → plan → deliver → commit → settle, one D1 round trip each way.
+import type { BatchPositions, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
+import { cursorId, freshCursor } from "../cursors/index.js";
+import { JOURNAL_PAGE_BYTES, type JournalPage, entityIdProblem } from "../entity/index.js";
 import type { ReadSideContext } from "./context.js";
-import { type PairOutcome, deliverPair } from "./delivery.js";
+import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
 import { type DeliveryMessage, parseMessage } from "./messages.js";
-import { type ReadSideHandler, createReadSideHandler } from "./read-side-handler.js";
+import { createReadSideHandler } from "./read-side-handler.js";
 import { shardOf } from "./shard.js";
 import { runSweep } from "./sweep.js";
 
-/**
- * How long a consumer holds a (read side, entity) cursor. It must exceed the longest handler
- * timeout plus the commit (MAX_READ_SIDE_TIMEOUT_MS + LEASE_MARGIN_MS): no delivery starts that
- * could end after the lease, so a second consumer never sees an expired lease mid-call.
- */
-export const LEASE_MS = 120_000;
-/** Journal rows read per entity per batch; a longer backlog continues in a follow-up message. */
+/** Journal rows read per pair per page (pages are also bounded by JOURNAL_PAGE_BYTES). */
 export const JOURNAL_PAGE = 100;
 /** Deliveries in flight per batch (Workers allow six open connections per invocation). */
 export const DELIVERY_CONCURRENCY = 6;
-/** Delay before trying again a pair whose cursor another consumer holds. */
-export const BUSY_DELAY_SECONDS = 2;
-const RETRY_DELAY_SECONDS = 5;
+/** No handler call starts later than this after the batch began; the rest continues in a follow-up. */
+export const BATCH_BUDGET_MS = 120_000;
+/** Delay before a message whose work failed (a journal read, a D1 write) is tried again. */
+export const RETRY_DELAY_SECONDS = 5;
 
-interface EntityGroup {
+/** The messages of one batch for one entity. */
+export interface EntityGroup {
   entityId: string;
   shard: number;
   messages: Message<unknown>[];
+  /** Lowest revision any message announced (1: the entity's first message). */
+  from: number;
+  /** Newest revision any message announced. */
   to: number;
   /** undefined: every read side. */
   readSideIds: Set<string> | undefined;
-  failed: boolean;
 }
 
-interface Pair {
+/** One (read side, entity) that has something to deliver in this batch. */
+interface Pair extends Omit<PairDelivery, "events" | "target" | "deadline"> {
   group: EntityGroup;
-  key: CursorKey;
-  handler: ReadSideHandler;
-  spec: ReadSideSpec;
-  lease: Lease | undefined;
-  target?: number;
-  outcome?: PairOutcome;
+  claim: Claim;
+}
+
+/** A pair being delivered in this isolate; `wantTo` is the newest revision any batch asked for. */
+interface Claim {
+  wantTo: number;
 }
 
 /**
+ * Pairs in delivery in this isolate. A batch that finds its pair here leaves the work to the
+ * batch delivering it (raising `wantTo`, which that batch's follow-up then covers) instead of
+ * delivering the same events a second time. Across isolates the cursor's compare-and-set is what
+ * keeps order; this only spares the handlers duplicates.
+ */
+const claims = new Map<string, Claim>();
+
+/** A pair's result: the outcome, or the reason its group must be retried. */
+type Delivered = { pair: Pair; target: number; outcome: PairOutcome } | { pair: Pair; failed: true };
+
+/**
  * Handles a batch from the events queue. Order comes from each cursor and the entity's journal,
- * never from the queue: a message only says "this entity has news up to revision N". Two
- * consumers never deliver to the same (read side, entity) at once: a consumer first takes a
- * lease on the cursor row in D1 (an upsert that succeeds only when no live lease exists), and
- * its commit applies only if the cursor is still where the lease found it. So every event is
- * delivered only after its predecessor succeeded, whatever the queue duplicates or reorders.
+ * never from the queue: a message only says "this entity has news up to revision N". A delivery
+ * starts at cursor + 1 and calls revision N only after N - 1 succeeded; its commit is a
+ * compare-and-set on the cursor, so when two consumers race on one pair the loser's commit is
+ * dropped and re-checked by a follow-up: at worst an event is delivered twice, never out of order.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideContext): Promise<void> {
-  const sides = (await ctx.loadReadSides()).filter((r) => r.spec.enabled && !r.paused);
+  const started = Date.now();
+  const groups = await groupMessages(batch, ctx);
+  if (groups.length === 0) return;
+
+  await ctx.syncDeclared();
+  const positions = await ctx.cursors.load(
+    groups.map((g) => g.entityId),
+    groups.filter((g) => g.from === 1).map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
+    Date.now(),
+  );
+  const { pairs, held } = planPairs(groups, positions, ctx);
+  try {
+    await deliverAndCommit(groups, pairs, held, ctx, started);
+  } finally {
+    for (const p of pairs) claims.delete(cursorId(p.key.readSideId, p.key.entityId));
+  }
+}
+
+async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<EntityGroup>, ctx: ReadSideContext, started: number): Promise<void> {
+  const delivered = await deliverAll(pairs, ctx, started + BATCH_BUDGET_MS);
+
+  const updates: CursorUpdate[] = [];
+  const parked: ParkedEvent[] = [];
+  for (const d of delivered) {
+    if ("failed" in d) continue;
+    if (d.outcome.update !== undefined) updates.push(d.outcome.update);
+    parked.push(...d.outcome.parked);
+  }
+  const heads = headsBehind(groups, held, delivered);
+  let applied: Set<string>;
+  try {
+    applied = await ctx.cursors.commit(updates, parked, heads, Date.now());
+  } catch (cause) {
+    console.error("statehouse: could not commit read-side cursors; retrying the batch", cause);
+    for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);
+    return;
+  }
+  await settle(groups, delivered, applied, ctx.env);
+}
+
+/** Group: delivery messages by entity; sweeps run at once; unreadable messages become dead letters. */
+async function groupMessages(batch: MessageBatch<unknown>, ctx: ReadSideContext): Promise<EntityGroup[]> {
   const groups = new Map<string, EntityGroup>();
   const unreadable: Message<unknown>[] = [];
   for (const msg of batch.messages) {
@@ -73,117 +123,164 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
   }
   if (unreadable.length > 0) {
     // Not something Statehouse sent: kept as a dead letter for an operator rather than dropped.
-    await ctx.parked.recordDeadLetters(
-      unreadable.map((m) => ({ queue: batch.queue, body: JSON.stringify(m.body) ?? "null", attempts: m.attempts })),
-      Date.now(),
-    );
+    const letters = unreadable.map((m) => ({ queue: batch.queue, body: JSON.stringify(m.body) ?? "null", attempts: m.attempts }));
+    await ctx.parked.recordDeadLetters(letters, [], Date.now());
     for (const m of unreadable) m.ack();
   }
-  if (groups.size === 0) return;
-
-  const handlers = new Map(sides.map((r) => [r.spec.id, createReadSideHandler(r.spec, ctx.env, ctx.registry)]));
-  const pairs: Pair[] = [];
-  for (const group of groups.values()) {
-    for (const side of sides) {
-      if (group.readSideIds !== undefined && !group.readSideIds.has(side.spec.id)) continue;
-      if (side.pausedShards.includes(group.shard)) continue;
-      const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
-      pairs.push({ group, key, spec: side.spec, handler: handlers.get(side.spec.id) as ReadSideHandler, lease: undefined });
-    }
-  }
-
-  const owner = crypto.randomUUID();
-  const leaseUntil = Date.now() + LEASE_MS;
-  const heads = [...groups.values()].map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to }));
-  const leases = await ctx.cursors.acquire(pairs.map((p) => p.key), heads, owner, leaseUntil, Date.now());
-  pairs.forEach((p, i) => (p.lease = leases[i]));
-
-  const journals = new Map<string, Promise<JournalPage>>();
-  const readFrom = (g: EntityGroup) => {
-    let page = journals.get(g.entityId);
-    if (page === undefined) {
-      const from = Math.min(...pairs.filter((p) => p.group === g && p.lease).map((p) => (p.lease as Lease).revision)) + 1;
-      page = ctx.entities.readJournal(g.entityId, from, JOURNAL_PAGE);
-      journals.set(g.entityId, page);
-    }
-    return page;
-  };
-  await runLimited(
-    pairs.filter((p) => p.lease !== undefined && p.lease.revision < p.group.to && p.lease.status !== "stopped"),
-    DELIVERY_CONCURRENCY,
-    async (p) => {
-      try {
-        const page = await readFrom(p.group);
-        const lease = p.lease as Lease;
-        p.target = Math.max(p.group.to, page.headRevision);
-        p.outcome = await deliverPair({ spec: p.spec, handler: p.handler, key: p.key, lease, events: page.events, target: p.target, deadline: leaseUntil });
-      } catch (cause) {
-        console.error(`statehouse: delivery to ${p.key.readSideId} for ${p.key.entityId} failed; retrying the message`, cause);
-        p.group.failed = true;
-      }
-    },
-  );
-
-  const updates: CursorUpdate[] = [];
-  const releases: CursorKey[] = [];
-  const parked: ParkedEvent[] = [];
-  const resends: { group: EntityGroup; body: DeliveryMessage; delaySeconds: number }[] = [];
-  for (const p of pairs) {
-    if (p.lease === undefined) {
-      resends.push({ group: p.group, body: resendBody(p, 1), delaySeconds: BUSY_DELAY_SECONDS });
-      continue;
-    }
-    if (p.outcome?.update) updates.push(p.outcome.update);
-    else releases.push(p.key);
-    parked.push(...(p.outcome?.parked ?? []));
-    const r = p.outcome?.resend;
-    if (r !== undefined) resends.push({ group: p.group, body: resendBody(p, r.fromRevision), delaySeconds: r.delaySeconds });
-  }
-  await ctx.cursors.commit(owner, updates, releases, parked, Date.now());
-  await sendResends(ctx.env, resends);
-
-  for (const g of groups.values()) {
-    for (const m of g.messages) {
-      if (g.failed) m.retry({ delaySeconds: RETRY_DELAY_SECONDS });
-      else m.ack();
-    }
-  }
+  return [...groups.values()];
 }
 
 function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg: Message<unknown>, numShards: number): void {
   let g = groups.get(body.entityId);
   if (g === undefined) {
-    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], to: 0, readSideIds: new Set(), failed: false };
+    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], from: body.fromRevision, to: 0, readSideIds: new Set() };
     groups.set(body.entityId, g);
   }
   g.messages.push(msg);
+  g.from = Math.min(g.from, body.fromRevision);
   g.to = Math.max(g.to, body.toRevision);
   if (body.readSideIds === undefined || g.readSideIds === undefined) g.readSideIds = undefined;
   else for (const id of body.readSideIds) g.readSideIds.add(id);
 }
 
-function resendBody(p: Pair, from: number): DeliveryMessage {
-  const to = Math.max(p.target ?? p.group.to, from);
-  return { entityId: p.key.entityId, fromRevision: from, toRevision: to, readSideIds: [p.key.readSideId] };
+/**
+ * Plan: the pairs with something to deliver, and per entity whether some read side is held back
+ * (paused, stopped, or waiting for a retry) behind the news, so the index must learn the head.
+ */
+function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSideContext): { pairs: Pair[]; held: Set<EntityGroup> } {
+  const sides = positions.sides.filter((s) => s.spec.enabled);
+  const handlers = new Map<string, Pair["handler"]>();
+  const handlerOf = (side: ReadSideRecord) => {
+    let h = handlers.get(side.spec.id);
+    if (h === undefined) handlers.set(side.spec.id, (h = createReadSideHandler(side.spec, ctx.env, ctx.registry)));
+    return h;
+  };
+  const pairs: Pair[] = [];
+  const held = new Set<EntityGroup>();
+  const now = Date.now();
+  for (const group of groups) {
+    for (const side of sides) {
+      if (group.readSideIds !== undefined && !group.readSideIds.has(side.spec.id)) continue;
+      const cursor = positions.cursors.get(cursorId(side.spec.id, group.entityId)) ?? freshCursor(side.generation);
+      if (cursor.revision >= group.to) continue;
+      const waiting = cursor.status === "stopped" || (cursor.status === "retrying" && now + 1000 < cursor.retryAt);
+      if (side.paused || side.pausedShards.includes(group.shard) || waiting) {
+        held.add(group);
+        continue;
+      }
+      const id = cursorId(side.spec.id, group.entityId);
+      const running = claims.get(id);
+      if (running !== undefined) {
+        running.wantTo = Math.max(running.wantTo, group.to);
+        continue;
+      }
+      const claim = { wantTo: group.to };
+      claims.set(id, claim);
+      const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
+      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, claim });
+    }
+  }
+  return { pairs, held };
 }
 
-/** Sends follow-ups; if the Queue refuses them, the entities' original messages are retried instead. */
-async function sendResends(env: Env, resends: { group: EntityGroup; body: DeliveryMessage; delaySeconds: number }[]): Promise<void> {
+/**
+ * Deliver: each pair reads its own page from its own cursor (pages bounded by bytes), so no read
+ * side's position holds back another's; pairs of one entity at the same cursor share the read.
+ */
+async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number): Promise<Delivered[]> {
+  const reads = new Map<string, Promise<JournalPage>>();
+  const readPage = (entityId: string, from: number) => {
+    const k = cursorId(String(from), entityId);
+    let page = reads.get(k);
+    if (page === undefined) {
+      page = ctx.entities.readJournal(entityId, from, JOURNAL_PAGE, JOURNAL_PAGE_BYTES).finally(() => reads.delete(k));
+      reads.set(k, page);
+    }
+    return page;
+  };
+  return runLimited(pairs, DELIVERY_CONCURRENCY, async (pair): Promise<Delivered> => {
+    try {
+      const page = await readPage(pair.key.entityId, pair.cursor.revision + 1);
+      const target = Math.max(pair.group.to, page.headRevision);
+      const outcome = await deliverPair({ ...pair, events: page.events, target, deadline });
+      return { pair, target, outcome };
+    } catch (cause) {
+      console.error(`statehouse: delivery to ${pair.key.readSideId} for ${pair.key.entityId} failed; retrying the message`, cause);
+      return { pair, failed: true };
+    }
+  });
+}
+
+/** The heads the index must learn: entities some read side is still behind on after this batch. */
+function headsBehind(groups: EntityGroup[], held: Set<EntityGroup>, delivered: Delivered[]): EntityHead[] {
+  const behind = new Map<EntityGroup, number>();
+  for (const g of held) behind.set(g, g.to);
+  for (const d of delivered) {
+    const g = d.pair.group;
+    const target = "failed" in d ? g.to : d.target;
+    const reached = "failed" in d ? d.pair.cursor.revision : (d.outcome.update?.revision ?? d.pair.cursor.revision);
+    if (reached < target) behind.set(g, Math.max(behind.get(g) ?? 0, target));
+  }
+  return groups.filter((g) => behind.has(g)).map((g) => ({ entityId: g.entityId, shard: g.shard, head: behind.get(g) as number }));
+}
+
+/**
+ * Settle: follow-ups for retries, backlogs and lost compare-and-sets; then every message is acked,
+ * or retried when its entity's work failed or its follow-ups could not be enqueued — with the
+ * follow-up's delay, so the retried message stands in for it.
+ */
+async function settle(groups: EntityGroup[], delivered: Delivered[], applied: Set<string>, env: Env): Promise<void> {
+  const failed = new Set<EntityGroup>();
+  const resends: { group: EntityGroup; body: DeliveryMessage; delaySeconds: number }[] = [];
+  for (const d of delivered) {
+    const { group, key, cursor } = d.pair;
+    if ("failed" in d) {
+      failed.add(group);
+      continue;
+    }
+    const lost = d.outcome.update !== undefined && !applied.has(cursorId(key.readSideId, key.entityId));
+    const reached = d.outcome.update?.revision ?? cursor.revision;
+    const target = Math.max(d.target, d.pair.claim.wantTo);
+    // A lost compare-and-set (another consumer, a restart or a skip moved the cursor): look again.
+    // Otherwise the policy's resend, or the rest of what this or a batch that deferred to it asked for.
+    const open = (d.outcome.update?.status ?? cursor.status) === "ok" && reached < target;
+    const r = lost
+      ? { fromRevision: cursor.revision + 1, delaySeconds: 0 }
+      : (d.outcome.resend ?? (open ? { fromRevision: reached + 1, delaySeconds: 0 } : undefined));
+    if (r === undefined) continue;
+    const body = { entityId: key.entityId, fromRevision: r.fromRevision, toRevision: Math.max(target, r.fromRevision), readSideIds: [key.readSideId] };
+    resends.push({ group, body, delaySeconds: r.delaySeconds });
+  }
+  const unsent = new Map<EntityGroup, number>();
   for (let i = 0; i < resends.length; i += 100) {
     const chunk = resends.slice(i, i + 100);
     try {
       await env.EVENTS.sendBatch(chunk.map((r) => ({ body: r.body, contentType: "json", delaySeconds: r.delaySeconds })));
     } catch (cause) {
-      console.error("statehouse: could not enqueue follow-up deliveries; retrying their messages", cause);
-      for (const r of chunk) r.group.failed = true;
+      console.error("statehouse: could not enqueue follow-up deliveries; retrying their messages instead", cause);
+      for (const r of chunk) unsent.set(r.group, Math.max(unsent.get(r.group) ?? 0, r.delaySeconds));
     }
+  }
+  for (const g of groups) {
+    if (failed.has(g)) retryAll(g, RETRY_DELAY_SECONDS);
+    else if (unsent.has(g)) retryAll(g, Math.max(1, unsent.get(g) as number));
+    else for (const m of g.messages) m.ack();
   }
 }
 
-async function runLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+function retryAll(g: EntityGroup, delaySeconds: number): void {
+  for (const m of g.messages) m.retry({ delaySeconds });
+}
+
+async function runLimited<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await task(items[next++] as T);
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i] as T);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -29,7 +29,9 @@ export interface ReadSideContext {
   parked: ParkedStore;
   entities: EntityClient;
   registry: Registry;
-  /** Every read side, after the ones declared in config were synced into D1 (once per isolate). */
+  /** Syncs the read sides declared in config into D1 (once per isolate, again after a failure). */
+  syncDeclared(): Promise<void>;
+  /** Every read side, after syncDeclared. */
   loadReadSides(): Promise<ReadSideRecord[]>;
 }
 
@@ -49,7 +51,7 @@ export function createReadSideContext(env: Env): ReadSideContext {
     parked: createParkedStore(env.DB),
     entities: createEntityClient(env.ENTITY),
     registry: typeRegistry(),
-    async loadReadSides() {
+    syncDeclared() {
       let sync = synced.get(env);
       if (sync === undefined) {
         sync = syncDeclaredReadSides(ctx).catch((cause: unknown) => {
@@ -58,7 +60,10 @@ export function createReadSideContext(env: Env): ReadSideContext {
         });
         synced.set(env, sync);
       }
-      await sync;
+      return sync;
+    },
+    async loadReadSides() {
+      await ctx.syncDeclared();
       return readSides.list();
     },
   };

@@ -1,7 +1,7 @@
 // Delivers one entity's events to one read side in revision order, applying its failure policy.
 import { create } from "@bufbuild/protobuf";
 import type { ReadSideSpec } from "../config/index.js";
-import type { CursorKey, CursorUpdate, Lease, ParkedEvent } from "../cursors/index.js";
+import type { Cursor, CursorKey, CursorUpdate, ParkedEvent } from "../cursors/index.js";
 import { type JournalEntry, decodeJournalEntry } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
 import { HandleReadSideRequestSchema } from "../gen/chief_of_state/v1/readside_pb.js";
@@ -10,20 +10,18 @@ import { decideOnFailure } from "./policy.js";
 import type { ReadSideHandler } from "./read-side-handler.js";
 import { webhookId } from "./signing.js";
 
-/** Room left after a handler's timeout before the lease ends: the commit must still fit. */
-export const LEASE_MARGIN_MS = 5000;
-
-/** Everything needed to deliver to one (read side, entity) under a lease. */
+/** Everything needed to deliver to one (read side, entity). */
 export interface PairDelivery {
   spec: ReadSideSpec;
   handler: ReadSideHandler;
   key: CursorKey;
-  lease: Lease;
-  /** Journal rows from at least lease.revision + 1 on, in order. */
+  /** The cursor as the batch read it. */
+  cursor: Cursor;
+  /** Journal rows read from cursor.revision + 1 on, in order (the first may be later: compaction). */
   events: JournalEntry[];
-  /** The newest revision this delivery should reach (more may follow in `events`). */
+  /** The newest revision this delivery should reach (more may follow in a later page). */
   target: number;
-  /** No delivery starts unless it can end (timeout included) before this time. */
+  /** No call starts unless it can end (timeout included) before this time. */
   deadline: number;
 }
 
@@ -33,52 +31,49 @@ export interface PairOutcome {
   parked: ParkedEvent[];
   /** Deliver again from `fromRevision` after `delaySeconds` (a retry, or the rest of a backlog). */
   resend: { fromRevision: number; delaySeconds: number } | undefined;
-  calls: number;
 }
+
+type CursorState = Omit<CursorUpdate, "key" | "from">;
 
 /**
  * Calls the handler for each event after the cursor, one at a time, each only after the previous
- * one succeeded (or was skipped by the policy). A stopped cursor, or a retrying one whose backoff
- * has not elapsed, delivers nothing: its own scheduled message or an operator moves it on.
+ * one succeeded (or was skipped by the policy). The next event is exactly cursor + 1: a journal
+ * that no longer holds it (compacted while the read side was paused or stopped) stops the pair
+ * with an explicit error instead of skipping silently. A cursor at 0 (new or restarted) starts at
+ * the first retained event. A stopped cursor, or a retrying one whose backoff has not elapsed,
+ * delivers nothing: its scheduled message, the reconciler or an operator moves it on.
  */
 export async function deliverPair(d: PairDelivery, now: () => number = Date.now): Promise<PairOutcome> {
-  const { spec, key, lease } = d;
-  const out: PairOutcome = { update: undefined, parked: [], resend: undefined, calls: 0 };
-  if (lease.status === "stopped") return out;
-  if (lease.status === "retrying" && now() + 1000 < lease.retryAt) return out;
+  const { spec, key, cursor } = d;
+  const out: PairOutcome = { update: undefined, parked: [], resend: undefined };
+  if (cursor.status === "stopped") return out;
+  if (cursor.status === "retrying" && now() + 1000 < cursor.retryAt) return out;
 
-  const state: Omit<CursorUpdate, "key" | "lease"> = {
-    revision: lease.revision,
-    status: lease.status,
-    attempts: lease.attempts,
-    failedRevision: 0,
-    lastError: null,
-    retryAt: lease.retryAt,
-  };
+  const state: CursorState = { revision: cursor.revision, status: cursor.status, attempts: cursor.attempts, retryAt: cursor.retryAt, failedRevision: 0, lastError: null };
+  const settle = (revision: number) => Object.assign(state, { revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null });
   let changed = false;
   for (const entry of d.events) {
     if (entry.revision <= state.revision) continue;
-    if (now() + spec.timeoutMs + LEASE_MARGIN_MS > d.deadline) {
+    if (state.revision > 0 && entry.revision > state.revision + 1) {
+      const lastError = `events compacted before delivery: revisions ${state.revision + 1}–${entry.revision - 1} of ${key.entityId} are no longer in the journal (COS_JOURNAL_LOGICAL_DELETION); skip to continue from revision ${entry.revision}`;
+      Object.assign(state, { status: "stopped", failedRevision: entry.revision - 1, lastError });
+      changed = true;
+      break;
+    }
+    if (now() + spec.timeoutMs > d.deadline) {
       out.resend = { fromRevision: state.revision + 1, delaySeconds: 0 };
       break;
     }
     const { event, state: resulting, meta } = decodeJournalEntry(entry);
+    changed = true;
     if (spec.eventTypes.length > 0 && !spec.eventTypes.includes(typeNameOf(event.typeUrl))) {
-      Object.assign(state, { revision: entry.revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null });
-      changed = true;
+      settle(entry.revision);
       continue;
     }
-    const request = create(HandleReadSideRequestSchema, {
-      event,
-      state: resulting,
-      meta,
-      readSideId: spec.id,
-    });
-    out.calls++;
+    const request = create(HandleReadSideRequestSchema, { event, state: resulting, meta, readSideId: spec.id });
     try {
       await d.handler.handle({ request, shard: key.shard, webhookId: await webhookId(spec.id, key.entityId, entry.revision) });
-      Object.assign(state, { revision: entry.revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null });
-      changed = true;
+      settle(entry.revision);
       continue;
     } catch (cause) {
       const err = StatehouseError.from(cause);
@@ -86,10 +81,9 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
       const lastError = `${err.code}: ${err.message}`;
       const action = decideOnFailure(spec, attempts);
       console.warn(`statehouse: read side ${spec.id} failed on ${key.entityId}@${entry.revision} (attempt ${attempts}, ${action.kind}): ${lastError}`);
-      changed = true;
       if (action.kind === "skip") {
         out.parked.push({ readSideId: spec.id, entityId: key.entityId, revision: entry.revision, reason: lastError, attempts });
-        Object.assign(state, { revision: entry.revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null });
+        settle(entry.revision);
         continue;
       }
       Object.assign(state, { attempts, failedRevision: entry.revision, lastError });
@@ -106,6 +100,6 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
   if (out.resend === undefined && state.status === "ok" && state.revision < d.target) {
     out.resend = { fromRevision: state.revision + 1, delaySeconds: 0 };
   }
-  if (changed) out.update = { key, lease, ...state };
+  if (changed) out.update = { key, from: cursor, ...state };
   return out;
 }

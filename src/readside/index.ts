@@ -1,13 +1,17 @@
 // Public surface of readside/: the queue consumers, the operator's manager, signing and shards.
+import { parseConfig } from "../config/index.js";
 import { createParkedStore } from "../cursors/index.js";
 import { createReadSideContext } from "./context.js";
 import { consumeEvents } from "./consumer.js";
 import { recordDeadLetters } from "./dead-letters.js";
+import { reconcile } from "./reconciler.js";
 
 export { createReadSideContext } from "./context.js";
 export type { ReadSideContext } from "./context.js";
-export { BUSY_DELAY_SECONDS, DELIVERY_CONCURRENCY, JOURNAL_PAGE, LEASE_MS, consumeEvents } from "./consumer.js";
+export { BATCH_BUDGET_MS, DELIVERY_CONCURRENCY, JOURNAL_PAGE, RETRY_DELAY_SECONDS, consumeEvents } from "./consumer.js";
 export { recordDeadLetters } from "./dead-letters.js";
+export { RECONCILE_GRACE_MS, reconcile } from "./reconciler.js";
+export type { ReconcileReport } from "./reconciler.js";
 export { ReadSideManager, readSideJson } from "./manager.js";
 export type { Scope } from "./manager.js";
 export type { ConsumerMessage, DeliveryMessage, SweepMessage } from "./messages.js";
@@ -25,6 +29,18 @@ export const DEAD_LETTER_SUFFIX = "-dlq";
  */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   // Dead letters are recorded even when the configuration is broken (they need only D1).
-  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) await recordDeadLetters(batch, createParkedStore(env.DB));
-  else await consumeEvents(batch, createReadSideContext(env));
+  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) {
+    const parsed = parseConfig(env);
+    await recordDeadLetters(batch, createParkedStore(env.DB), parsed.ok ? parsed.config.numShards : DEFAULT_SHARDS);
+  } else {
+    await consumeEvents(batch, createReadSideContext(env));
+  }
+}
+
+/** COS_NUM_SHARDS's default, for dead letters recorded while the configuration is broken. */
+const DEFAULT_SHARDS = 16;
+
+/** The Worker's scheduled() handler: the reconciler, run by the Cron Trigger in wrangler.toml. */
+export async function handleScheduled(_controller: ScheduledController, env: Env, _ctx?: ExecutionContext): Promise<void> {
+  await reconcile(createReadSideContext(env));
 }

@@ -1,6 +1,6 @@
 // Operator actions on read sides: define, pause, resume, restart, skip, and replay what was parked.
 import { type ReadSideInput, type ReadSideSpec, parseReadSideSpec, specToInput } from "../config/index.js";
-import type { CursorScope, ReadSideRecord } from "../cursors/index.js";
+import { type CursorScope, type ReadSideRecord, freshCursor } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideContext } from "./context.js";
 import { deliverPair } from "./delivery.js";
@@ -145,8 +145,8 @@ export class ReadSideManager {
     if (entry?.revision !== revision) throw new StatehouseError("not_found", `${entityId}@${revision} is no longer retained in the journal`);
     const handler = createReadSideHandler({ ...record.spec, eventTypes: [] }, this.ctx.env, this.ctx.registry);
     const key = { readSideId: id, entityId, shard: shardOf(entityId, this.ctx.config.numShards) };
-    const lease = { revision: revision - 1, status: "ok" as const, attempts: 0, epoch: 0, retryAt: 0 };
-    const out = await deliverPair({ spec: { ...record.spec, policy: "STOP", eventTypes: [] }, handler, key, lease, events: [entry], target: revision, deadline: Infinity });
+    const cursor = { ...freshCursor(record.generation), revision: revision - 1 };
+    const out = await deliverPair({ spec: { ...record.spec, policy: "STOP", eventTypes: [] }, handler, key, cursor, events: [entry], target: revision, deadline: Infinity });
     if (out.update?.status !== "ok") {
       const reason = out.update?.lastError ?? "not delivered";
       await this.ctx.parked.touch(id, entityId, revision, reason, Date.now());

@@ -1,6 +1,6 @@
 // Snapshots, compaction and cold reload: an evicted entity answers exactly as before, without the handler.
 import { describe, expect, it } from "vitest";
-import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { toBinary } from "@bufbuild/protobuf";
 import { ChiefOfStateService, GetStateResponseSchema } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { command, connectClient, freshId, state, structAny } from "../helpers.js";
@@ -15,6 +15,8 @@ describe("snapshots and compaction (frequency 3, 2 kept, logical deletion on)", 
     const id = freshId("snap");
     for (let i = 0; i < 10; i++) await command(id, { command: {} });
     const stub = env.ENTITY.get(env.ENTITY.idFromName(id));
+    // Compaction runs in the alarm the commits armed, after the read sides' low-water mark is read.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const { snapshots, first } = await runInDurableObject(stub, (_obj, ctx) => ({
       snapshots: ctx.storage.sql.exec<{ revision: number }>("SELECT revision FROM sh_snapshot ORDER BY revision").toArray().map((r) => r.revision),
       first: ctx.storage.sql.exec<{ revision: number }>("SELECT min(revision) AS revision FROM sh_journal").one().revision,
@@ -26,6 +28,7 @@ describe("snapshots and compaction (frequency 3, 2 kept, logical deletion on)", 
   it("answers a compacted revision with not_found and a retained one with its state", async () => {
     const id = freshId("snap");
     for (let i = 0; i < 10; i++) await command(id, { command: { events: [{ i }] } });
+    await runDurableObjectAlarm(env.ENTITY.get(env.ENTITY.idFromName(id)));
     const gone = await state(id, "?revision=2");
     expect(gone.status).toBe(404);
     expect(gone.body.message).toContain("no longer retained");

@@ -1,0 +1,31 @@
+// The Queue message parser: what the consumer accepts, and what it keeps as a dead letter.
+import { describe, expect, it } from "vitest";
+import { parseMessage } from "../../src/readside/messages.js";
+
+describe("parseMessage", () => {
+  it("reads a delivery range, with or without target read sides", () => {
+    expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 3 })).toEqual({
+      kind: "delivery",
+      body: { entityId: "a", fromRevision: 1, toRevision: 3, readSideIds: undefined },
+    });
+    expect(parseMessage({ entityId: "a", fromRevision: 2, toRevision: 2, readSideIds: ["x"] })?.body).toMatchObject({ readSideIds: ["x"] });
+  });
+
+  it("reads a sweep page, with or without a shard", () => {
+    expect(parseMessage({ sweep: { readSideId: "x", after: "" } })).toEqual({ kind: "sweep", body: { sweep: { readSideId: "x", after: "", shard: undefined } } });
+    expect(parseMessage({ sweep: { readSideId: "x", after: "e", shard: 3 } })?.body).toEqual({ sweep: { readSideId: "x", after: "e", shard: 3 } });
+  });
+
+  it.each([
+    ["null", null],
+    ["a string", "hello"],
+    ["a missing entity id", { fromRevision: 1, toRevision: 1 }],
+    ["a negative revision", { entityId: "a", fromRevision: -1, toRevision: 1 }],
+    ["a fractional revision", { entityId: "a", fromRevision: 1.5, toRevision: 2 }],
+    ["read side ids that are not strings", { entityId: "a", fromRevision: 1, toRevision: 1, readSideIds: [1] }],
+    ["a sweep without a position", { sweep: { readSideId: "x" } }],
+    ["a sweep with a bad shard", { sweep: { readSideId: "x", after: "", shard: "3" } }],
+  ])("refuses %s", (_what, body) => {
+    expect(parseMessage(body)).toBeUndefined();
+  });
+});

@@ -93,7 +93,10 @@ const schema = z.object({
     .default("")
     .refine((s) => s === "" || /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), {
       message: "must be an http:// or https:// URL",
-    }),
+      abort: true,
+    })
+    // A var is no place for a secret; the message never repeats the value, so none leaks into logs.
+    .refine((s) => s === "" || !hasCredentials(s), { message: "must not contain credentials (user:password@)" }),
   WRITE_HANDLER_PROTOCOL: z
     .string()
     .trim()
@@ -216,11 +219,19 @@ function pickStrings(env: ConfigEnv): Record<string, string> {
   return out;
 }
 
-/** Describes the write handler in use, for the start log. */
+/**
+ * Describes the write handler in use, for the start log and the unauthenticated /healthz. A URL
+ * shows only its scheme and host: its path and query may carry secrets (a tenant, a key).
+ */
 export function describeWriteHandler(config: Config): string {
   const target =
     config.writeHandler.kind === "url"
-      ? `WRITE_HANDLER_URL ${config.writeHandler.url}`
+      ? `WRITE_HANDLER_URL ${new URL(config.writeHandler.url).origin}`
       : "Service Binding WRITE_HANDLER";
   return `${target} (protocol ${config.writeHandlerProtocol})`;
+}
+
+function hasCredentials(url: string): boolean {
+  const parsed = URL.parse(url);
+  return parsed !== null && (parsed.username !== "" || parsed.password !== "");
 }

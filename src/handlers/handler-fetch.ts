@@ -1,5 +1,6 @@
 // The fetch that every outbound handler call goes through: Service Binding or network, errors named.
 import { StatehouseError, codeFromHttpStatus } from "../errors.js";
+import { limitAnswer } from "./limit-answer.js";
 
 /** A fetch function, as a Service Binding's `fetch` or the global one. */
 export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -8,6 +9,8 @@ export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<
  * Wraps a fetch for handler calls: redirects are not followed (workerd rejects connect-web's
  * `redirect: "error"`, and a handler that redirects is misconfigured), and a request that never
  * got an answer becomes unavailable — or deadline_exceeded when it was aborted by the timeout.
+ * The answer's size is capped (see limitAnswer); its deadline is the caller's `signal`, which
+ * bounds the body read as well as the wait for headers.
  */
 export function createHandlerFetch(target: FetchFn, what: string): FetchFn {
   return async (input, init) => {
@@ -19,6 +22,7 @@ export function createHandlerFetch(target: FetchFn, what: string): FetchFn {
       if (signal?.aborted) throw signal.reason ?? cause;
       throw new StatehouseError("unavailable", `${what} is unreachable: ${messageOf(cause)}`);
     }
+    res = limitAnswer(res, what);
     // A non-2xx answer that is not a protocol error body (JSON) says nothing the client could parse.
     if (!res.ok && !(res.headers.get("content-type") ?? "").includes("json")) {
       const text = await res.text().catch(() => "");

@@ -1,6 +1,6 @@
 // Configuration parsing: every bad value is named by its variable, with the rule it broke.
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
+import { describeWriteHandler, parseConfig } from "../../src/config/index.js";
 
 const good = { WRITE_HANDLER_URL: "http://127.0.0.1:9000", STATEHOUSE_AUTH: "off" };
 
@@ -63,6 +63,20 @@ describe("parseConfig", () => {
   it("requires a write handler", () => {
     const r = parseConfig({ STATEHOUSE_AUTH: "off" });
     expect(r.ok ? [] : r.errors).toEqual(["WRITE_HANDLER_URL is not set and no Service Binding named WRITE_HANDLER exists"]);
+  });
+
+  it("refuses credentials in WRITE_HANDLER_URL without repeating them", () => {
+    for (const url of ["https://svc:hunter2@handler.example.com/x", "https://svc@handler.example.com", "http://:hunter2@127.0.0.1:9000"]) {
+      const found = errors({ WRITE_HANDLER_URL: url });
+      expect(found).toEqual(["WRITE_HANDLER_URL must not contain credentials (user:password@)"]);
+      expect(found.join()).not.toMatch(/hunter2|svc/);
+    }
+    expect(errors({ WRITE_HANDLER_URL: "ftp://svc:hunter2@x" })).toEqual(["WRITE_HANDLER_URL must be an http:// or https:// URL"]);
+  });
+
+  it("describes a handler URL by its scheme and host only", () => {
+    const r = parseConfig({ ...good, WRITE_HANDLER_URL: "https://handler.example.com:8443/tenant-7/?key=s3cret#x" });
+    expect(r.ok && describeWriteHandler(r.config)).toBe("WRITE_HANDLER_URL https://handler.example.com:8443 (protocol connect)");
   });
 
   it("lets an explicit URL win over a binding", () => {

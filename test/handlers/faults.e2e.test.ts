@@ -65,6 +65,15 @@ describe("write handler faults (Service Binding)", () => {
     expect((await state(id)).body).toEqual(before);
   });
 
+  it("refuses an answer whose Content-Length is over the limit, storing nothing", async () => {
+    const { id, before } = await existing();
+    const res = await command(id, { command: {} }, { "x-test-mode": "huge-length" });
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe("internal");
+    expect(res.body.message).toMatch(/^write handler answered an invalid body: Content-Length/);
+    expect((await state(id)).body).toEqual(before);
+  });
+
   it("rejects an empty resulting state with CoS's message", async () => {
     const { id, before } = await existing();
     const res = await command(id, { command: { events: [{ _empty_state: true }] } });

@@ -61,6 +61,34 @@ describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
     expect((await state(id)).status).toBe(404);
   });
 
+  it("is deadline_exceeded when the handler stalls in the middle of its answer, and the entity stays usable", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "stall-body" });
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe("deadline_exceeded");
+    expect((await state(id)).status).toBe(404);
+    expect((await command(id, { command: {} })).body.meta.revision_number).toBe(1);
+  });
+
+  it("refuses an answer whose Content-Length is over the limit, storing nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "huge-length" });
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe("internal");
+    expect(res.body.message).toMatch(/^write handler answered an invalid body: Content-Length/);
+    expect((await state(id)).status).toBe(404);
+  });
+
+  // Only gRPC-Web frames a unary answer in envelopes; the other protocols send the message as is.
+  it.runIf(protocol === "grpc-web")("refuses an envelope announcing more than the limit, storing nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "huge-envelope" });
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe("internal");
+    expect(res.body.message).toMatch(/^write handler answered an invalid body: an envelope announces/);
+    expect((await state(id)).status).toBe(404);
+  });
+
   it("propagates allow-listed headers", async () => {
     const res = await command(freshId(protocol), { command: { op: "echo_headers" } }, { "x-tenant": "initech", "x-secret": "s" });
     expect(res.body.state.last.headers["x-tenant"]).toBe("initech");

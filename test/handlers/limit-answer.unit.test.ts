@@ -1,0 +1,88 @@
+// The handler fetch caps an answer's size: Content-Length, envelope lengths and bytes read.
+import { describe, expect, it } from "vitest";
+import { MAX_ANSWER_BYTES, createHandlerFetch } from "../../src/handlers/index.js";
+
+const MB = 1024 * 1024;
+
+/** A handler answering `chunks` (read on demand, so a test sees whether they were read). */
+function answer(chunks: Uint8Array[], headers: Record<string, string>) {
+  const seen = { pulled: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        seen.pulled += 1;
+        const next = chunks.shift();
+        if (next === undefined) c.close();
+        else c.enqueue(next);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const fetchFn = createHandlerFetch(async () => new Response(body, { status: 200, headers }), "write handler");
+  return { fetchFn, seen };
+}
+
+function envelope(length: number, payload = new Uint8Array()): Uint8Array {
+  const bytes = new Uint8Array(5 + payload.byteLength);
+  new DataView(bytes.buffer).setUint32(1, length);
+  bytes.set(payload, 5);
+  return bytes;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ code?: string; message?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: string; message?: string };
+  }
+  throw new Error("expected a failure");
+}
+
+describe("limitAnswer through createHandlerFetch", () => {
+  it("passes an answer within the limit through unchanged", async () => {
+    const { fetchFn } = answer([envelope(3, new Uint8Array([1, 2, 3])), envelope(0)], { "content-type": "application/grpc-web+proto" });
+    const res = await fetchFn("http://handler.test/");
+    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0, 0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0, 0]);
+  });
+
+  it("refuses a Content-Length over the limit without reading the body", async () => {
+    const { fetchFn, seen } = answer([new Uint8Array(1)], { "content-type": "application/proto", "content-length": String(MAX_ANSWER_BYTES + 1) });
+    const err = await failure(fetchFn("http://handler.test/"));
+    expect(err.code).toBe("internal");
+    expect(err.message).toBe(`write handler answered an invalid body: Content-Length ${MAX_ANSWER_BYTES + 1} is over the limit of ${MAX_ANSWER_BYTES} bytes`);
+    expect(seen.pulled).toBe(0);
+    expect(seen.cancelled).toBe(true);
+  });
+
+  it("refuses a Connect streaming envelope announcing more than the limit", async () => {
+    const { fetchFn } = answer([envelope(MAX_ANSWER_BYTES + 1)], { "content-type": "application/connect+proto" });
+    const err = await failure((await fetchFn("http://handler.test/")).arrayBuffer());
+    expect(err.code).toBe("internal");
+    expect(err.message).toMatch(/^write handler answered an invalid body: an envelope announces 4194305 bytes/);
+  });
+
+  it("reads an envelope header split across chunks, after a complete envelope", async () => {
+    const big = envelope(1.7e9);
+    const { fetchFn } = answer([envelope(2, new Uint8Array([7])), new Uint8Array([8, big[0]!, big[1]!]), big.subarray(2)], {
+      "content-type": "application/grpc-web+proto",
+    });
+    const err = await failure((await fetchFn("http://handler.test/")).arrayBuffer());
+    expect(err.message).toMatch(/^write handler answered an invalid body: an envelope announces 1700000000 bytes/);
+  });
+
+  it("refuses a body without Content-Length that grows past the limit", async () => {
+    const { fetchFn } = answer([1, 2, 3, 4, 5].map(() => new Uint8Array(MB)), { "content-type": "application/json" });
+    const err = await failure((await fetchFn("http://handler.test/")).text());
+    expect(err.code).toBe("internal");
+    expect(err.message).toBe(`write handler answered an invalid body: the body is over the limit of ${MAX_ANSWER_BYTES} bytes`);
+  });
+
+  it("does not read envelopes in a body that is not enveloped", async () => {
+    const text = new TextEncoder().encode("this is not a handler answer");
+    const { fetchFn } = answer([text], { "content-type": "application/json" });
+    expect(await (await fetchFn("http://handler.test/")).text()).toBe("this is not a handler answer");
+  });
+});

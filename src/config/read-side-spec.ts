@@ -7,7 +7,7 @@ export const READ_SIDE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 /** What happens when a read-side handler fails (CoS's names). */
 export const FAILURE_POLICIES = ["STOP", "SKIP", "REPLAY_SKIP", "REPLAY_STOP"] as const;
 export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
-/** Longest handler timeout: a delivery must fit well inside the consumer's lease. */
+/** Longest handler timeout: a consumer starts no call later than BATCH_BUDGET_MS into its batch. */
 export const MAX_READ_SIDE_TIMEOUT_MS = 60_000;
 
 /** A validated read side definition. `secret` is write-only: never returned, never logged. */

@@ -37,9 +37,14 @@ interface Pair extends Omit<PairDelivery, "events" | "target" | "deadline"> {
   claim: Claim;
 }
 
-/** A pair being delivered in this isolate; `wantTo` is the newest revision any batch asked for. */
+/**
+ * A pair being delivered in this isolate; `wantTo` is the newest revision any batch asked for.
+ * Once its batch has read `wantTo` for the follow-up it is `closed`, and later batches deliver
+ * for themselves.
+ */
 interface Claim {
   wantTo: number;
+  closed: boolean;
 }
 
 /**
@@ -75,7 +80,11 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
   try {
     await deliverAndCommit(groups, pairs, held, ctx, started);
   } finally {
-    for (const p of pairs) claims.delete(cursorId(p.key.readSideId, p.key.entityId));
+    for (const p of pairs) {
+      const id = cursorId(p.key.readSideId, p.key.entityId);
+      p.claim.closed = true;
+      if (claims.get(id) === p.claim) claims.delete(id);
+    }
   }
 }
 
@@ -170,11 +179,14 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       }
       const id = cursorId(side.spec.id, group.entityId);
       const running = claims.get(id);
-      if (running !== undefined) {
+      if (running !== undefined && !running.closed) {
+        // Left to the batch delivering it; the index learns the head too, so that if that batch
+        // fails before its follow-up the reconciler still finds the pair behind.
         running.wantTo = Math.max(running.wantTo, group.to);
+        held.add(group);
         continue;
       }
-      const claim = { wantTo: group.to };
+      const claim = { wantTo: group.to, closed: false };
       claims.set(id, claim);
       const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
       pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, claim });
@@ -233,14 +245,16 @@ async function settle(groups: EntityGroup[], delivered: Delivered[], applied: Se
   const failed = new Set<EntityGroup>();
   const resends: { group: EntityGroup; body: DeliveryMessage; delaySeconds: number }[] = [];
   for (const d of delivered) {
-    const { group, key, cursor } = d.pair;
+    const { group, key, cursor, claim } = d.pair;
+    // Read and close in one synchronous step: a batch deferring after this delivers for itself.
+    claim.closed = true;
     if ("failed" in d) {
       failed.add(group);
       continue;
     }
     const lost = d.outcome.update !== undefined && !applied.has(cursorId(key.readSideId, key.entityId));
     const reached = d.outcome.update?.revision ?? cursor.revision;
-    const target = Math.max(d.target, d.pair.claim.wantTo);
+    const target = Math.max(d.target, claim.wantTo);
     // A lost compare-and-set (another consumer, a restart or a skip moved the cursor): look again.
     // Otherwise the policy's resend, or the rest of what this or a batch that deferred to it asked for.
     const open = (d.outcome.update?.status ?? cursor.status) === "ok" && reached < target;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# npm run bench [-- --quick]: installs the Emmett peer once (cached in bench/peer/node_modules),
+# npm run bench [-- --quick] [--only=w4,w5] [--no-peer]: installs the Emmett peer once (cached in bench/peer/node_modules),
 # builds the bench, and runs it. Everything listens on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [[ ! -f peer/node_modules/sqlite3/build/Release/node_sqlite3.node || ! -d peer/node_modules/@event-driven-io/emmett-sqlite ]]; then
+# --no-peer: nothing to install.
+if [[ " $* " != *" --no-peer "* ]] && [[ ! -f peer/node_modules/sqlite3/build/Release/node_sqlite3.node || ! -d peer/node_modules/@event-driven-io/emmett-sqlite ]]; then
   echo "bench: installing the Emmett peer in bench/peer (sqlite3 compiles from source: a few minutes, once)"
   # --legacy-peer-deps: emmett-sqlite 0.42.4 asks for emmett 0.42.4, which the registry does not have (0.42.0 is the newest).
   (cd peer && npm install --legacy-peer-deps --no-audit --no-fund --loglevel=error) || echo "bench: the Emmett peer failed to install; running without it"

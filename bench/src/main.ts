@@ -1,11 +1,11 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4] [--no-peer]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5] [--no-peer] [--out=name]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
 import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
-import { b0, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, type LagRow, type Plan, type RebuildRow } from "./workloads.js";
+import { b0, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
 import type { Row } from "./measure.js";
 import { PRICES } from "./cost.js";
 import { renderReport } from "./report.js";
@@ -26,6 +26,11 @@ const FULL: Plan = {
   w3Repeats: 5,
   w4Rates: [50, 200, 1000],
   w4Seconds: 30,
+  w5ReadSides: [1, 2, 4],
+  w5Rates: [50, 100, 200, 400, 800],
+  w5StepSeconds: 12,
+  w5LagP99LimitMs: 2000,
+  w5DrainLimitS: 3,
   runTimeLimitMs: 20_000,
   smallBytes: 100,
   largeBytes: 64 * 1024,
@@ -45,6 +50,7 @@ const QUICK: Plan = {
   w3Repeats: 2,
   w4Rates: [50, 200],
   w4Seconds: 5,
+  w5StepSeconds: 4,
   runTimeLimitMs: 8000,
 };
 
@@ -52,7 +58,19 @@ const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? "w1,w2,w3,w4").split(","));
+const ALL = ["w1", "w2", "w3", "w4", "w5"];
+const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
+/**
+ * Output files: latest.* (quick.*) only for a run of every workload, so a partial run never drops
+ * results from them; a run of read-side workloads only writes readside.* (quick-readside.*), any
+ * other partial run partial.* (quick-partial.*). --out=name picks the name.
+ */
+const outName =
+  args.find((a) => a.startsWith("--out="))?.slice(6) ??
+  (() => {
+    const base = ALL.every((w) => only.has(w)) ? "" : [...only].every((w) => w === "w4" || w === "w5") ? "readside" : "partial";
+    return quick ? (base ? `quick-${base}` : "quick") : base || "latest";
+  })();
 const plan = quick ? QUICK : FULL;
 const started = Date.now();
 
@@ -66,7 +84,7 @@ function readSidesExist(): { ok: boolean; reason: string } {
 async function main(): Promise<void> {
   const rs = readSidesExist();
   console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && only.has("w4"), migrationsDir: path.join(repoDir, "migrations") });
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && (only.has("w4") || only.has("w5")), migrationsDir: path.join(repoDir, "migrations") });
   const peers: Peer[] = [];
   const cleanup = async () => {
     for (const p of peers) await p.stop();
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     let rebuild: RebuildRow[] = [];
     let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
+    let maxRate: W5Row[] | { pending: string } = { pending: "not run (--only)" };
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
@@ -126,6 +145,15 @@ async function main(): Promise<void> {
         console.log(`W4: pending — ${rs.reason}`);
       }
     }
+    if (only.has("w5")) {
+      if (stack.readSides) {
+        console.log(`W5: highest bounded rate for ${plan.w5ReadSides.join(", ")} read sides, steps ${plan.w5Rates.join(", ")} commands/s of ${plan.w5StepSeconds} s`);
+        maxRate = await w5(stack, plan);
+      } else {
+        maxRate = { pending: rs.reason };
+        console.log(`W5: pending — ${rs.reason}`);
+      }
+    }
 
     const results = {
       mode: quick ? "quick" : "full",
@@ -146,10 +174,11 @@ async function main(): Promise<void> {
       rows: rows.map(({ latenciesMs: _drop, ...rest }) => rest),
       rebuild,
       lag,
+      maxRate,
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
-    const name = quick ? "quick" : "latest";
+    const name = outName;
     const report = renderReport(results);
     writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(path.join(outDir, `${name}.svg`), report.svg);
@@ -188,6 +217,8 @@ export type Results = {
   rows: Omit<Row, "latenciesMs">[];
   rebuild: RebuildRow[];
   lag: LagRow[] | { pending: string };
+  /** W5: the highest rate at which read-side lag stays bounded, per read-side count. */
+  maxRate?: W5Row[] | { pending: string };
 };
 
 main().catch((err: unknown) => {

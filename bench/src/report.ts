@@ -1,6 +1,6 @@
 // Turns the results into the printed Markdown tables and the SVG chart.
 import type { Row } from "./measure.js";
-import type { LagRow, RebuildRow } from "./workloads.js";
+import type { LagRow, RebuildRow, W5Row } from "./workloads.js";
 import { renderSvg, type Panel } from "./chart.js";
 import type { Results } from "./main.js";
 
@@ -56,7 +56,9 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   }
   if (r.rebuild.length > 0) md.push(...rebuildTable(r.rebuild), "");
   md.push(...lagTable(r.lag), "");
-  md.push(...costTable(r), "");
+  if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
+  const cost = costTable(r);
+  if (cost.length > 4) md.push(...cost, "");
 
   const seqSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency === 1 && !x.system.startsWith("B0"));
   const conSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency !== 1);
@@ -121,12 +123,43 @@ function lagTable(lag: LagRow[] | { pending: string }): string[] {
   const out = [
     "### W4 — read-side lag (two read sides; `flaky` fails 1% of calls)",
     "",
-    "| target cmd/s | achieved | commits | read side | lag p50 ms | lag p99 ms | duplicates | out of order | lost | D1 queries/event | D1 rows written/event/read side |",
-    "|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|",
+    "| target cmd/s | achieved | commits | read side | lag p50 ms | lag p99 ms | duplicates | out of order | lost | D1 queries/event | D1 rows written/event/read side | events/entity/batch | drain s |",
+    "|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const x of lag) {
     for (const [rs, v] of Object.entries(x.readSides)) {
-      out.push(`| ${x.targetRate} | ${n0(x.achievedRate)} | ${n0(x.commits)} | ${rs}${v.failuresInjected ? ` (${v.failuresInjected} failures injected)` : ""} | ${f(v.lagP50Ms, 1)} | ${f(v.lagP99Ms, 1)} | ${v.duplicates} | ${v.outOfOrder} | ${v.lost} | ${f(x.d1QueriesPerEvent)} | ${f(x.d1RowsWrittenPerEventPerReadSide)} |`);
+      out.push(`| ${x.targetRate} | ${n0(x.achievedRate)} | ${n0(x.commits)} | ${rs}${v.failuresInjected ? ` (${v.failuresInjected} failures injected)` : ""} | ${f(v.lagP50Ms, 1)} | ${f(v.lagP99Ms, 1)} | ${v.duplicates} | ${v.outOfOrder} | ${v.lost} | ${f(x.d1QueriesPerEvent)} | ${f(x.d1RowsWrittenPerEventPerReadSide)} | ${f(x.batches?.eventsPerEntityPerBatch)} | ${f(x.drainS, 1)} |`);
+    }
+  }
+  const b = lag.filter((x) => x.batches !== undefined);
+  if (b.length > 0) {
+    out.push("", "Consumer batches (per rate): " + b.map((x) => `${x.targetRate}/s: ${n0(x.batches!.batches)} batches, ${f(x.batches!.messagesPerBatch, 1)} messages and ${f(x.batches!.entitiesPerBatch, 1)} entities per batch, ${f(x.batches!.eventsPerEntityPerBatch)} events per entity per batch`).join("; ") + ".");
+  }
+  return out;
+}
+
+function maxRateTable(w5: W5Row[] | { pending: string }, r: Results): string[] {
+  const head = "### W5 — highest rate with bounded read-side lag (100 entities, every read side ok)";
+  if (!Array.isArray(w5)) return [head, "", `Pending: ${w5.pending}.`];
+  const p = r.plan;
+  const out = [
+    head,
+    "",
+    `Offered open-loop rates ${p.w5Rates.join(", ")} cmd/s, ${p.w5StepSeconds} s each, stepped up until one is not bounded: bounded = lag p99 < ${p.w5LagP99LimitMs} ms, every delivery in within ${p.w5DrainLimitS} s of the last reply, and ≥ 90% of the offered rate committed. D1 per second = the step's statements (drain included) / its send window.`,
+    "",
+    "| read sides | highest bounded cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | D1 queries/s | D1 rows written/s | D1 queries/event | D1 rows written/event/read side | events/entity/batch | next step |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+  ];
+  for (const x of w5) {
+    const s = x.best;
+    const next = x.steps.find((y) => !y.bounded);
+    const nextText = next === undefined ? "none (top step bounded)" : `${next.targetRate}/s: ${next.why}`;
+    out.push(`| ${x.readSides} | ${x.maxBoundedRate ?? "none"} | ${n0(s?.committedRate)} | ${f(s?.lagP50Ms, 1)} | ${f(s?.lagP99Ms, 1)} | ${f(s?.drainS, 1)} | ${n0(s?.d1QueriesPerS)} | ${n0(s?.d1RowsWrittenPerS)} | ${f(s?.d1QueriesPerEvent)} | ${f(s?.d1RowsWrittenPerEventPerReadSide)} | ${f(s?.batches?.eventsPerEntityPerBatch)} | ${nextText} |`);
+  }
+  out.push("", "Every step:", "", "| read sides | offered cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | lost | dup | out of order | D1 queries/s | D1 rows written/s | events/entity/batch | bounded |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+  for (const x of w5) {
+    for (const s of x.steps) {
+      out.push(`| ${s.readSides} | ${s.targetRate} | ${n0(s.committedRate)} | ${f(s.lagP50Ms, 1)} | ${f(s.lagP99Ms, 1)} | ${f(s.drainS, 1)} | ${s.lost} | ${s.duplicates} | ${s.outOfOrder} | ${n0(s.d1QueriesPerS)} | ${n0(s.d1RowsWrittenPerS)} | ${f(s.batches?.eventsPerEntityPerBatch)} | ${s.bounded ? "yes" : `no: ${s.why}`} |`);
     }
   }
   return out;

@@ -5,6 +5,13 @@ import path from "node:path";
 import { Miniflare } from "miniflare";
 
 const COMPAT_DATE = "2026-04-20";
+/**
+ * The read-side consumer's queue settings, as in wrangler.toml's [[queues.consumers]]. Miniflare's
+ * own defaults differ (batches of 5, 2 retries, timeout 1 s): with them the local consumer takes at
+ * most 5 messages per call, one call at a time, which caps delivery well below what the deployed
+ * configuration allows. No dead-letter queue here (the bench injects no fault that exhausts retries).
+ */
+const READ_SIDE_CONSUMER = { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 5 };
 
 /** Statehouse configurations run side by side in the same workerd; each has its own objects. */
 export const VARIANTS = {
@@ -31,12 +38,18 @@ export interface Stack {
   dispose(): Promise<void>;
 }
 
+/** Read-side counts of W5's configurations (`sh-rs1`, `sh-rs2`, `sh-rs4`; every read side answers ok). */
+export const W5_READ_SIDES = [1, 2, 4] as const;
+export type ReadSideWorker = "rs" | `rs${(typeof W5_READ_SIDES)[number]}`;
+/** Read side ids of W5's configuration with `n` read sides. */
+export const w5ReadSideIds = (n: number) => Array.from({ length: n }, (_, i) => `ok${i + 1}`);
+
 /** Host header for a Worker: "ladder.bench", "sb.statehouse.bench", … */
-export function hostOf(worker: "ladder" | Variant | "rs"): string {
+export function hostOf(worker: "ladder" | Variant | ReadSideWorker): string {
   return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
 }
 
-/** Starts the stack; `readSides` adds the W4 configuration when src/ has a queue consumer. */
+/** Starts the stack; `readSides` adds the W4 and W5 configurations when src/ has a queue consumer. */
 export async function startStack(buildDir: string, opts: { readSides: boolean; migrationsDir: string }): Promise<Stack> {
   const stateDir = path.join(buildDir, "state");
   rmSync(stateDir, { recursive: true, force: true });
@@ -98,6 +111,22 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
     },
   ];
   if (opts.readSides) {
+    for (const n of W5_READ_SIDES) {
+      const ids = w5ReadSideIds(n);
+      workers.push(
+        statehouseWorker(
+          `sh-rs${n}`,
+          {
+            WRITE_HANDLER_PROTOCOL: "connect",
+            STATEHOUSE_READ_SIDES: JSON.stringify(ids.map((id) => ({ id, binding: `RS_${id.toUpperCase()}`, protocol: "connect", retries: 20, backoff_ms: 50 }))),
+          },
+          {
+            queueConsumers: { [`events-sh-rs${n}`]: READ_SIDE_CONSUMER },
+            serviceBindings: { WRITE_HANDLER: "bench-handler", ...Object.fromEntries(ids.map((id) => [`RS_${id.toUpperCase()}`, "bench-readside"])) },
+          },
+        ) as never,
+      );
+    }
     workers.push(
       statehouseWorker(
         "sh-rs",
@@ -109,7 +138,7 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
           ]),
         },
         {
-          queueConsumers: { "events-sh-rs": { maxBatchTimeout: 0 } },
+          queueConsumers: { "events-sh-rs": READ_SIDE_CONSUMER },
           serviceBindings: { WRITE_HANDLER: "bench-handler", RS_OK: "bench-readside", RS_FLAKY: "bench-readside" },
         },
       ) as never,
@@ -142,7 +171,11 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
 }
 
 async function applyMigrations(mf: Miniflare, dir: string): Promise<void> {
-  const db = await mf.getD1Database("DB", "sh-rs");
+  for (const worker of ["sh-rs", ...W5_READ_SIDES.map((n) => `sh-rs${n}`)]) await migrate(mf, worker, dir);
+}
+
+async function migrate(mf: Miniflare, worker: string, dir: string): Promise<void> {
+  const db = await mf.getD1Database("DB", worker);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
     const sql = readFileSync(path.join(dir, file), "utf8");
     for (const stmt of sql.split(/;\s*(?:\n|$)/).map((s) => s.replace(/^\s*--.*$/gm, "").trim()).filter(Boolean)) {

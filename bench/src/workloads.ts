@@ -2,7 +2,7 @@
 import { getJson, request, runLoad } from "./client.js";
 import { measure, mergeRounds, sleep, entityPicker, snapshotCounters, type Row } from "./measure.js";
 import { percentile } from "./stats.js";
-import { hostOf, type Stack } from "./stack.js";
+import { hostOf, w5ReadSideIds, type ReadSideWorker, type Stack } from "./stack.js";
 import { PROCESS_COMMAND, type Target, statehouseTarget } from "./targets.js";
 import { readField, readVarintField } from "../workers/proto-wire.js";
 import type { Peer } from "./peer.js";
@@ -25,6 +25,12 @@ export interface Plan {
   w3Repeats: number;
   w4Rates: number[];
   w4Seconds: number;
+  /** W5: read-side counts, offered rates (stepped up), seconds per step, and what "bounded" means. */
+  w5ReadSides: number[];
+  w5Rates: number[];
+  w5StepSeconds: number;
+  w5LagP99LimitMs: number;
+  w5DrainLimitS: number;
   runTimeLimitMs: number;
   smallBytes: number;
   largeBytes: number;
@@ -252,8 +258,52 @@ export interface LagRow {
   readSides: Record<string, { lagP50Ms: number; lagP99Ms: number; duplicates: number; outOfOrder: number; lost: number; failuresInjected?: number }>;
   d1QueriesPerEvent: number;
   d1RowsWrittenPerEventPerReadSide: number;
+  /** What the queue handed the consumer during the rate (see BatchStats). */
+  batches?: BatchStats;
   drainS: number;
   commandErrors: number;
+}
+
+/** Consumer batches during a run: queue() calls, messages per batch, and events per entity per batch. */
+export interface BatchStats {
+  batches: number;
+  messagesPerBatch: number;
+  entitiesPerBatch: number;
+  /** Revisions a batch's messages cover per entity (the cursor writes of a batch are amortised over these). */
+  eventsPerEntityPerBatch: number;
+}
+
+type QueueCounters = { batches: number; messages: number; groups: number; events: number };
+type RsCounters = { d1: { queries: number; rowsWritten: number }; queue?: QueueCounters };
+
+/**
+ * Waits (at most 30 s) until the consumer is idle: no new queue() call and no D1 statement for 1 s.
+ * Deliveries can all be in while messages that have nothing left to deliver are still queued (a
+ * delivery reads the journal up to the head, so earlier messages can cover later ones); their D1
+ * statements belong to this run, not the next.
+ */
+async function settledCounters(stack: Stack, host: string): Promise<RsCounters> {
+  const t0 = Date.now();
+  let last = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
+  let stableSince = Date.now();
+  while (Date.now() - t0 < 30_000 && Date.now() - stableSince < 1000) {
+    await sleep(200);
+    const now = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
+    if (now.d1.queries !== last.d1.queries || now.queue?.batches !== last.queue?.batches) stableSince = Date.now();
+    last = now;
+  }
+  return last;
+}
+
+function batchStats(before: RsCounters, after: RsCounters): BatchStats | undefined {
+  if (before.queue === undefined || after.queue === undefined) return undefined;
+  const d = (k: keyof QueueCounters) => after.queue![k] - before.queue![k];
+  return {
+    batches: d("batches"),
+    messagesPerBatch: d("messages") / Math.max(1, d("batches")),
+    entitiesPerBatch: d("groups") / Math.max(1, d("batches")),
+    eventsPerEntityPerBatch: d("events") / Math.max(1, d("groups")),
+  };
 }
 
 /** W4: steady rate for `w4Seconds`, two read sides (one failing 1%), commit-to-delivery lag. */
@@ -264,7 +314,7 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
   const ids = ["ok", "flaky"];
   for (const rate of plan.w4Rates) {
     await getJson(stack.url, readSideHost, "/deliveries?reset=1");
-    const before = await getJson<{ d1: { queries: number; rowsWritten: number } }>(stack.url, hostOf("rs"), "/__bench/counters");
+    const before = await getJson<RsCounters>(stack.url, hostOf("rs"), "/__bench/counters");
     const prefix = uniqueId(`w4-${rate}`);
     const total = rate * plan.w4Seconds;
     const commits = new Map<string, number>(); // "entity#rev" → commit ack time
@@ -311,7 +361,7 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
       await sleep(250);
     }
     const drainS = (Date.now() - drain0) / 1000;
-    const after = await getJson<{ d1: { queries: number; rowsWritten: number } }>(stack.url, hostOf("rs"), "/__bench/counters");
+    const after = await settledCounters(stack, hostOf("rs"));
     const row: LagRow = {
       targetRate: rate,
       achievedRate: commits.size / sentS,
@@ -320,6 +370,7 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
       readSides: {},
       d1QueriesPerEvent: (after.d1.queries - before.d1.queries) / Math.max(1, commits.size),
       d1RowsWrittenPerEventPerReadSide: (after.d1.rowsWritten - before.d1.rowsWritten) / Math.max(1, commits.size * ids.length),
+      batches: batchStats(before, after),
       drainS,
       commandErrors: errors,
     };
@@ -353,7 +404,188 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
         ...(rs === "flaky" ? { failuresInjected: got.failed } : {}),
       };
     }
-    console.log(`  W4 ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; D1 queries/event ${row.d1QueriesPerEvent.toFixed(2)}`);
+    console.log(`  W4 ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; D1 queries/event ${row.d1QueriesPerEvent.toFixed(2)}, rows written/event/read side ${row.d1RowsWrittenPerEventPerReadSide.toFixed(2)}, events/entity/batch ${row.batches?.eventsPerEntityPerBatch.toFixed(2) ?? "–"}, drain ${drainS.toFixed(1)} s`);
+    out.push(row);
+  }
+  return out;
+}
+
+/** One W5 step: one read-side count at one offered rate. */
+export interface W5Step {
+  readSides: number;
+  targetRate: number;
+  /** Commits acknowledged per second of the send window. */
+  committedRate: number;
+  seconds: number;
+  commits: number;
+  commandErrors: number;
+  /** Over every read side's deliveries of the step. */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  /** Seconds from the last reply until every read side had every committed revision (or the wait ran out). */
+  drainS: number;
+  drained: boolean;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** D1 statements and rows written of the step (its drain included), per second of the send window. */
+  d1QueriesPerS: number;
+  d1RowsWrittenPerS: number;
+  d1QueriesPerEvent: number;
+  d1RowsWrittenPerEventPerReadSide: number;
+  batches?: BatchStats;
+  bounded: boolean;
+  /** Why the step is not bounded. */
+  why?: string;
+}
+
+/** W5's answer for one read-side count: the highest bounded offered rate, and every step run. */
+export interface W5Row {
+  readSides: number;
+  /** The highest offered rate whose step was bounded (undefined: not even the first). */
+  maxBoundedRate?: number;
+  best?: W5Step;
+  steps: W5Step[];
+}
+
+/**
+ * W5: for 1, 2 and 4 read sides (all answering ok), step an open-loop rate up over 100 entities.
+ * A step is bounded when lag p99 < `w5LagP99LimitMs`, the backlog drains within `w5DrainLimitS`
+ * after the last reply, nothing is lost, and the commit path kept up (≥ 90% of the offered rate).
+ * The first unbounded step ends the series for that read-side count; its backlog is waited out
+ * (bounded) so it does not weigh on the next configuration.
+ */
+export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
+  const out: W5Row[] = [];
+  const readSideHost = "readside.bench";
+  for (const n of plan.w5ReadSides) {
+    const worker = `rs${n}` as ReadSideWorker;
+    const host = hostOf(worker);
+    const target = statehouseTarget(worker as never, `Statehouse ${worker}`);
+    const ids = w5ReadSideIds(n);
+    const row: W5Row = { readSides: n, steps: [] };
+    for (const rate of plan.w5Rates) {
+      await getJson(stack.url, readSideHost, "/deliveries?reset=1");
+      const before = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
+      const prefix = uniqueId(`w5-${n}-${rate}`);
+      const total = Math.round(rate * plan.w5StepSeconds);
+      const commits = new Map<string, number>(); // "entity#rev" → commit ack time
+      let errors = 0;
+      let inFlight = 0;
+      const t0 = Date.now();
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = t0 + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 1) await sleep(wait);
+        if (Date.now() - t0 > plan.w5StepSeconds * 1000 + 5000) break;
+        while (inFlight >= 512 && Date.now() - t0 < plan.w5StepSeconds * 1000 + 5000) await sleep(1);
+        inFlight++;
+        const entity = `${prefix}-${i % 100}`;
+        const s = target.shot(entity, plan.smallBytes);
+        pending.push(
+          request(stack.url, s.host, s.path, s.body, s.headers)
+            .then((a) => {
+              if (a.status !== 200) {
+                errors++;
+                return;
+              }
+              const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
+              commits.set(`${entity}#${rev}`, Date.now());
+            })
+            .catch(() => {
+              errors++;
+            })
+            .finally(() => {
+              inFlight--;
+            }),
+        );
+      }
+      await Promise.all(pending);
+      const sentS = (Date.now() - t0) / 1000;
+      // Drain: poll new deliveries (incrementally) until every read side has every committed revision.
+      const drain0 = Date.now();
+      const deliveries: [string, string, number, number][] = [];
+      const missing = new Set<string>();
+      for (const rs of ids) for (const k of commits.keys()) missing.add(`${rs}|${k}`);
+      let drainS = NaN;
+      while (Date.now() - drain0 < 60_000) {
+        const got = await getJson<{ deliveries: [string, string, number, number][] }>(stack.url, readSideHost, `/deliveries?from=${deliveries.length}`);
+        for (const d of got.deliveries) {
+          deliveries.push(d);
+          missing.delete(`${d[0]}|${d[1]}#${d[2]}`);
+        }
+        if (missing.size === 0) {
+          drainS = (Date.now() - drain0) / 1000;
+          break;
+        }
+        await sleep(100);
+      }
+      const drained = missing.size === 0;
+      if (!drained) drainS = (Date.now() - drain0) / 1000;
+      const after = await settledCounters(stack, host);
+      const lags: number[] = [];
+      let duplicates = 0;
+      let outOfOrder = 0;
+      const seen = new Set<string>();
+      const last = new Map<string, number>();
+      for (const [side, entity, rev, at] of deliveries) {
+        if (!entity.startsWith(prefix)) continue;
+        const key = `${side}|${entity}#${rev}`;
+        if (seen.has(key)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(key);
+        const prev = last.get(`${side}|${entity}`) ?? 0;
+        if (rev !== prev + 1) outOfOrder++;
+        last.set(`${side}|${entity}`, Math.max(prev, rev));
+        const committed = commits.get(`${entity}#${rev}`);
+        if (committed !== undefined) lags.push(Math.max(0, at - committed));
+      }
+      const commitsN = commits.size;
+      const d1q = after.d1.queries - before.d1.queries;
+      const d1w = after.d1.rowsWritten - before.d1.rowsWritten;
+      const step: W5Step = {
+        readSides: n,
+        targetRate: rate,
+        committedRate: commitsN / sentS,
+        seconds: sentS,
+        commits: commitsN,
+        commandErrors: errors,
+        lagP50Ms: percentile(lags, 50),
+        lagP99Ms: percentile(lags, 99),
+        drainS,
+        drained,
+        lost: missing.size,
+        duplicates,
+        outOfOrder,
+        d1QueriesPerS: d1q / sentS,
+        d1RowsWrittenPerS: d1w / sentS,
+        d1QueriesPerEvent: d1q / Math.max(1, commitsN),
+        d1RowsWrittenPerEventPerReadSide: d1w / Math.max(1, commitsN * n),
+        batches: batchStats(before, after),
+        bounded: false,
+      };
+      const why: string[] = [];
+      if (!(step.lagP99Ms < plan.w5LagP99LimitMs)) why.push(`lag p99 ${step.lagP99Ms.toFixed(0)} ms ≥ ${plan.w5LagP99LimitMs}`);
+      if (!drained) why.push(`not drained in ${drainS.toFixed(0)} s (${missing.size} deliveries missing)`);
+      else if (drainS > plan.w5DrainLimitS) why.push(`drain ${drainS.toFixed(1)} s > ${plan.w5DrainLimitS} s`);
+      if (step.committedRate < 0.9 * rate) why.push(`committed ${step.committedRate.toFixed(0)}/s < 90% of offered`);
+      if (errors > 0) why.push(`${errors} command errors`);
+      step.bounded = why.length === 0;
+      if (!step.bounded) step.why = why.join("; ");
+      row.steps.push(step);
+      console.log(
+        `  W5 ${n} read side${n > 1 ? "s" : ""} @ ${rate}/s: ${commitsN} commits at ${step.committedRate.toFixed(0)}/s, lag p50 ${step.lagP50Ms} p99 ${step.lagP99Ms} ms, drain ${drainS.toFixed(1)} s, D1 ${step.d1QueriesPerS.toFixed(0)} q/s ${step.d1RowsWrittenPerS.toFixed(0)} rows written/s, events/entity/batch ${step.batches?.eventsPerEntityPerBatch.toFixed(2) ?? "–"} — ${step.bounded ? "bounded" : `NOT bounded: ${step.why}`}`,
+      );
+      if (step.bounded) {
+        row.maxBoundedRate = rate;
+        row.best = step;
+      } else {
+        break;
+      }
+    }
     out.push(row);
   }
   return out;

@@ -14,7 +14,9 @@ export default {
   async fetch(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname === "/deliveries") {
-      const out = Response.json({ calls, failed, deliveries });
+      // ?from=N: only the deliveries recorded after the first N (W5 polls incrementally).
+      const from = Number(url.searchParams.get("from") ?? 0);
+      const out = Response.json({ calls, failed, total: deliveries.length, deliveries: from > 0 ? deliveries.slice(from) : deliveries });
       if (url.searchParams.get("reset") === "1") {
         deliveries.length = 0;
         calls = 0;

@@ -12,6 +12,26 @@ const counts = { processCommand: 0, alarms: 0, constructed: 0 };
 /** D1 statements the read side ran (and the rows D1 reported for those that report them). */
 const d1 = { queries: 0, rowsRead: 0, rowsWritten: 0 };
 const counted = new WeakMap<object, Env>();
+/**
+ * What the queue handed the consumer: batches (queue() calls), messages, entity groups (distinct
+ * entities of a batch's delivery messages) and events (per group, the revision span its messages
+ * cover). events / groups = events per entity per batch, the figure cursor writes amortise over.
+ */
+const batches = { batches: 0, messages: 0, groups: 0, events: 0 };
+
+function tallyBatch(batch: MessageBatch): void {
+  batches.batches++;
+  batches.messages += batch.messages.length;
+  const spans = new Map<string, [number, number]>();
+  for (const m of batch.messages) {
+    const b = m.body as { entityId?: unknown; fromRevision?: unknown; toRevision?: unknown } | null;
+    if (typeof b?.entityId !== "string" || typeof b.fromRevision !== "number" || typeof b.toRevision !== "number") continue;
+    const s = spans.get(b.entityId);
+    spans.set(b.entityId, s === undefined ? [b.fromRevision, b.toRevision] : [Math.min(s[0], b.fromRevision), Math.max(s[1], b.toRevision)]);
+  }
+  batches.groups += spans.size;
+  for (const [from, to] of spans.values()) batches.events += Math.max(0, to - from + 1);
+}
 
 type D1Meta = { meta?: { rows_read?: number; rows_written?: number } };
 function tally(r: unknown): void {
@@ -121,6 +141,7 @@ export default {
     ? {}
     : {
         queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
+          tallyBatch(batch);
           return base.queue!(batch, countingEnv(env), ctx);
         },
       }),
@@ -131,7 +152,7 @@ export default {
     const stub = () => env.ENTITY.get(env.ENTITY.idFromName(id)) as unknown as DurableObjectStub<EntityObject>;
     switch (url.pathname) {
       case "/__bench/counters":
-        return Response.json({ ...counts, sql: settleSqlTotals(), d1 });
+        return Response.json({ ...counts, sql: settleSqlTotals(), d1, queue: batches });
       case "/__bench/rowcounts":
         return Response.json(await stub().rowCounts());
       case "/__bench/seed":

@@ -10,7 +10,10 @@ ALTER TABLE sh_cursor ADD COLUMN generation TEXT NOT NULL DEFAULT '';
 UPDATE sh_cursor SET generation = coalesce((SELECT r.generation FROM sh_read_side r WHERE r.id = sh_cursor.read_side_id), '');
 ALTER TABLE sh_cursor DROP COLUMN lease_owner;
 ALTER TABLE sh_cursor DROP COLUMN lease_until;
--- The reconciler finds due retries without scanning every cursor.
-CREATE INDEX IF NOT EXISTS sh_cursor_retry ON sh_cursor (status, retry_at);
--- Dead letters the dead-letter consumer could not read as a delivery are still kept; the ones it
--- could are also folded into sh_entity, so the reconciler re-delivers them by itself.
+-- When a read side (re)started from scratch: created, or restarted as a whole. A cursor at 0 that
+-- finds the journal compacted past events committed after this time stops with an explicit error.
+ALTER TABLE sh_read_side ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
+UPDATE sh_read_side SET started_at = created_at;
+-- Only failing cursors are indexed by status: a healthy cursor's write touches no index row.
+DROP INDEX IF EXISTS sh_cursor_status;
+CREATE INDEX IF NOT EXISTS sh_cursor_failing ON sh_cursor (read_side_id, status) WHERE status != 'ok';

@@ -63,11 +63,11 @@ export interface BatchPositions {
 /** Cursor reads and writes for the consumer: each call is one D1 round trip. */
 export interface CursorStore {
   /**
-   * Adds `newEntities` to the entity index, then reads every read side and the cursors they hold
-   * for `entityIds`. The index write comes first in the same batch: a read side created after
-   * this read finds the entity when its sweep walks the index.
+   * Adds the entities the index lacks (writing nothing for the ones it has), then reads every read
+   * side and the cursors they hold for `entityIds`. The index write comes first in the same batch:
+   * a read side created after this read finds the entity when its sweep walks the index.
    */
-  load(entityIds: string[], newEntities: EntityHead[], now: number): Promise<BatchPositions>;
+  load(entityIds: string[], entities: EntityHead[], now: number): Promise<BatchPositions>;
   /**
    * Writes outcomes, parked events and entity heads. Each cursor write is a compare-and-set: it
    * applies only if the read side still has the generation, and the cursor the epoch and revision,
@@ -95,9 +95,9 @@ type CursorRow = { read_side_id: string; entity_id: string; generation: string; 
 /** A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each. */
 export function createCursorStore(db: D1Database): CursorStore {
   return {
-    async load(entityIds, newEntities, now) {
+    async load(entityIds, entities, now) {
       const statements: D1PreparedStatement[] = [];
-      if (newEntities.length > 0) statements.push(entityInsert(db, newEntities, now));
+      if (entities.length > 0) statements.push(entityInsert(db, entities, now));
       statements.push(
         db.prepare(READ_SIDES_SQL),
         db

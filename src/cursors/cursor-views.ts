@@ -1,6 +1,5 @@
 // D1 reads and operator writes on cursors: offsets, lag, status, restart, resume and skip.
 import type { CursorStatus } from "./cursor-store.js";
-import { parkStatement } from "./cursor-store.js";
 
 /** One cursor as an operator sees it. */
 export interface CursorView {
@@ -155,7 +154,7 @@ export function createCursorViews(db: D1Database): CursorViews {
     },
     async restart(scope, now) {
       const w = where(scope);
-      await db.batch([
+      const statements = [
         db
           .prepare(
             `UPDATE sh_cursor SET revision = 0, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
@@ -163,7 +162,12 @@ export function createCursorViews(db: D1Database): CursorViews {
           )
           .bind(now, ...w.binds),
         db.prepare(`DELETE FROM sh_parked WHERE ${w.sql.replace("shard = ?", "entity_id IN (SELECT entity_id FROM sh_entity WHERE shard = ?)")}`).bind(...w.binds),
-      ]);
+      ];
+      // A whole restart replays what is retained: what compaction removed before it is no gap.
+      if (scope.shard === undefined && scope.entityId === undefined) {
+        statements.push(db.prepare("UPDATE sh_read_side SET started_at = ? WHERE id = ?").bind(now, scope.readSideId));
+      }
+      await db.batch(statements);
     },
     async retryFailing(scope, now) {
       const w = where(scope);
@@ -176,40 +180,44 @@ export function createCursorViews(db: D1Database): CursorViews {
     async skipFailing(scope, now) {
       const w = where(scope);
       const failing = await db
-        .prepare(`SELECT entity_id, failed_revision, attempts, last_error FROM sh_cursor WHERE ${w.sql} AND status != 'ok'`)
-        .bind(...w.binds)
-        .all<{ entity_id: string; failed_revision: number; attempts: number; last_error: string | null }>();
+        .prepare(
+          `SELECT entity_id, generation, epoch, revision, failed_revision, attempts, last_error FROM sh_cursor
+           WHERE ${w.sql} AND status != 'ok' AND generation = (SELECT generation FROM sh_read_side WHERE id = ?)`,
+        )
+        .bind(...w.binds, scope.readSideId)
+        .all<{ entity_id: string; generation: string; epoch: number; revision: number; failed_revision: number; attempts: number; last_error: string | null }>();
+      // Each skip is a compare-and-set on what was read (a restart, a delete or a delivery in
+      // between wins), and the event is parked only if that skip applied.
       const statements = failing.results.flatMap((f) => [
         db
           .prepare(
-            `UPDATE sh_cursor SET revision = ?, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
-               epoch = epoch + 1, updated_at = ?
-             WHERE read_side_id = ? AND entity_id = ? AND status != 'ok' AND revision < ?`,
+            `UPDATE sh_cursor SET revision = ?1, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
+               epoch = epoch + 1, updated_at = ?2
+             WHERE read_side_id = ?3 AND entity_id = ?4 AND generation = ?5 AND epoch = ?6 AND revision = ?7 AND status != 'ok'`,
           )
-          .bind(f.failed_revision, now, scope.readSideId, f.entity_id, f.failed_revision),
-        parkStatement(
-          db,
-          [
-            {
-              readSideId: scope.readSideId,
-              entityId: f.entity_id,
-              revision: f.failed_revision,
-              reason: `skipped by an operator; last error: ${f.last_error ?? "none"}`,
-              attempts: f.attempts,
-            },
-          ],
-          now,
-        ),
+          .bind(f.failed_revision, now, scope.readSideId, f.entity_id, f.generation, f.epoch, f.revision),
+        db
+          .prepare(
+            `INSERT INTO sh_parked (read_side_id, entity_id, revision, reason, attempts, parked_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM sh_cursor WHERE read_side_id = ?1 AND entity_id = ?2
+               AND generation = ?7 AND epoch = ?8 + 1 AND revision = ?3 AND updated_at = ?6)
+             ON CONFLICT (read_side_id, entity_id, revision) DO UPDATE SET reason = excluded.reason,
+               attempts = sh_parked.attempts + excluded.attempts, parked_at = excluded.parked_at`,
+          )
+          .bind(scope.readSideId, f.entity_id, f.failed_revision, `skipped by an operator; last error: ${f.last_error ?? "none"}`, f.attempts, now, f.generation, f.epoch),
       ]);
-      if (statements.length > 0) await db.batch(statements);
-      return failing.results.length;
+      if (statements.length === 0) return 0;
+      const results = await db.batch(statements);
+      return results.filter((r, i) => i % 2 === 0 && r.meta.changes > 0).length;
     },
     async dueRetries(before, limit) {
       const rows = await db
         .prepare(
           `SELECT c.read_side_id, c.entity_id, c.revision, c.failed_revision
            FROM sh_read_side r JOIN sh_cursor c ON c.read_side_id = r.id AND c.status = 'retrying' AND c.generation = r.generation
-           WHERE r.enabled = 1 AND r.paused = 0 AND c.retry_at < ? LIMIT ?`,
+           WHERE r.enabled = 1 AND r.paused = 0 AND c.status != 'ok' AND c.retry_at < ?
+             AND NOT EXISTS (SELECT 1 FROM sh_read_side_shard_pause p WHERE p.read_side_id = r.id AND p.shard = c.shard)
+           LIMIT ?`,
         )
         .bind(before, limit)
         .all<{ read_side_id: string; entity_id: string; revision: number; failed_revision: number }>();

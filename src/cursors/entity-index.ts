@@ -21,7 +21,8 @@ export interface IndexedEntity {
 export interface EntityIndex {
   /**
    * Up to `limit` entities after `after` (by id) whose known head is past `readSideId`'s cursor,
-   * or that it has no cursor for; optionally only those in `shard`, and only cursors that are
+   * or that it has no cursor for, leaving out its paused shards; optionally only those in `shard`,
+   * and only cursors that are
    * `ok` and were last written before `quietSince` (so work in flight is left alone).
    */
   behind(readSideId: string, opts: { after: string; limit: number; shard?: number; quietSince?: number }): Promise<BehindEntity[]>;
@@ -45,6 +46,7 @@ export function createEntityIndex(db: D1Database): EntityIndex {
              LEFT JOIN sh_cursor c ON c.read_side_id = r.id AND c.entity_id = e.entity_id AND c.generation = r.generation
            WHERE r.id = ?1 AND e.entity_id > ?2 AND (?3 IS NULL OR e.shard = ?3) AND coalesce(c.revision, 0) < e.head_revision
              AND (?5 IS NULL OR (coalesce(c.status, 'ok') = 'ok' AND coalesce(c.updated_at, e.updated_at) < ?5))
+             AND NOT EXISTS (SELECT 1 FROM sh_read_side_shard_pause p WHERE p.read_side_id = r.id AND p.shard = e.shard)
            ORDER BY e.entity_id LIMIT ?4`,
         )
         .bind(readSideId, opts.after, opts.shard ?? null, opts.limit, quiet)

@@ -9,6 +9,8 @@ export interface ReadSideRecord {
   spec: ReadSideSpec;
   /** Random per creation: cursors of an earlier read side with the same id never count. */
   generation: string;
+  /** When it was created, or last restarted as a whole (epoch ms). */
+  startedAt: number;
   paused: boolean;
   pausedShards: number[];
   source: ReadSideSource;
@@ -20,6 +22,7 @@ export interface ReadSideRecord {
 export type ReadSideRow = {
   id: string;
   generation: string;
+  started_at: number;
   paused_shards: string;
   url: string | null;
   binding: string | null;
@@ -70,8 +73,8 @@ export function createReadSideStore(db: D1Database): ReadSideStore {
       const res = await db
         .prepare(
           `INSERT INTO sh_read_side (id, url, binding, protocol, timeout_ms, policy, retries, backoff_ms, enabled, paused,
-             event_types, secret, source, created_at, updated_at, generation)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(8)))) ON CONFLICT (id) DO NOTHING`,
+             event_types, secret, source, created_at, updated_at, started_at, generation)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, lower(hex(randomblob(8)))) ON CONFLICT (id) DO NOTHING`,
         )
         .bind(...columns(spec), spec.autoStart ? 0 : 1, JSON.stringify(spec.eventTypes), spec.secret ?? null, source, now, now)
         .run();
@@ -130,6 +133,7 @@ function columns(spec: ReadSideSpec): (string | number | null)[] {
 export function toRecord(r: ReadSideRow): ReadSideRecord {
   return {
     generation: r.generation,
+    startedAt: r.started_at,
     spec: {
       id: r.id,
       target: r.url !== null ? { kind: "url", url: r.url } : { kind: "binding", binding: r.binding ?? "" },

@@ -269,6 +269,10 @@ export class EntityObject extends DurableObject<Env> {
   private onOutboxFailure(cause: unknown): void {
     this.outboxFailures++;
     console.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, cause);
+    // Sooner than the safety alarm armed at commit: a failed send should not add ten seconds of lag.
+    const retryMs = Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures - 1, 9));
+    this.alarmArmed = true;
+    void this.ctx.storage.setAlarm(Date.now() + retryMs);
   }
 
   private async guard<T>(task: () => Promise<T>): Promise<RpcResult<T>> {

@@ -23,8 +23,6 @@ export interface EntityGroup {
   entityId: string;
   shard: number;
   messages: Message<unknown>[];
-  /** Lowest revision any message announced (1: the entity's first message). */
-  from: number;
   /** Newest revision any message announced. */
   to: number;
   /** undefined: every read side. */
@@ -73,7 +71,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
   await ctx.syncDeclared();
   const positions = await ctx.cursors.load(
     groups.map((g) => g.entityId),
-    groups.filter((g) => g.from === 1).map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
+    groups.map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
     Date.now(),
   );
   const { pairs, held } = planPairs(groups, positions, ctx);
@@ -142,11 +140,10 @@ async function groupMessages(batch: MessageBatch<unknown>, ctx: ReadSideContext)
 function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg: Message<unknown>, numShards: number): void {
   let g = groups.get(body.entityId);
   if (g === undefined) {
-    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], from: body.fromRevision, to: 0, readSideIds: new Set() };
+    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], to: 0, readSideIds: new Set() };
     groups.set(body.entityId, g);
   }
   g.messages.push(msg);
-  g.from = Math.min(g.from, body.fromRevision);
   g.to = Math.max(g.to, body.toRevision);
   if (body.readSideIds === undefined || g.readSideIds === undefined) g.readSideIds = undefined;
   else for (const id of body.readSideIds) g.readSideIds.add(id);
@@ -154,10 +151,11 @@ function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg
 
 /**
  * Plan: the pairs with something to deliver, and per entity whether some read side is held back
- * (paused, stopped, or waiting for a retry) behind the news, so the index must learn the head.
+ * (disabled, paused, stopped, waiting for a retry, or deferred to another batch) behind the news,
+ * so the index must learn the head.
  */
 function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSideContext): { pairs: Pair[]; held: Set<EntityGroup> } {
-  const sides = positions.sides.filter((s) => s.spec.enabled);
+  const sides = positions.sides;
   const handlers = new Map<string, Pair["handler"]>();
   const handlerOf = (side: ReadSideRecord) => {
     let h = handlers.get(side.spec.id);
@@ -173,7 +171,7 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       const cursor = positions.cursors.get(cursorId(side.spec.id, group.entityId)) ?? freshCursor(side.generation);
       if (cursor.revision >= group.to) continue;
       const waiting = cursor.status === "stopped" || (cursor.status === "retrying" && now + 1000 < cursor.retryAt);
-      if (side.paused || side.pausedShards.includes(group.shard) || waiting) {
+      if (!side.spec.enabled || side.paused || side.pausedShards.includes(group.shard) || waiting) {
         held.add(group);
         continue;
       }
@@ -189,7 +187,7 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       const claim = { wantTo: group.to, closed: false };
       claims.set(id, claim);
       const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
-      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, claim });
+      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, startedAt: side.startedAt, claim });
     }
   }
   return { pairs, held };

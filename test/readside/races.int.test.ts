@@ -1,0 +1,258 @@
+// Interleavings of consumers, operators, the index and the reconciler that once broke the read side's promise.
+// Each test deletes the read sides it made, so none of them is behind (or holds back) in the next.
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index.js";
+import { createCursorViews } from "../../src/cursors/index.js";
+import { RECONCILE_GRACE_MS, createReadSideContext, reconcile, shardOf } from "../../src/readside/index.js";
+import { command, freshId } from "../helpers.js";
+import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
+
+const QUEUE = "statehouse-events";
+let msgId = 0;
+
+/** Runs the real Worker's queue() on a batch we compose, with `e` as its env. */
+async function consume(bodies: unknown[], e: Env = env) {
+  const batch = createMessageBatch(QUEUE, bodies.map((body) => ({ id: `b${++msgId}`, timestamp: new Date(), attempts: 1, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, e, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function cursorOf(side: string, entity: string) {
+  return env.DB.prepare("SELECT revision, status, epoch, generation, failed_revision AS failedRevision, last_error AS lastError FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?")
+    .bind(side, entity)
+    .first<{ revision: number; status: string; epoch: number; generation: string; failedRevision: number; lastError: string | null }>();
+}
+async function indexHead(entity: string) {
+  return (await env.DB.prepare("SELECT head_revision AS h FROM sh_entity WHERE entity_id = ?").bind(entity).first<{ h: number }>())?.h;
+}
+async function parkedOf(side: string, entity: string) {
+  return (await env.DB.prepare("SELECT revision FROM sh_parked WHERE read_side_id = ? AND entity_id = ? ORDER BY revision").bind(side, entity).all<{ revision: number }>()).results.map((r) => r.revision);
+}
+async function removeSides(...ids: string[]) {
+  for (const id of ids) await admin(`/read-sides/${id}`, { method: "DELETE" });
+}
+/** A read side that exists and is running, but received nothing so far (created paused, then unpaused without a sweep). */
+async function quietSide(prefix: string, behaviour: Parameters<typeof behave>[1] = { mode: "ok" }, input: Record<string, unknown> = {}) {
+  const side = freshReadSideId(prefix);
+  await behave(side, behaviour);
+  await createReadSide({ id: side, auto_start: false, ...input });
+  await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+  return side;
+}
+/** An env whose EVENTS queue only records what would be sent. */
+function capturingEnv(): { e: Env; sent: any[] } {
+  const sent: any[] = [];
+  const EVENTS = {
+    send: async (body: unknown) => void sent.push(body),
+    sendBatch: async (msgs: { body: unknown }[]) => void sent.push(...msgs.map((m) => m.body)),
+  };
+  return { e: { ...env, EVENTS } as unknown as Env, sent };
+}
+/** An env whose D1 runs `hook` once, just before the first batch() made through it. */
+function beforeFirstBatch(hook: () => Promise<void>): D1Database {
+  let armed = true;
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          if (armed) {
+            armed = false;
+            await hook();
+          }
+          return target.batch(stmts);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+describe("breakit: read-side promise", { timeout: 60_000 }, () => {
+  it("a read side disabled while events commit is caught up when enabled again", async () => {
+    const witness = freshReadSideId("witness");
+    const side = freshReadSideId("disabled");
+    await behave(witness, { mode: "ok" });
+    await behave(side, { mode: "ok" });
+    await createReadSide({ id: witness });
+    await createReadSide({ id: side });
+    const e = freshId("disabled");
+    try {
+      await command(e, { command: { events: [{ n: 1 }] } });
+      await eventually(async () => expect(okRevisions(await callsOf(side, e))).toEqual([1]));
+      expect((await admin(`/read-sides/${side}`, { method: "PATCH", body: JSON.stringify({ enabled: false }) })).status).toBe(200);
+      await command(e, { command: { events: [{ n: 2 }, { n: 3 }] } });
+      // The queue message for 2..3 has been consumed (the witness has them): nothing delivered it to the disabled side.
+      await eventually(async () => expect(okRevisions(await callsOf(witness, e))).toEqual([1, 2, 3]));
+      expect((await admin(`/read-sides/${side}`, { method: "PATCH", body: JSON.stringify({ enabled: true }) })).status).toBe(200);
+      // While it was disabled the consumer held it back, so the index learned head 3 for the sweep.
+      expect(await indexHead(e)).toBe(3);
+      await eventually(async () => expect(okRevisions(await callsOf(side, e))).toEqual([1, 2, 3]), 10_000);
+    } finally {
+      await removeSides(witness, side);
+    }
+  });
+
+  it("an entity whose first message was lost is indexed by its next one, so a read side created later receives it", async () => {
+    const witness = freshReadSideId("first-w");
+    await behave(witness, { mode: "ok" });
+    await createReadSide({ id: witness });
+    const e = freshId("first");
+    const later = freshReadSideId("first-new");
+    try {
+      // Revision 1 commits while the witness is disabled: the consumer's one D1 write for it is
+      // the index insert of the entity's first message (a disabled side is neither delivered to nor held).
+      await env.DB.prepare("UPDATE sh_read_side SET enabled = 0 WHERE id = ?").bind(witness).run();
+      await command(e, { command: { events: [{ n: 1 }] } });
+      await eventually(async () => expect(await indexHead(e)).toBe(1));
+      // D1 is put back to what it is had that one Queue message been lost: no index row.
+      await env.DB.prepare("DELETE FROM sh_entity WHERE entity_id = ?").bind(e).run();
+      await env.DB.prepare("UPDATE sh_read_side SET enabled = 1 WHERE id = ?").bind(witness).run();
+      // Revision 2's message arrives (fromRevision 2): the witness gets 1 and 2, and the batch adds
+      // the entity the index lacked.
+      await command(e, { command: { events: [{ n: 2 }] } });
+      await eventually(async () => expect(okRevisions(await callsOf(witness, e))).toEqual([1, 2]));
+      await runDurableObjectAlarm(env.ENTITY.get(env.ENTITY.idFromName(e)));
+      expect(await indexHead(e)).toBeGreaterThanOrEqual(1);
+      // A read side created now sweeps the index, and the reconciler walks it: neither finds the entity.
+      await behave(later, { mode: "ok" });
+      await createReadSide({ id: later });
+      await reconcile(createReadSideContext(env), Date.now() + 2 * RECONCILE_GRACE_MS);
+      await reconcile(createReadSideContext(env), Date.now() + 4 * RECONCILE_GRACE_MS);
+      await eventually(async () => expect(okRevisions(await callsOf(later, e))).toEqual([1, 2]), 10_000);
+    } finally {
+      await removeSides(witness, later);
+    }
+  });
+
+  it("a skip racing with a delete-and-recreate does not hand the old read side's failed position to the new one", async () => {
+    const e = freshId("skipgen");
+    await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
+    const side = await quietSide("skipgen", { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
+    try {
+      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+      expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
+      // The operator skips the old read side's failing event; between the skip's read and its
+      // write, the read side is deleted and created again, and the new one fails on revision 1.
+      const db = beforeFirstBatch(async () => {
+        expect((await admin(`/read-sides/${side}`, { method: "DELETE" })).status).toBe(200);
+        await behave(side, { mode: "fail-revisions", failRevisions: [1] });
+        await createReadSide({ id: side, policy: "STOP", auto_start: false });
+        await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+        await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+        expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+      });
+      // The skip was read for the old read side: it must not apply to the new one.
+      expect(await createCursorViews(db).skipFailing({ readSideId: side, entityId: e }, Date.now())).toBe(0);
+      expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+      // The new read side has handled nothing: once resumed it starts at revision 1.
+      await behave(side, { mode: "ok" });
+      expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
+      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+      const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((a, b) => a - b);
+      expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
+    } finally {
+      await removeSides(side);
+    }
+  });
+
+  it("a skip racing with a restart does not move the restarted cursor past revisions it never delivered", async () => {
+    const e = freshId("skiprst");
+    await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
+    const side = await quietSide("skiprst", { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
+    try {
+      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+      expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
+      // Between the skip's read and its write: a restart, and the replay fails on revision 1.
+      const db = beforeFirstBatch(async () => {
+        await createCursorViews(env.DB).restart({ readSideId: side }, Date.now());
+        await behave(side, { mode: "fail-revisions", failRevisions: [1] });
+        await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+        expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+      });
+      // The skip was read before the restart: it must not apply after it.
+      expect(await createCursorViews(db).skipFailing({ readSideId: side, entityId: e }, Date.now())).toBe(0);
+      expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+      await behave(side, { mode: "ok" });
+      expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
+      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+      // Since the restart, each revision was delivered or explicitly parked.
+      const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((a, b) => a - b);
+      expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
+    } finally {
+      await removeSides(side);
+    }
+  });
+
+  it("a paused shard's entities do not use up the reconciler's budget: a lost message elsewhere is re-enqueued", async () => {
+    const side = freshReadSideId("starve");
+    await behave(side, { mode: "ok" });
+    await createReadSide({ id: side });
+    const e = freshId("zz-starve");
+    const pausedShard = (shardOf(e, 16) + 1) % 16;
+    try {
+      // The read side is behind on e with nothing in flight (its message is gone): exactly what the reconciler is for.
+      await admin(`/read-sides/${side}/pause`, { method: "POST" });
+      await command(e, { command: { events: [{ n: 1 }, { n: 2 }] } });
+      await eventually(async () => expect(await indexHead(e)).toBe(2));
+      await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+      // Another shard of the same read side is paused, and holds 500 entities it is behind on.
+      await env.DB.prepare("INSERT INTO sh_read_side_shard_pause (read_side_id, shard) VALUES (?, ?)").bind(side, pausedShard).run();
+      const dummies = Array.from({ length: 500 }, (_, i) => ({ e: `a-paused-${String(i).padStart(3, "0")}`, s: pausedShard, h: 1 }));
+      await env.DB.prepare(
+        "INSERT INTO sh_entity (entity_id, shard, head_revision, updated_at) SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', 0 FROM json_each(?1) j WHERE true",
+      )
+        .bind(JSON.stringify(dummies))
+        .run();
+      const found: string[] = [];
+      for (let run = 1; run <= 3; run++) {
+        const { e: captured, sent } = capturingEnv();
+        await reconcile(createReadSideContext(captured), Date.now() + (run + 1) * RECONCILE_GRACE_MS);
+        found.push(...sent.filter((b) => b.entityId === e).map((b) => b.entityId as string));
+        // Nothing it enqueues is for the paused shard, where the consumer would only hold it back.
+        expect(sent.filter((b) => typeof b.entityId === "string" && b.entityId.startsWith("a-paused-"))).toEqual([]);
+      }
+      expect(found).toContain(e);
+    } finally {
+      await env.DB.prepare("DELETE FROM sh_entity WHERE entity_id LIKE 'a-paused-%'").run();
+      await removeSides(side);
+    }
+  });
+
+  it("a message whose pair was claimed by a batch already settling is still delivered", async () => {
+    const witness = freshReadSideId("claim-w");
+    await behave(witness, { mode: "ok" });
+    await createReadSide({ id: witness });
+    const e = freshId("claim");
+    await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }] } });
+    await eventually(async () => expect(okRevisions(await callsOf(witness, e))).toEqual([1, 2, 3]));
+    // A handles everything; B fails revision 3 once (a retry: this batch will enqueue a follow-up).
+    const a = await quietSide("claim-a");
+    const b = await quietSide("claim-b", { mode: "fail-revisions", failRevisions: [3], failTimes: 1 }, { policy: "REPLAY_STOP", retries: 5, backoff_ms: 1000 });
+    try {
+      // Batch X delivers 1..3 to A and B. While it enqueues B's follow-up (its claims on (A, e)
+      // and (B, e) still held), revision 4 commits and its Queue message is consumed in this
+      // isolate: it finds both pairs claimed, leaves them to X, and is acked.
+      let hooked = false;
+      const sendBatch = async (msgs: MessageSendRequest[]) => {
+        if (!hooked) {
+          hooked = true;
+          await command(e, { command: { events: [{ n: 4 }] } });
+          await eventually(async () => expect(okRevisions(await callsOf(witness, e))).toEqual([1, 2, 3, 4]));
+        }
+        return env.EVENTS.sendBatch(msgs);
+      };
+      const xEnv = { ...env, EVENTS: { send: env.EVENTS.send.bind(env.EVENTS), sendBatch } } as unknown as Env;
+      const x = await consume([{ entityId: e, fromRevision: 1, toRevision: 3, readSideIds: [a, b] }], xEnv);
+      expect(hooked).toBe(true);
+      expect(x.explicitAcks).toHaveLength(1);
+      // B's follow-up reads the journal's head and reaches 4; A had nothing in flight for 4.
+      await eventually(async () => expect(okRevisions(await callsOf(b, e)).at(-1)).toBe(4));
+      await eventually(async () => expect(okRevisions(await callsOf(a, e))).toEqual([1, 2, 3, 4]), 10_000);
+    } finally {
+      await removeSides(witness, a, b);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
 import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
-import { b0, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
+import { b0, d1Capacity, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
 import type { Row } from "./measure.js";
 import { PRICES } from "./cost.js";
 import { renderReport } from "./report.js";
@@ -29,6 +29,7 @@ const FULL: Plan = {
   w5ReadSides: [1, 2, 4],
   w5Rates: [50, 100, 200, 400, 800],
   w5StepSeconds: 12,
+  d1Batches: 200,
   w5LagP99LimitMs: 2000,
   w5DrainLimitS: 3,
   runTimeLimitMs: 20_000,
@@ -51,6 +52,7 @@ const QUICK: Plan = {
   w4Rates: [50, 200],
   w4Seconds: 5,
   w5StepSeconds: 4,
+  d1Batches: 40,
   runTimeLimitMs: 8000,
 };
 
@@ -58,8 +60,10 @@ const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
+// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1.
 const ALL = ["w1", "w2", "w3", "w4", "w5"];
 const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
+if (only.has("w5")) only.add("d1");
 /**
  * Output files: latest.* (quick.*) only for a run of every workload, so a partial run never drops
  * results from them; a run of read-side workloads only writes readside.* (quick-readside.*), any
@@ -68,7 +72,7 @@ const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL
 const outName =
   args.find((a) => a.startsWith("--out="))?.slice(6) ??
   (() => {
-    const base = ALL.every((w) => only.has(w)) ? "" : [...only].every((w) => w === "w4" || w === "w5") ? "readside" : "partial";
+    const base = ALL.every((w) => only.has(w)) ? "" : [...only].every((w) => w === "w4" || w === "w5" || w === "d1") ? "readside" : "partial";
     return quick ? (base ? `quick-${base}` : "quick") : base || "latest";
   })();
 const plan = quick ? QUICK : FULL;
@@ -84,7 +88,7 @@ function readSidesExist(): { ok: boolean; reason: string } {
 async function main(): Promise<void> {
   const rs = readSidesExist();
   console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && (only.has("w4") || only.has("w5")), migrationsDir: path.join(repoDir, "migrations") });
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && (only.has("w4") || only.has("w5") || only.has("d1")), migrationsDir: path.join(repoDir, "migrations") });
   const peers: Peer[] = [];
   const cleanup = async () => {
     for (const p of peers) await p.stop();
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     let rebuild: RebuildRow[] = [];
     let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
     let maxRate: W5Row[] | { pending: string } = { pending: "not run (--only)" };
+    let d1: D1CapacityRow[] | undefined;
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
@@ -155,6 +160,11 @@ async function main(): Promise<void> {
       }
     }
 
+    if (only.has("d1")) {
+      console.log(`W5 D1 headroom: the consumer's D1 round trips alone, ${plan.d1Batches} batches per row`);
+      d1 = await d1Capacity(stack, plan);
+    }
+
     const results = {
       mode: quick ? "quick" : "full",
       startedAt: new Date(started).toISOString(),
@@ -175,6 +185,7 @@ async function main(): Promise<void> {
       rebuild,
       lag,
       maxRate,
+      d1Capacity: d1,
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
@@ -219,6 +230,8 @@ export type Results = {
   lag: LagRow[] | { pending: string };
   /** W5: the highest rate at which read-side lag stays bounded, per read-side count. */
   maxRate?: W5Row[] | { pending: string };
+  /** W5's D1 headroom: the consumer's D1 round trips alone. */
+  d1Capacity?: D1CapacityRow[];
 };
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 // Turns the results into the printed Markdown tables and the SVG chart.
 import type { Row } from "./measure.js";
-import type { LagRow, RebuildRow, W5Row } from "./workloads.js";
+import type { D1CapacityRow, LagRow, RebuildRow, W5Row } from "./workloads.js";
 import { renderSvg, type Panel } from "./chart.js";
 import type { Results } from "./main.js";
 
@@ -57,6 +57,7 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   if (r.rebuild.length > 0) md.push(...rebuildTable(r.rebuild), "");
   md.push(...lagTable(r.lag), "");
   if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
+  if (r.d1Capacity !== undefined) md.push(...d1CapacityTable(r.d1Capacity), "");
   const cost = costTable(r);
   if (cost.length > 4) md.push(...cost, "");
 
@@ -182,4 +183,14 @@ function costTable(r: Results): string[] {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+function d1CapacityTable(rows: D1CapacityRow[]): string[] {
+  return [
+    "### W5 — D1 headroom (the consumer's D1 round trips alone: load, then one compare-and-set commit; one event per entity per batch)",
+    "",
+    "| read sides | entities per batch | batches | events/s one D1 takes | batches/s | D1 queries/s |",
+    "|--:|--:|--:|--:|--:|--:|",
+    ...rows.map((x) => `| ${x.sides} | ${x.entities} | ${x.batches} | ${n0(x.eventsPerSecond)} | ${n0(x.batchesPerSecond)} | ${n0(x.queriesPerSecond)} |`),
+  ];
 }

@@ -29,6 +29,8 @@ export interface Plan {
   w5ReadSides: number[];
   w5Rates: number[];
   w5StepSeconds: number;
+  /** Batches per D1 headroom measurement. */
+  d1Batches: number;
   w5LagP99LimitMs: number;
   w5DrainLimitS: number;
   runTimeLimitMs: number;
@@ -451,7 +453,8 @@ export interface W5Row {
 /**
  * W5: for 1, 2 and 4 read sides (all answering ok), step an open-loop rate up over 100 entities.
  * A step is bounded when lag p99 < `w5LagP99LimitMs`, the backlog drains within `w5DrainLimitS`
- * after the last reply, nothing is lost, and the commit path kept up (≥ 90% of the offered rate).
+ * after the last reply, nothing is lost, and the commit path kept up (≥ 90% of the offered rate,
+ * at most 1% of commands failing).
  * The first unbounded step ends the series for that read-side count; its backlog is waited out
  * (bounded) so it does not weigh on the next configuration.
  */
@@ -572,7 +575,8 @@ export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
       if (!drained) why.push(`not drained in ${drainS.toFixed(0)} s (${missing.size} deliveries missing)`);
       else if (drainS > plan.w5DrainLimitS) why.push(`drain ${drainS.toFixed(1)} s > ${plan.w5DrainLimitS} s`);
       if (step.committedRate < 0.9 * rate) why.push(`committed ${step.committedRate.toFixed(0)}/s < 90% of offered`);
-      if (errors > 0) why.push(`${errors} command errors`);
+      // A few commands failing on the saturated write side (not the read side) do not end the series.
+      if (errors > 0.01 * total) why.push(`${errors} command errors (over 1%)`);
       step.bounded = why.length === 0;
       if (!step.bounded) step.why = why.join("; ");
       row.steps.push(step);
@@ -610,3 +614,32 @@ export function print(r: Row): void {
 }
 
 export { PROCESS_COMMAND };
+
+/** One D1 headroom measurement: the consumer's D1 round trips alone, back to back. */
+export interface D1CapacityRow {
+  batches: number;
+  entities: number;
+  sides: number;
+  seconds: number;
+  batchesPerSecond: number;
+  eventsPerSecond: number;
+  queriesPerSecond: number;
+}
+
+/**
+ * D1 headroom: how many events per second one D1 database takes from the read-side consumer when
+ * nothing else is in the way (no handler calls, no journal reads), for full batches (100 entities,
+ * one event each) and for 1, 2 and 4 read sides. Bounded by `batches` per row.
+ */
+export async function d1Capacity(stack: Stack, plan: Plan): Promise<D1CapacityRow[]> {
+  const out: D1CapacityRow[] = [];
+  const host = hostOf("cold");
+  for (const sides of [1, 2, 4]) {
+    for (const entities of [10, 100]) {
+      const row = await getJson<D1CapacityRow>(stack.url, host, `/__bench/d1-capacity?batches=${plan.d1Batches}&entities=${entities}&sides=${sides}`);
+      console.log(`  D1 capacity, ${sides} read side(s), ${entities} entities per batch: ${Math.round(row.eventsPerSecond)} events/s (${Math.round(row.queriesPerSecond)} queries/s)`);
+      out.push(row);
+    }
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config/index.js";
 import worker, { EntityObject as StatehouseEntity } from "../../src/index.js";
 import type { CommandInput } from "../../src/entity/rpc-types.js";
 import { countSql, settleSqlTotals } from "./sql-counter.js";
+import { type CursorUpdate, createCursorStore, cursorId, freshCursor } from "../../src/cursors/index.js";
 
 const counts = { processCommand: 0, alarms: 0, constructed: 0 };
 /** D1 statements the read side ran (and the rows D1 reported for those that report them). */
@@ -165,6 +166,8 @@ export default {
           if (!(cause instanceof Error && /bench eviction|reset|abort/i.test(cause.message))) throw cause;
         }
         return Response.json({ evicted: id });
+      case "/__bench/d1-capacity":
+        return Response.json(await d1Capacity(env.DB, Number(url.searchParams.get("batches")), Number(url.searchParams.get("entities")), Number(url.searchParams.get("sides"))));
       case "/__bench/direct": {
         // The command straight to the object's RPC, skipping hono and Connect: the front door's share.
         const command = new Uint8Array(await req.arrayBuffer());
@@ -177,3 +180,50 @@ export default {
     }
   },
 } as ExportedHandler<Env>;
+
+/**
+ * D1 headroom for the read side: the consumer's own D1 round trips (load, then a compare-and-set
+ * commit of every pair) for `batches` synthetic batches of `entities` entities × `sides` read
+ * sides, each batch moving every cursor by one event, back to back. No handler calls, no journal
+ * reads: what one D1 database alone allows.
+ */
+async function d1Capacity(db: D1Database, batches: number, entities: number, sides: number) {
+  const store = createCursorStore(db);
+  const ids = Array.from({ length: sides }, (_, i) => `cap-${i}`);
+  const now = Date.now();
+  await db.batch(
+    ids.map((id) =>
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO sh_read_side (id, url, protocol, timeout_ms, policy, retries, backoff_ms, enabled, paused, event_types, source, created_at, updated_at, started_at, generation)
+           VALUES (?, 'https://capacity.invalid', 'connect', 1000, 'STOP', 0, 1000, 1, 0, '[]', 'api', ?, ?, ?, 'cap')`,
+        )
+        .bind(id, now, now, now),
+    ),
+  );
+  const entityIds = Array.from({ length: entities }, (_, j) => `cap-entity-${j}`);
+  const t0 = performance.now();
+  let statements = 0;
+  for (let b = 1; b <= batches; b++) {
+    const heads = entityIds.map((entityId) => ({ entityId, shard: 0, head: b }));
+    const positions = await store.load(entityIds, heads, Date.now());
+    statements += 3;
+    const updates: CursorUpdate[] = [];
+    for (const entityId of entityIds) {
+      for (const readSideId of ids) {
+        const from = positions.cursors.get(cursorId(readSideId, entityId)) ?? freshCursor("cap");
+        updates.push({ key: { readSideId, entityId, shard: 0 }, from, revision: b, status: "ok", attempts: 0, failedRevision: 0, lastError: null, retryAt: 0 });
+      }
+    }
+    const applied = await store.commit(updates, [], [], Date.now());
+    statements += 1;
+    if (applied.size !== updates.length) throw new Error(`capacity: ${updates.length - applied.size} cursor writes did not apply`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await db.batch([
+    db.prepare("DELETE FROM sh_cursor WHERE generation = 'cap'"),
+    db.prepare("DELETE FROM sh_entity WHERE entity_id LIKE 'cap-entity-%'"),
+    db.prepare("DELETE FROM sh_read_side WHERE generation = 'cap'"),
+  ]);
+  return { batches, entities, sides, seconds, batchesPerSecond: batches / seconds, eventsPerSecond: (batches * entities) / seconds, queriesPerSecond: statements / seconds };
+}

@@ -51,7 +51,8 @@ export class EntityObject extends DurableObject<Env> {
     super(ctx, env);
     this.outbox = new OutboxPublisher(
       async (msg) => {
-        await this.env.EVENTS.send(msg, { contentType: "json" });
+        // v8: carried rows travel as bytes, without base64.
+        await this.env.EVENTS.send(msg, { contentType: "v8" });
       },
       (cause) => this.onOutboxFailure(cause),
     );
@@ -205,7 +206,7 @@ export class EntityObject extends DurableObject<Env> {
     this.entityId = input.entityId;
     // Armed in the same turn as the commit, so an eviction before the send still publishes later.
     this.armAlarm(OUTBOX_ALARM_MS);
-    this.outbox.notify(input.entityId, lastRow.revision);
+    this.outbox.notify(input.entityId, lastRow.revision, rows);
     return { state: lastRow.state, meta: lastRow.meta };
   }
 

@@ -1,11 +1,27 @@
 // Hands committed revisions to the Queue after commit; an alarm retries until the Queue has them.
 
-/** The Queue message for a range of committed revisions of one entity. */
+/** One committed event as the journal holds it: the event, its resulting state and meta, serialized. */
+export interface CarriedEvent {
+  revision: number;
+  event: Uint8Array;
+  state: Uint8Array;
+  meta: Uint8Array;
+}
+
+/**
+ * The Queue message for a range of committed revisions of one entity. When the range's rows fit
+ * (MAX_CARRIED_BYTES) they travel in `events`, so the consumer need not read them back from the
+ * entity; otherwise, and after a restart of the object, the consumer reads the journal.
+ */
 export interface EventsMessage {
   entityId: string;
   fromRevision: number;
   toRevision: number;
+  events?: CarriedEvent[];
 }
+
+/** Bytes of rows one message carries at most (a Queue message holds 128 KB). */
+export const MAX_CARRIED_BYTES = 100_000;
 
 /**
  * Publishes [published + 1, head] to the Queue, one message per range, with at most one send in
@@ -15,6 +31,9 @@ export interface EventsMessage {
 export class OutboxPublisher {
   private target = 0;
   private running: Promise<boolean> | undefined;
+  /** Rows committed but not yet sent, kept while they fit in one message. */
+  private readonly carried = new Map<number, CarriedEvent>();
+  private carriedBytes = 0;
 
   constructor(
     private readonly send: (msg: EventsMessage) => Promise<void>,
@@ -22,8 +41,14 @@ export class OutboxPublisher {
     public published = 0,
   ) {}
 
-  /** Records that `head` is committed for `entityId` and starts publishing it. */
-  notify(entityId: string, head: number): void {
+  /** Records that `head` is committed for `entityId` (with its new rows) and starts publishing it. */
+  notify(entityId: string, head: number, rows: readonly CarriedEvent[] = []): void {
+    for (const r of rows) {
+      const size = r.event.byteLength + r.state.byteLength + r.meta.byteLength;
+      if (this.carriedBytes + size > MAX_CARRIED_BYTES) break;
+      this.carried.set(r.revision, r);
+      this.carriedBytes += size;
+    }
     this.target = Math.max(this.target, head);
     this.running ??= this.drain(entityId).finally(() => {
       this.running = undefined;
@@ -47,15 +72,37 @@ export class OutboxPublisher {
 
   private async drain(entityId: string): Promise<boolean> {
     while (this.published < this.target) {
-      const msg = { entityId, fromRevision: this.published + 1, toRevision: this.target };
+      const msg: EventsMessage = { entityId, fromRevision: this.published + 1, toRevision: this.target };
+      const events = this.carriedRange(msg.fromRevision, msg.toRevision);
+      if (events !== undefined) msg.events = events;
       try {
         await this.send(msg);
         this.published = msg.toRevision;
+        this.forgetCarried(msg.toRevision);
       } catch (cause) {
         this.onFailure(cause);
         return false;
       }
     }
     return true;
+  }
+
+  /** The rows from..to, if every one of them is kept; otherwise the consumer reads the journal. */
+  private carriedRange(from: number, to: number): CarriedEvent[] | undefined {
+    const rows: CarriedEvent[] = [];
+    for (let r = from; r <= to; r++) {
+      const row = this.carried.get(r);
+      if (row === undefined) return undefined;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private forgetCarried(upTo: number): void {
+    for (const [r, row] of this.carried) {
+      if (r > upTo) continue;
+      this.carried.delete(r);
+      this.carriedBytes -= row.event.byteLength + row.state.byteLength + row.meta.byteLength;
+    }
   }
 }

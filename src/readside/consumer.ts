@@ -1,7 +1,7 @@
 // The events queue's consumer: group → load → plan → deliver → commit → settle, one D1 round trip each way.
 import type { BatchPositions, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
 import { cursorId, freshCursor } from "../cursors/index.js";
-import { JOURNAL_PAGE_BYTES, type JournalPage, entityIdProblem } from "../entity/index.js";
+import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
 import { type DeliveryMessage, parseMessage } from "./messages.js";
@@ -27,6 +27,8 @@ export interface EntityGroup {
   to: number;
   /** undefined: every read side. */
   readSideIds: Set<string> | undefined;
+  /** Rows the messages carried, by revision. */
+  carried: Map<number, JournalEntry>;
 }
 
 /** One (read side, entity) that has something to deliver in this batch. */
@@ -140,11 +142,12 @@ async function groupMessages(batch: MessageBatch<unknown>, ctx: ReadSideContext)
 function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg: Message<unknown>, numShards: number): void {
   let g = groups.get(body.entityId);
   if (g === undefined) {
-    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], to: 0, readSideIds: new Set() };
+    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], to: 0, readSideIds: new Set(), carried: new Map() };
     groups.set(body.entityId, g);
   }
   g.messages.push(msg);
   g.to = Math.max(g.to, body.toRevision);
+  for (const e of body.events ?? []) g.carried.set(e.revision, e);
   if (body.readSideIds === undefined || g.readSideIds === undefined) g.readSideIds = undefined;
   else for (const id of body.readSideIds) g.readSideIds.add(id);
 }
@@ -194,8 +197,9 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
 }
 
 /**
- * Deliver: each pair reads its own page from its own cursor (pages bounded by bytes), so no read
- * side's position holds back another's; pairs of one entity at the same cursor share the read.
+ * Deliver: a pair uses the rows its messages carried when they cover cursor + 1 to the news;
+ * otherwise it reads its own page from its own cursor (pages bounded by bytes), so no read side's
+ * position holds back another's; pairs of one entity at the same cursor share the read.
  */
 async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number): Promise<Delivered[]> {
   const reads = new Map<string, Promise<JournalPage>>();
@@ -210,7 +214,7 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
   };
   return runLimited(pairs, DELIVERY_CONCURRENCY, async (pair): Promise<Delivered> => {
     try {
-      const page = await readPage(pair.key.entityId, pair.cursor.revision + 1);
+      const page = carriedPage(pair.group, pair.cursor.revision + 1) ?? (await readPage(pair.key.entityId, pair.cursor.revision + 1));
       const target = Math.max(pair.group.to, page.headRevision);
       const outcome = await deliverPair({ ...pair, events: page.events, target, deadline });
       return { pair, target, outcome };
@@ -219,6 +223,18 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
       return { pair, failed: true };
     }
   });
+}
+
+/** The rows from..group.to when the messages carried every one of them; otherwise the journal is read. */
+function carriedPage(group: EntityGroup, from: number): Pick<JournalPage, "events" | "headRevision"> | undefined {
+  if (group.carried.size === 0) return undefined;
+  const events: JournalEntry[] = [];
+  for (let r = from; r <= group.to; r++) {
+    const row = group.carried.get(r);
+    if (row === undefined) return undefined;
+    events.push(row);
+  }
+  return { events, headRevision: group.to };
 }
 
 /** The heads the index must learn: entities some read side is still behind on after this batch. */

@@ -1,6 +1,6 @@
 // The dead-letter queue's consumer: records every message that exhausted its retries, and the heads it announced.
 import type { EntityHead, ParkedStore } from "../cursors/index.js";
-import { parseMessage } from "./messages.js";
+import { parseMessage, withoutCarriedEvents } from "./messages.js";
 import { shardOf } from "./shard.js";
 
 /** Longest delay between attempts to record dead letters while D1 is failing (Queues allow 12 h). */
@@ -24,7 +24,7 @@ export async function recordDeadLetters(batch: MessageBatch<unknown>, parked: Pa
   }
   try {
     await parked.recordDeadLetters(
-      batch.messages.map((m) => ({ queue: batch.queue, body: JSON.stringify(m.body) ?? "null", attempts: m.attempts })),
+      batch.messages.map((m) => ({ queue: batch.queue, body: JSON.stringify(withoutCarriedEvents(m.body)) ?? "null", attempts: m.attempts })),
       [...heads.values()],
       Date.now(),
     );

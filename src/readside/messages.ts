@@ -1,5 +1,5 @@
 // The messages on the events queue: committed ranges from entities, targeted re-sends, and sweeps.
-import type { EventsMessage } from "../entity/index.js";
+import type { CarriedEvent, EventsMessage } from "../entity/index.js";
 
 /**
  * A range of one entity's revisions. The entity's outbox sends it for every read side; the
@@ -33,10 +33,24 @@ export function parseMessage(body: unknown): ConsumerMessage | undefined {
   if (typeof b.entityId !== "string" || !isRevision(b.fromRevision) || !isRevision(b.toRevision)) return undefined;
   const ids = b.readSideIds;
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((x) => typeof x === "string"))) return undefined;
-  return {
-    kind: "delivery",
-    body: { entityId: b.entityId, fromRevision: b.fromRevision, toRevision: b.toRevision, readSideIds: ids as string[] | undefined },
-  };
+  const events = b.events;
+  if (events !== undefined && !(Array.isArray(events) && events.every(isCarriedEvent))) return undefined;
+  const delivery: DeliveryMessage = { entityId: b.entityId, fromRevision: b.fromRevision, toRevision: b.toRevision, readSideIds: ids as string[] | undefined };
+  if (events !== undefined) delivery.events = events as CarriedEvent[];
+  return { kind: "delivery", body: delivery };
+}
+
+/** A message body as it is kept for an operator: carried rows are left out (the journal has them). */
+export function withoutCarriedEvents(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || !("events" in body)) return body;
+  const { events: _rows, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+function isCarriedEvent(v: unknown): v is CarriedEvent {
+  if (typeof v !== "object" || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return isRevision(e.revision) && e.event instanceof Uint8Array && e.state instanceof Uint8Array && e.meta instanceof Uint8Array;
 }
 
 function isRevision(v: unknown): v is number {

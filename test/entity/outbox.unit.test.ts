@@ -54,3 +54,30 @@ describe("OutboxPublisher", () => {
     expect(sent).toEqual([{ entityId: "e", fromRevision: 5, toRevision: 6 }]);
   });
 });
+
+describe("OutboxPublisher carrying rows", () => {
+  const row = (revision: number, size = 10) => ({ revision, event: new Uint8Array(size), state: new Uint8Array(size), meta: new Uint8Array(1) });
+
+  it("sends the committed rows with the range when it holds every one of them", async () => {
+    const { p, sent } = publisher();
+    p.notify("e", 2, [row(1), row(2)]);
+    expect(await p.flush("e", 2)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 2, events: [row(1), row(2)] }]);
+  });
+
+  it("sends the range alone when the rows do not fit in one message", async () => {
+    const { p, sent } = publisher();
+    p.notify("e", 2, [row(1, 30_000), row(2, 30_000)]);
+    expect(await p.flush("e", 2)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 2 }]);
+    expect(sent[0]).not.toHaveProperty("events");
+  });
+
+  it("sends the range alone when it lacks some rows (after the object restarted)", async () => {
+    const { p, sent } = publisher();
+    p.published = 3;
+    p.notify("e", 6, [row(6)]);
+    expect(await p.flush("e", 6)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 4, toRevision: 6 }]);
+  });
+});

@@ -11,6 +11,11 @@ describe("parseMessage", () => {
     expect(parseMessage({ entityId: "a", fromRevision: 2, toRevision: 2, readSideIds: ["x"] })?.body).toMatchObject({ readSideIds: ["x"] });
   });
 
+  it("reads the rows a delivery carries", () => {
+    const row = { revision: 1, event: new Uint8Array([1]), state: new Uint8Array([2]), meta: new Uint8Array([3]) };
+    expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 1, events: [row] })?.body).toMatchObject({ events: [row] });
+  });
+
   it("reads a sweep page, with or without a shard", () => {
     expect(parseMessage({ sweep: { readSideId: "x", after: "" } })).toEqual({ kind: "sweep", body: { sweep: { readSideId: "x", after: "", shard: undefined } } });
     expect(parseMessage({ sweep: { readSideId: "x", after: "e", shard: 3 } })?.body).toEqual({ sweep: { readSideId: "x", after: "e", shard: 3 } });
@@ -25,6 +30,7 @@ describe("parseMessage", () => {
     ["read side ids that are not strings", { entityId: "a", fromRevision: 1, toRevision: 1, readSideIds: [1] }],
     ["a sweep without a position", { sweep: { readSideId: "x" } }],
     ["a sweep with a bad shard", { sweep: { readSideId: "x", after: "", shard: "3" } }],
+    ["carried rows that are not bytes", { entityId: "a", fromRevision: 1, toRevision: 1, events: [{ revision: 1, event: "AQ==", state: "", meta: "" }] }],
   ])("refuses %s", (_what, body) => {
     expect(parseMessage(body)).toBeUndefined();
   });

@@ -2,7 +2,10 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index.js";
-import { command, freshId } from "../helpers.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { AnySchema } from "@bufbuild/protobuf/wkt";
+import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
+import { command, freshId, structAny } from "../helpers.js";
 import { assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 
 const QUEUE = "statehouse-events";
@@ -46,6 +49,27 @@ describe("ordering", { timeout: 30_000 }, () => {
     await consume([m(3, 4), m(1, 1), m(6, 6)]);
     const calls = await callsOf(side, e);
     expect(calls.map((c) => c.revision)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("delivers the rows a message carries without reading them from the entity", async () => {
+    const side = freshReadSideId("carry");
+    await behave(side, { mode: "ok" });
+    await createReadSide({ id: side, auto_start: false });
+    await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+    // An entity with no journal at all: only the carried rows can reach the handler.
+    const e = freshId("carry");
+    const rows = [1, 2].map((revision) => ({
+      revision,
+      event: toBinary(AnySchema, structAny({ carried: revision })),
+      state: toBinary(AnySchema, structAny({ total: revision })),
+      meta: toBinary(MetaDataSchema, create(MetaDataSchema, { entityId: e, revisionNumber: revision })),
+    }));
+    await consume([{ entityId: e, fromRevision: 1, toRevision: 2, readSideIds: [side], events: rows }]);
+    const calls = await callsOf(side, e);
+    expect(calls.map((c) => [c.revision, c.event])).toEqual([
+      [1, { carried: 1 }],
+      [2, { carried: 2 }],
+    ]);
   });
 
   it("a duplicate for an already delivered revision is acked without a call", async () => {

@@ -633,7 +633,8 @@ export interface D1CapacityRow {
  */
 export async function d1Capacity(stack: Stack, plan: Plan): Promise<D1CapacityRow[]> {
   const out: D1CapacityRow[] = [];
-  const host = hostOf("cold");
+  // A read-side configuration (its D1 has the migrations); W4 and W5 are done with it by now.
+  const host = hostOf("rs1" as ReadSideWorker);
   for (const sides of [1, 2, 4]) {
     for (const entities of [10, 100]) {
       const row = await getJson<D1CapacityRow>(stack.url, host, `/__bench/d1-capacity?batches=${plan.d1Batches}&entities=${entities}&sides=${sides}`);

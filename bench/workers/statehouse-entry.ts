@@ -185,7 +185,8 @@ export default {
  * D1 headroom for the read side: the consumer's own D1 round trips (load, then a compare-and-set
  * commit of every pair) for `batches` synthetic batches of `entities` entities × `sides` read
  * sides, each batch moving every cursor by one event, back to back. No handler calls, no journal
- * reads: what one D1 database alone allows.
+ * reads: what one D1 database alone allows. The read sides are disabled, so a late message never
+ * sends the consumer to their (unreachable) URL.
  */
 async function d1Capacity(db: D1Database, batches: number, entities: number, sides: number) {
   const store = createCursorStore(db);
@@ -196,7 +197,7 @@ async function d1Capacity(db: D1Database, batches: number, entities: number, sid
       db
         .prepare(
           `INSERT OR REPLACE INTO sh_read_side (id, url, protocol, timeout_ms, policy, retries, backoff_ms, enabled, paused, event_types, source, created_at, updated_at, started_at, generation)
-           VALUES (?, 'https://capacity.invalid', 'connect', 1000, 'STOP', 0, 1000, 1, 0, '[]', 'api', ?, ?, ?, 'cap')`,
+           VALUES (?, 'https://capacity.invalid', 'connect', 1000, 'STOP', 0, 1000, 0, 0, '[]', 'api', ?, ?, ?, 'cap')`,
         )
         .bind(id, now, now, now),
     ),

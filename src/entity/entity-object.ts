@@ -26,7 +26,8 @@ export const JOURNAL_PAGE_BYTES = 4 * 1024 * 1024;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How soon a safety alarm re-publishes revisions the Queue may not have. */
 const OUTBOX_ALARM_MS = 10_000;
-const MAX_OUTBOX_RETRY_MS = 5 * 60_000;
+/** Longest wait between re-sends while the Queue refuses them: one small message per entity. */
+const MAX_OUTBOX_RETRY_MS = 30_000;
 
 interface Head {
   revision: number;
@@ -53,6 +54,8 @@ export class EntityObject extends DurableObject<Env> {
       async (msg) => {
         // v8: carried rows travel as bytes, without base64.
         await this.env.EVENTS.send(msg, { contentType: "v8" });
+        // The backoff counts consecutive failures: one send that went through resets it.
+        this.outboxFailures = 0;
       },
       (cause) => this.onOutboxFailure(cause),
     );
@@ -134,8 +137,7 @@ export class EntityObject extends DurableObject<Env> {
     const head = this.head;
     if (head === undefined) return;
     const done = await this.outbox.flush(head.meta.entityId, head.revision);
-    if (done) this.outboxFailures = 0;
-    else this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
+    if (!done) this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
     if (loadConfig(this.env).journalLogicalDeletion) await this.compact(head.meta.entityId);
   }
 

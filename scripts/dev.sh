@@ -15,7 +15,8 @@ trap 'kill "$balances_pid" 2>/dev/null || true' EXIT
 
 echo "statehouse: http://127.0.0.1:${port} (auth off for local dev; bank example as WRITE_HANDLER)"
 echo "bank read side: http://127.0.0.1:${balances_port}/balances (registered as read side bank-balances)"
+echo "reconciler (the Cron Trigger's scheduled()): curl http://127.0.0.1:${port}/__scheduled"
 npx wrangler dev -c wrangler.toml -c examples/bank/wrangler.toml --ip 127.0.0.1 --port "$port" \
   --var STATEHOUSE_AUTH:off --var STATEHOUSE_ALLOW_LOCAL_HTTP:true \
   --var "STATEHOUSE_READ_SIDES:[{\"id\":\"bank-balances\",\"url\":\"http://127.0.0.1:${balances_port}\"}]" \
-  --show-interactive-dev-session=false "$@"
+  --test-scheduled --show-interactive-dev-session=false "$@"

@@ -146,7 +146,7 @@ function maxRateTable(w5: W5Row[] | { pending: string }, r: Results): string[] {
   const out = [
     head,
     "",
-    `Offered open-loop rates ${p.w5Rates.join(", ")} cmd/s, ${p.w5StepSeconds} s each, stepped up until one is not bounded: bounded = lag p99 < ${p.w5LagP99LimitMs} ms, every delivery in within ${p.w5DrainLimitS} s of the last reply, and ≥ 90% of the offered rate committed. D1 per second = the step's statements (drain included) / its send window.`,
+    `Offered open-loop rates ${p.w5Rates.join(", ")} cmd/s, ${p.w5StepSeconds} s each, stepped up until one is not bounded: bounded = lag p99 < ${p.w5LagP99LimitMs} ms, every delivery in within ${p.w5DrainLimitS} s of the last reply, ≥ 90% of the offered rate committed, and at most 1% of commands failing. D1 per second = the step's statements (drain included) / its send window.`,
     "",
     "| read sides | highest bounded cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | D1 queries/s | D1 rows written/s | D1 queries/event | D1 rows written/event/read side | events/entity/batch | next step |",
     "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",

@@ -11,9 +11,11 @@ UPDATE sh_cursor SET generation = coalesce((SELECT r.generation FROM sh_read_sid
 ALTER TABLE sh_cursor DROP COLUMN lease_owner;
 ALTER TABLE sh_cursor DROP COLUMN lease_until;
 -- When a read side (re)started from scratch: created, or restarted as a whole. A cursor at 0 that
--- finds the journal compacted past events committed after this time stops with an explicit error.
+-- finds the journal compacted after this time (the events were owed to it) stops with an explicit error.
 ALTER TABLE sh_read_side ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
 UPDATE sh_read_side SET started_at = created_at;
+-- When a cursor was last restarted (by any restart scope); 0 if never.
+ALTER TABLE sh_cursor ADD COLUMN restarted_at INTEGER NOT NULL DEFAULT 0;
 -- Only failing cursors are indexed by status: a healthy cursor's write touches no index row.
 DROP INDEX IF EXISTS sh_cursor_status;
 CREATE INDEX IF NOT EXISTS sh_cursor_failing ON sh_cursor (read_side_id, status) WHERE status != 'ok';

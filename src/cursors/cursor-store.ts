@@ -23,6 +23,8 @@ export interface Cursor {
   attempts: number;
   /** When a retrying cursor's scheduled retry is due (epoch ms). */
   retryAt: number;
+  /** When this cursor was last restarted (epoch ms; 0 if never). */
+  restartedAt: number;
 }
 
 /** The outcome of delivering to one pair: the cursor it read and the cursor to write. */
@@ -84,13 +86,23 @@ export function cursorId(readSideId: string, entityId: string): string {
 
 /** A cursor that was never written (or belongs to an older generation of its read side). */
 export function freshCursor(generation: string): Cursor {
-  return { generation, epoch: 0, revision: 0, status: "ok", attempts: 0, retryAt: 0 };
+  return { generation, epoch: 0, revision: 0, status: "ok", attempts: 0, retryAt: 0, restartedAt: 0 };
 }
 
 /** Longest last_error kept: a handler's error text is for an operator, not a payload store. */
 const MAX_ERROR_CHARS = 2000;
 
-type CursorRow = { read_side_id: string; entity_id: string; generation: string; epoch: number; revision: number; status: CursorStatus; attempts: number; retry_at: number };
+type CursorRow = {
+  read_side_id: string;
+  entity_id: string;
+  generation: string;
+  epoch: number;
+  revision: number;
+  status: CursorStatus;
+  attempts: number;
+  retry_at: number;
+  restarted_at: number;
+};
 
 /** A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each. */
 export function createCursorStore(db: D1Database): CursorStore {
@@ -102,7 +114,7 @@ export function createCursorStore(db: D1Database): CursorStore {
         db.prepare(READ_SIDES_SQL),
         db
           .prepare(
-            `SELECT c.read_side_id, c.entity_id, c.generation, c.epoch, c.revision, c.status, c.attempts, c.retry_at
+            `SELECT c.read_side_id, c.entity_id, c.generation, c.epoch, c.revision, c.status, c.attempts, c.retry_at, c.restarted_at
              FROM sh_read_side r JOIN json_each(?1) e JOIN sh_cursor c
                ON c.read_side_id = r.id AND c.entity_id = e.value AND c.generation = r.generation`,
           )
@@ -115,7 +127,7 @@ export function createCursorStore(db: D1Database): CursorStore {
         cursors: new Map(
           cursors.results.map((c) => [
             cursorId(c.read_side_id, c.entity_id),
-            { generation: c.generation, epoch: c.epoch, revision: c.revision, status: c.status, attempts: c.attempts, retryAt: c.retry_at },
+            { generation: c.generation, epoch: c.epoch, revision: c.revision, status: c.status, attempts: c.attempts, retryAt: c.retry_at, restartedAt: c.restarted_at },
           ]),
         ),
       };
@@ -152,19 +164,20 @@ function cursorUpsert(db: D1Database, updates: CursorUpdate[], now: number): D1P
     f: u.failedRevision,
     err: u.lastError?.slice(0, MAX_ERROR_CHARS) ?? null,
     at: u.retryAt,
+    rs: u.from.restartedAt,
   }));
   return db
     .prepare(
       `INSERT INTO sh_cursor (read_side_id, entity_id, shard, generation, epoch, revision, status, attempts, failed_revision,
-         last_error, retry_at, updated_at)
+         last_error, retry_at, restarted_at, updated_at)
        SELECT j.value ->> 'r', j.value ->> 'e', j.value ->> 's', j.value ->> 'g', j.value ->> 'ep', j.value ->> 'rev',
-         j.value ->> 'st', j.value ->> 'a', j.value ->> 'f', j.value ->> 'err', j.value ->> 'at', ?2
+         j.value ->> 'st', j.value ->> 'a', j.value ->> 'f', j.value ->> 'err', j.value ->> 'at', j.value ->> 'rs', ?2
        FROM json_each(?1) j
        WHERE j.value ->> 'g' = (SELECT generation FROM sh_read_side WHERE id = j.value ->> 'r')
        ON CONFLICT (read_side_id, entity_id) DO UPDATE SET generation = excluded.generation, epoch = excluded.epoch,
          revision = excluded.revision, status = excluded.status, attempts = excluded.attempts,
          failed_revision = excluded.failed_revision, last_error = excluded.last_error, retry_at = excluded.retry_at,
-         updated_at = excluded.updated_at
+         restarted_at = excluded.restarted_at, updated_at = excluded.updated_at
        WHERE sh_cursor.generation != excluded.generation
          OR (sh_cursor.epoch = excluded.epoch AND sh_cursor.revision = (
            SELECT k.value ->> 'from' FROM json_each(?1) k

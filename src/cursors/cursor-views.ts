@@ -158,9 +158,9 @@ export function createCursorViews(db: D1Database): CursorViews {
         db
           .prepare(
             `UPDATE sh_cursor SET revision = 0, status = 'ok', attempts = 0, failed_revision = 0, last_error = NULL,
-               epoch = epoch + 1, updated_at = ? WHERE ${w.sql}`,
+               epoch = epoch + 1, restarted_at = ?, updated_at = ? WHERE ${w.sql}`,
           )
-          .bind(now, ...w.binds),
+          .bind(now, now, ...w.binds),
         db.prepare(`DELETE FROM sh_parked WHERE ${w.sql.replace("shard = ?", "entity_id IN (SELECT entity_id FROM sh_entity WHERE shard = ?)")}`).bind(...w.binds),
       ];
       // A whole restart replays what is retained: what compaction removed before it is no gap.

@@ -116,6 +116,7 @@ export class EntityObject extends DurableObject<Env> {
         nextFromRevision: last < headRevision && events.length > 0 ? last + 1 : 0,
         headRevision,
         firstRetainedRevision: this.journal.firstRetained(),
+        compactedAt: this.journal.compactedAt(),
       };
     });
   }
@@ -155,7 +156,7 @@ export class EntityObject extends DurableObject<Env> {
       console.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, cause);
       return;
     }
-    this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY));
+    this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY), Date.now());
   }
 
   private async runCommand(input: CommandInput): Promise<StateReply> {

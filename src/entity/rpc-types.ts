@@ -41,4 +41,6 @@ export interface JournalPage {
   headRevision: number;
   /** Oldest revision the journal still holds; 0 when it holds none. */
   firstRetainedRevision: number;
+  /** When compaction last deleted rows (epoch ms on the entity's clock), 0 if never. */
+  compactedAt: number;
 }

@@ -108,13 +108,28 @@ export class JournalStore {
     return first > 0 && first < oldest ? oldest - 1 : undefined;
   }
 
-  /** Deletes journal rows up to `upTo` that are older than the oldest retained snapshot; the count deleted. */
-  compact(upTo: number): number {
+  /**
+   * Deletes journal rows up to `upTo` that are older than the oldest retained snapshot, and records
+   * how far and when, in one transaction; the count deleted.
+   */
+  compact(upTo: number, now: number): number {
     const bound = this.compactable();
-    if (bound === undefined) return 0;
-    const before = this.counts.rowsWritten;
-    this.run("DELETE FROM sh_journal WHERE revision <= ?", Math.min(bound, upTo));
-    return this.counts.rowsWritten - before;
+    if (bound === undefined || Math.min(bound, upTo) < this.firstRetained()) return 0;
+    const last = Math.min(bound, upTo);
+    let deleted = 0;
+    this.storage.transactionSync(() => {
+      deleted = this.storage.sql.exec("DELETE FROM sh_journal WHERE revision <= ?", last).rowsWritten;
+      this.counts.rowsWritten += deleted;
+      this.ensure("sh_compaction");
+      this.run("INSERT INTO sh_compaction (id, up_to, at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET up_to = excluded.up_to, at = excluded.at", last, now);
+    });
+    return deleted;
+  }
+
+  /** When compaction last deleted journal rows (epoch ms), 0 if it never did. */
+  compactedAt(): number {
+    const row = this.tables.has("sh_compaction") && this.one("SELECT at AS revision FROM sh_compaction WHERE id = 1");
+    return row ? Number(row.revision) : 0;
   }
 
   /** The oldest revision still in the journal, 0 when it is empty. */

@@ -23,6 +23,13 @@ export const TABLES = {
      state BLOB NOT NULL,
      meta BLOB NOT NULL
    )`,
+  // One row: how far compaction has deleted, and when (a read side that began before then was
+  // owed what it deleted).
+  sh_compaction: `CREATE TABLE IF NOT EXISTS sh_compaction (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     up_to INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   )`,
   sh_idempotency: `CREATE TABLE IF NOT EXISTS sh_idempotency (
      key TEXT PRIMARY KEY,
      revision INTEGER NOT NULL,

@@ -32,7 +32,7 @@ export interface EntityGroup {
 }
 
 /** One (read side, entity) that has something to deliver in this batch. */
-interface Pair extends Omit<PairDelivery, "events" | "target" | "deadline"> {
+interface Pair extends Omit<PairDelivery, "events" | "target" | "deadline" | "compactedAt"> {
   group: EntityGroup;
   claim: Claim;
 }
@@ -190,7 +190,8 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       const claim = { wantTo: group.to, closed: false };
       claims.set(id, claim);
       const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
-      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, startedAt: side.startedAt, claim });
+      const startedAt = Math.max(side.startedAt, cursor.restartedAt);
+      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, startedAt, claim });
     }
   }
   return { pairs, held };
@@ -216,7 +217,7 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
     try {
       const page = carriedPage(pair.group, pair.cursor.revision + 1) ?? (await readPage(pair.key.entityId, pair.cursor.revision + 1));
       const target = Math.max(pair.group.to, page.headRevision);
-      const outcome = await deliverPair({ ...pair, events: page.events, target, deadline });
+      const outcome = await deliverPair({ ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline });
       return { pair, target, outcome };
     } catch (cause) {
       console.error(`statehouse: delivery to ${pair.key.readSideId} for ${pair.key.entityId} failed; retrying the message`, cause);
@@ -226,7 +227,7 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
 }
 
 /** The rows from..group.to when the messages carried every one of them; otherwise the journal is read. */
-function carriedPage(group: EntityGroup, from: number): Pick<JournalPage, "events" | "headRevision"> | undefined {
+function carriedPage(group: EntityGroup, from: number): Pick<JournalPage, "events" | "headRevision" | "compactedAt"> | undefined {
   if (group.carried.size === 0) return undefined;
   const events: JournalEntry[] = [];
   for (let r = from; r <= group.to; r++) {
@@ -234,7 +235,8 @@ function carriedPage(group: EntityGroup, from: number): Pick<JournalPage, "event
     if (row === undefined) return undefined;
     events.push(row);
   }
-  return { events, headRevision: group.to };
+  // The rows start at cursor + 1, so there is no gap and compaction does not matter.
+  return { events, headRevision: group.to, compactedAt: 0 };
 }
 
 /** The heads the index must learn: entities some read side is still behind on after this batch. */

@@ -17,8 +17,10 @@ export interface PairDelivery {
   key: CursorKey;
   /** The cursor as the batch read it. */
   cursor: Cursor;
-  /** When the read side was created or last restarted as a whole (epoch ms). */
+  /** When this pair began: the read side's creation or whole restart, or the cursor's own restart (epoch ms). */
   startedAt: number;
+  /** When the entity's journal was last compacted (epoch ms), 0 if never. */
+  compactedAt: number;
   /** Journal rows read from cursor.revision + 1 on, in order (the first may be later: compaction). */
   events: JournalEntry[];
   /** The newest revision this delivery should reach (more may follow in a later page). */
@@ -42,8 +44,8 @@ type CursorState = Omit<CursorUpdate, "key" | "from">;
  * one succeeded (or was skipped by the policy). The next event is exactly cursor + 1: a journal
  * that no longer holds it (compacted while the read side was paused or stopped) stops the pair
  * with an explicit error instead of skipping silently. A cursor at 0 starts at the first retained
- * event when the read side began (created, or restarted) after that event was committed, or when
- * this cursor was restarted: what was compacted before then was never owed to it. A stopped cursor, or a retrying one whose backoff has not elapsed,
+ * event when the pair began (read side created, or restarted) after the last compaction: what was
+ * compacted before then was never owed to it. A stopped cursor, or a retrying one whose backoff has not elapsed,
  * delivers nothing: its scheduled message, the reconciler or an operator moves it on.
  */
 export async function deliverPair(d: PairDelivery, now: () => number = Date.now): Promise<PairOutcome> {
@@ -57,7 +59,7 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
   let changed = false;
   for (const entry of d.events) {
     if (entry.revision <= state.revision) continue;
-    if (entry.revision > state.revision + 1 && owed(d, state.revision, entry)) {
+    if (entry.revision > state.revision + 1 && owed(d, state.revision)) {
       const lastError = `events compacted before delivery: revisions ${state.revision + 1}–${entry.revision - 1} of ${key.entityId} are no longer in the journal (COS_JOURNAL_LOGICAL_DELETION); skip to continue from revision ${entry.revision}`;
       Object.assign(state, { status: "stopped", failedRevision: entry.revision - 1, lastError });
       changed = true;
@@ -107,11 +109,12 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
   return out;
 }
 
-/** Whether events missing before `entry` were owed to this read side (so a gap is an error). */
-function owed(d: PairDelivery, revision: number, entry: JournalEntry): boolean {
-  if (revision > 0) return true;
-  if (d.cursor.epoch > 0) return false;
-  const committed = decodeJournalEntry(entry).meta.revisionDate;
-  const committedAt = committed === undefined ? 0 : Number(committed.seconds) * 1000 + Math.floor(committed.nanos / 1e6);
-  return d.startedAt <= committedAt;
+/**
+ * Whether the events missing before the next retained one were owed to this pair, so the gap is an
+ * error: always past a delivered event; at 0, when compaction ran after the pair began (it existed,
+ * paused or stopped, while they were deleted). A pair that began after the compaction — a new read
+ * side, or a restart, which replays what is retained — was never owed them.
+ */
+function owed(d: PairDelivery, revision: number): boolean {
+  return revision > 0 || d.compactedAt >= d.startedAt;
 }

@@ -146,7 +146,7 @@ export class ReadSideManager {
     const handler = createReadSideHandler({ ...record.spec, eventTypes: [] }, this.ctx.env, this.ctx.registry);
     const key = { readSideId: id, entityId, shard: shardOf(entityId, this.ctx.config.numShards) };
     const cursor = { ...freshCursor(record.generation), revision: revision - 1 };
-    const out = await deliverPair({ spec: { ...record.spec, policy: "STOP", eventTypes: [] }, handler, key, cursor, startedAt: 0, events: [entry], target: revision, deadline: Infinity });
+    const out = await deliverPair({ spec: { ...record.spec, policy: "STOP", eventTypes: [] }, handler, key, cursor, startedAt: 0, compactedAt: 0, events: [entry], target: revision, deadline: Infinity });
     if (out.update?.status !== "ok") {
       const reason = out.update?.lastError ?? "not delivered";
       await this.ctx.parked.touch(id, entityId, revision, reason, Date.now());

@@ -73,6 +73,15 @@ describe("OutboxPublisher carrying rows", () => {
     expect(sent[0]).not.toHaveProperty("events");
   });
 
+  it("after a refused send, retries with the bare range", async () => {
+    let refuse = true;
+    const { p, sent } = publisher(() => (refuse ? ((refuse = false), true) : false));
+    p.notify("e", 1, [row(1)]);
+    expect(await p.flush("e", 1)).toBe(false);
+    expect(await p.flush("e", 1)).toBe(true);
+    expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 1 }]);
+  });
+
   it("sends the range alone when it lacks some rows (after the object restarted)", async () => {
     const { p, sent } = publisher();
     p.published = 3;

@@ -1,4 +1,4 @@
-// Second break-it review: carried rows in the outbox message, claims, outbox backoff.
+// Carried rows in the outbox message: a commit of many small rows is still published.
 // Each test deletes the read sides it made.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Second break-it review: the gap rule at cursor 0 (delivery.ts `owed`) against compaction.
+// The gap rule at cursor 0 against compaction: restarts and read sides created mid-command are owed what was compacted after they began.
 // Snapshot every 3, keep 2, logical deletion on. Each test deletes its read side at the end.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

@@ -4,45 +4,8 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { command, freshId } from "../helpers.js";
 import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
+import { cursorOf, entityStub, expectNoSilentGap, firstRetained, range } from "./helpers.js";
 
-const stub = (id: string) => env.ENTITY.get(env.ENTITY.idFromName(id));
-async function firstRetained(id: string): Promise<number> {
-  const page = await stub(id).readJournal({ entityId: id, fromRevision: 1, limit: 1 });
-  if (!page.ok) throw new Error(page.error.message);
-  return page.value.firstRetainedRevision;
-}
-async function cursorOf(side: string, entity: string) {
-  return env.DB.prepare(
-    "SELECT revision, status, epoch, failed_revision AS failedRevision, last_error AS lastError FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?",
-  )
-    .bind(side, entity)
-    .first<{ revision: number; status: string; epoch: number; failedRevision: number; lastError: string | null }>();
-}
-async function parkedOf(side: string, entity: string): Promise<number[]> {
-  return (await env.DB.prepare("SELECT revision FROM sh_parked WHERE read_side_id = ? AND entity_id = ?").bind(side, entity).all<{ revision: number }>()).results.map(
-    (r) => r.revision,
-  );
-}
-const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
-
-/**
- * The promise: once the cursor settles, either it stopped with "events compacted before delivery",
- * or every revision 1..head was handed over successfully at some point (`earlier` adds what was
- * delivered before the handler's log was last cleared) or parked.
- */
-async function expectNoSilentGap(side: string, e: string, head: number, earlier: number[] = []) {
-  const cursor = await eventually(async () => {
-    const c = await cursorOf(side, e);
-    expect(c !== null && (c.status === "stopped" || (c.status === "ok" && c.revision === head))).toBe(true);
-    return c as NonNullable<typeof c>;
-  });
-  if (cursor.status === "stopped") {
-    expect(cursor.lastError).toContain("events compacted before delivery");
-    return;
-  }
-  const handled = [...new Set([...earlier, ...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((a, b) => a - b);
-  expect({ handled, cursor }).toEqual({ handled: range(1, head), cursor });
-}
 
 describe("breakit2: the gap rule at cursor 0", { timeout: 60_000 }, () => {
   it("after a restart, a cursor at 0 that stopped on its first replayed event does not silently skip what was compacted while it was stopped", async () => {
@@ -60,7 +23,7 @@ describe("breakit2: the gap rule at cursor 0", { timeout: 60_000 }, () => {
       await eventually(async () => expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1, epoch: 1 }));
       // Revisions 4..12 are committed AFTER the restart; a stopped cursor does not hold back compaction.
       for (let i = 4; i <= 12; i++) await command(e, { command: { events: [{ i }] } });
-      await runDurableObjectAlarm(stub(e));
+      await runDurableObjectAlarm(entityStub(e));
       expect(await firstRetained(e)).toBe(9);
       // The handler is fixed and the operator resumes.
       await behave(side, { mode: "ok" });
@@ -95,11 +58,11 @@ describe("breakit2: the gap rule at cursor 0", { timeout: 60_000 }, () => {
       // The read side existed before the command committed (the create returned before the command did).
       expect(createdFirst).toBe(true);
       const row = await env.DB.prepare("SELECT created_at, started_at FROM sh_read_side WHERE id = ?").bind(side).first<{ created_at: number; started_at: number }>();
-      const page = await stub(e).readJournal({ entityId: e, fromRevision: 12, limit: 1 });
+      const page = await entityStub(e).readJournal({ entityId: e, fromRevision: 12, limit: 1 });
       if (!page.ok) throw new Error(page.error.message);
       expect(page.value.headRevision).toBe(12);
       // The paused read side does not hold back compaction.
-      await runDurableObjectAlarm(stub(e));
+      await runDurableObjectAlarm(entityStub(e));
       expect(await firstRetained(e)).toBe(12);
       expect(row?.started_at).toBeGreaterThan(0);
       expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);

@@ -1,42 +1,11 @@
 // Compaction races that once broke the read side's promise (snapshot every 3, keep 2, logical deletion on).
 // Each test ends by deleting its read side, so it never holds back compaction in the next one.
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { command, freshId } from "../helpers.js";
-import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
+import { admin, behave, createReadSide, eventually, freshReadSideId } from "../readside/helpers.js";
+import { cursorOf, entityStub, expectNoSilentGap, firstRetained } from "./helpers.js";
 
-const stub = (id: string) => env.ENTITY.get(env.ENTITY.idFromName(id));
-async function firstRetained(id: string): Promise<number> {
-  const page = await stub(id).readJournal({ entityId: id, fromRevision: 1, limit: 1 });
-  if (!page.ok) throw new Error(page.error.message);
-  return page.value.firstRetainedRevision;
-}
-async function cursorOf(side: string, entity: string) {
-  return env.DB.prepare("SELECT revision, status, failed_revision AS failedRevision, last_error AS lastError FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?")
-    .bind(side, entity)
-    .first<{ revision: number; status: string; failedRevision: number; lastError: string | null }>();
-}
-const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
-
-/**
- * The promise after a compaction: either every revision reached the read side, or it stopped on
- * the entity with "events compacted before delivery". Waits until one of the two is the case.
- */
-async function expectNoSilentGap(side: string, e: string, head: number) {
-  const cursor = await eventually(async () => {
-    const c = await cursorOf(side, e);
-    expect(c !== null && (c.status === "stopped" || (c.status === "ok" && c.revision === head))).toBe(true);
-    return c as NonNullable<typeof c>;
-  });
-  const delivered = okRevisions(await callsOf(side, e));
-  const parked = (await env.DB.prepare("SELECT revision FROM sh_parked WHERE read_side_id = ? AND entity_id = ?").bind(side, e).all<{ revision: number }>()).results.map((r) => r.revision);
-  if (cursor.status === "stopped") {
-    expect(cursor.lastError).toContain("events compacted before delivery");
-  } else {
-    // Every revision 1..head was handed over successfully (or parked, i.e. skipped by policy).
-    expect({ delivered: [...new Set([...delivered, ...parked])].sort((a, b) => a - b), cursor }).toEqual({ delivered: range(1, head), cursor });
-  }
-}
 
 describe("breakit: compaction and read sides", { timeout: 60_000 }, () => {
   it("a read side stopped (STOP policy) on revision 1 and compacted past stops with an explicit error on resume", async () => {
@@ -50,7 +19,7 @@ describe("breakit: compaction and read sides", { timeout: 60_000 }, () => {
       await eventually(async () => expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 }));
       for (let i = 2; i <= 10; i++) await command(e, { command: { events: [{ i }] } });
       // Stopped cursors do not hold back compaction (by design: a gap must then be an explicit stop).
-      await runDurableObjectAlarm(stub(e));
+      await runDurableObjectAlarm(entityStub(e));
       expect(await firstRetained(e)).toBeGreaterThan(1);
       // The handler is fixed; the operator resumes, which retries the failing entity.
       await behave(side, { mode: "ok" });
@@ -69,7 +38,7 @@ describe("breakit: compaction and read sides", { timeout: 60_000 }, () => {
     const e = freshId("pause0");
     try {
       for (let i = 1; i <= 10; i++) await command(e, { command: { events: [{ i }] } });
-      await runDurableObjectAlarm(stub(e));
+      await runDurableObjectAlarm(entityStub(e));
       expect(await firstRetained(e)).toBeGreaterThan(1);
       expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
       // Paused at revision 1 this same situation is an explicit stop (compaction-read-sides.e2e);

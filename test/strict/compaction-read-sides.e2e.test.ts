@@ -1,15 +1,10 @@
 // Compaction (snapshot every 3, keep 2, logical deletion on) waits for running read sides, and a gap is an error.
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { command, freshId } from "../helpers.js";
 import { admin, assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
+import { entityStub, firstRetained } from "./helpers.js";
 
-const stub = (id: string) => env.ENTITY.get(env.ENTITY.idFromName(id));
-async function firstRetained(id: string): Promise<number> {
-  const page = await stub(id).readJournal({ entityId: id, fromRevision: 1, limit: 1 });
-  if (!page.ok) throw new Error(page.error.message);
-  return page.value.firstRetainedRevision;
-}
 
 describe("compaction and read sides", { timeout: 60_000 }, () => {
   it("never deletes what a retrying read side has not handled: every revision arrives, in order", async () => {
@@ -20,7 +15,7 @@ describe("compaction and read sides", { timeout: 60_000 }, () => {
     for (let i = 1; i <= 3; i++) await command(e, { command: { events: [{ i }] } });
     await eventually(async () => expect((await callsOf(side, e)).some((c) => c.revision === 3 && !c.successful)).toBe(true));
     for (let i = 4; i <= 13; i++) await command(e, { command: { events: [{ i }] } });
-    await runDurableObjectAlarm(stub(e));
+    await runDurableObjectAlarm(entityStub(e));
     // The read side is at 2 and retrying: nothing from 3 on may go.
     expect(await firstRetained(e)).toBeLessThanOrEqual(3);
     const calls = await eventually(async () => {
@@ -32,7 +27,7 @@ describe("compaction and read sides", { timeout: 60_000 }, () => {
     // Once it has caught up, compaction goes ahead.
     await command(e, { command: { events: [{ i: 14 }] } });
     await eventually(async () => expect(okRevisions(await callsOf(side, e)).at(-1)).toBe(14));
-    await runDurableObjectAlarm(stub(e));
+    await runDurableObjectAlarm(entityStub(e));
     expect(await firstRetained(e)).toBeGreaterThan(3);
   });
 
@@ -45,7 +40,7 @@ describe("compaction and read sides", { timeout: 60_000 }, () => {
     await eventually(async () => expect(okRevisions(await callsOf(side, e))).toEqual([1]));
     expect((await admin(`/read-sides/${side}/pause`, { method: "POST" })).status).toBe(200);
     for (let i = 2; i <= 10; i++) await command(e, { command: { events: [{ i }] } });
-    await runDurableObjectAlarm(stub(e));
+    await runDurableObjectAlarm(entityStub(e));
     expect(await firstRetained(e)).toBeGreaterThan(2);
     expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
     const status = await eventually(async () => {

@@ -319,39 +319,8 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
     const before = await getJson<RsCounters>(stack.url, hostOf("rs"), "/__bench/counters");
     const prefix = uniqueId(`w4-${rate}`);
     const total = rate * plan.w4Seconds;
-    const commits = new Map<string, number>(); // "entity#rev" → commit ack time
-    let errors = 0;
-    let inFlight = 0;
     const t0 = Date.now();
-    const pending: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = t0 + (i * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 1) await sleep(wait);
-      if (Date.now() - t0 > plan.w4Seconds * 1000 + 10_000) break;
-      while (inFlight >= 512) await sleep(1);
-      inFlight++;
-      const entity = `${prefix}-${i % 100}`;
-      const s = target.shot(entity, plan.smallBytes);
-      pending.push(
-        request(stack.url, s.host, s.path, s.body, s.headers)
-          .then((a) => {
-            if (a.status !== 200) {
-              errors++;
-              return;
-            }
-            const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
-            commits.set(`${entity}#${rev}`, Date.now());
-          })
-          .catch(() => {
-            errors++;
-          })
-          .finally(() => {
-            inFlight--;
-          }),
-      );
-    }
-    await Promise.all(pending);
+    const { commits, errors } = await openLoop(stack, target, prefix, rate, total, plan.w4Seconds * 1000 + 10_000, plan.smallBytes);
     const sentS = (Date.now() - t0) / 1000;
     // Wait (bounded) until both read sides have every committed revision.
     const drain0 = Date.now();
@@ -472,39 +441,8 @@ export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
       const before = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
       const prefix = uniqueId(`w5-${n}-${rate}`);
       const total = Math.round(rate * plan.w5StepSeconds);
-      const commits = new Map<string, number>(); // "entity#rev" → commit ack time
-      let errors = 0;
-      let inFlight = 0;
       const t0 = Date.now();
-      const pending: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const due = t0 + (i * 1000) / rate;
-        const wait = due - Date.now();
-        if (wait > 1) await sleep(wait);
-        if (Date.now() - t0 > plan.w5StepSeconds * 1000 + 5000) break;
-        while (inFlight >= 512 && Date.now() - t0 < plan.w5StepSeconds * 1000 + 5000) await sleep(1);
-        inFlight++;
-        const entity = `${prefix}-${i % 100}`;
-        const s = target.shot(entity, plan.smallBytes);
-        pending.push(
-          request(stack.url, s.host, s.path, s.body, s.headers)
-            .then((a) => {
-              if (a.status !== 200) {
-                errors++;
-                return;
-              }
-              const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
-              commits.set(`${entity}#${rev}`, Date.now());
-            })
-            .catch(() => {
-              errors++;
-            })
-            .finally(() => {
-              inFlight--;
-            }),
-        );
-      }
-      await Promise.all(pending);
+      const { commits, errors } = await openLoop(stack, target, prefix, rate, total, plan.w5StepSeconds * 1000 + 5000, plan.smallBytes);
       const sentS = (Date.now() - t0) / 1000;
       // Drain: poll new deliveries (incrementally) until every read side has every committed revision.
       const drain0 = Date.now();
@@ -643,4 +581,45 @@ export async function d1Capacity(stack: Stack, plan: Plan): Promise<D1CapacityRo
     }
   }
   return out;
+}
+
+/**
+ * An open-loop load over 100 entities: `total` commands at `rate` per second (at most 512 in
+ * flight), stopping after `limitMs`. Returns each committed "entity#revision" with the time its
+ * reply arrived, and the number of failed commands.
+ */
+async function openLoop(stack: Stack, target: Target, prefix: string, rate: number, total: number, limitMs: number, bytes: number) {
+  const commits = new Map<string, number>();
+  let errors = 0;
+  let inFlight = 0;
+  const t0 = Date.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / rate - Date.now();
+    if (wait > 1) await sleep(wait);
+    if (Date.now() - t0 > limitMs) break;
+    while (inFlight >= 512 && Date.now() - t0 < limitMs) await sleep(1);
+    inFlight++;
+    const entity = `${prefix}-${i % 100}`;
+    const s = target.shot(entity, bytes);
+    pending.push(
+      request(stack.url, s.host, s.path, s.body, s.headers)
+        .then((a) => {
+          if (a.status !== 200) {
+            errors++;
+            return;
+          }
+          const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
+          commits.set(`${entity}#${rev}`, Date.now());
+        })
+        .catch(() => {
+          errors++;
+        })
+        .finally(() => {
+          inFlight--;
+        }),
+    );
+  }
+  await Promise.all(pending);
+  return { commits, errors };
 }

@@ -1,14 +1,21 @@
 // Syncs the read sides declared in STATEHOUSE_READ_SIDES into D1, where cursors and pauses live.
-import type { ReadSideSpec } from "../config/index.js";
-import type { ReadSideContext } from "./context.js";
+import type { Config, ReadSideSpec } from "../config/index.js";
+import type { ReadSideStore } from "../cursors/index.js";
 import { startSweep } from "./sweep.js";
+
+/** What syncing reads and writes: the declared specs, the D1 store, the queue for sweeps. */
+export interface DeclaredDeps {
+  env: Env;
+  config: Pick<Config, "readSides">;
+  readSides: ReadSideStore;
+}
 
 /**
  * Inserts declared read sides that D1 lacks (and sweeps them, so they see all history), updates
  * changed definitions, and deletes config read sides no longer declared. Read sides created
  * through the admin API are never touched; a declared id that the API already owns is reported.
  */
-export async function syncDeclaredReadSides(ctx: ReadSideContext): Promise<void> {
+export async function syncDeclaredReadSides(ctx: DeclaredDeps): Promise<void> {
   const declared = ctx.config.readSides;
   const stored = new Map((await ctx.readSides.list()).map((r) => [r.spec.id, r]));
   const now = Date.now();

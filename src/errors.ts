@@ -105,6 +105,11 @@ export class StatehouseError extends Error {
   }
 }
 
+/** The message of anything thrown: an Error's message, or the value as a string. */
+export function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** Maps a Connect code to its name (the set is Connect's own, so every code has one). */
 export function codeFromConnect(code: Code): ErrorCode {
   for (const [name, entry] of Object.entries(ERROR_CODES)) {

@@ -1,7 +1,7 @@
 // The friendly JSON form of google.protobuf.Any: plain objects travel as Struct, typed ones by "@type".
 import { create, fromJson, toJson, type JsonObject, type JsonValue, type Registry } from "@bufbuild/protobuf";
 import { type Any, AnySchema, StructSchema, anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, messageOf } from "../errors.js";
 import { encodeBase64 } from "./base64.js";
 
 /**
@@ -65,9 +65,4 @@ export function isEmptyAny(any: Any | undefined): boolean {
 /** google.protobuf.Empty packed in an Any: the prior state of a new entity. */
 export function emptyStateAny(): Any {
   return create(AnySchema, { typeUrl: "type.googleapis.com/google.protobuf.Empty", value: new Uint8Array() });
-}
-
-
-function messageOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

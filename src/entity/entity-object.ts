@@ -7,7 +7,7 @@ import { type Config, loadConfig } from "../config/index.js";
 import { createCursorViews } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
-import { type JournalRow, type JournalStore, createJournalStore } from "../journal/index.js";
+import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
 import { emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { entityIdProblem } from "./entity-id.js";
@@ -188,7 +188,7 @@ export class EntityObject extends DurableObject<Env> {
       propagatedHeaders: new Headers(input.propagatedHeaders),
       validation: config.validation,
     });
-    const rows: JournalRow[] = folded.map((f) => toRow(f.event, f.state, f.meta));
+    const rows: JournalEntry[] = folded.map((f) => toRow(f.event, f.state, f.meta));
     const last = folded.at(-1);
     if (last !== undefined && input.requireJsonTypes) requireRegistered(last.state, registry);
     if (rows.length === 0 && commandHash === undefined) return { state: prior.stateBytes, meta: prior.metaBytes };
@@ -203,7 +203,7 @@ export class EntityObject extends DurableObject<Env> {
           : undefined,
     });
     if (last === undefined || rows.length === 0) return { state: prior.stateBytes, meta: prior.metaBytes };
-    const lastRow = rows.at(-1) as JournalRow;
+    const lastRow = rows.at(-1) as JournalEntry;
     this.head = { revision: lastRow.revision, state: last.state, meta: last.meta, stateBytes: lastRow.state, metaBytes: lastRow.meta };
     this.entityId = input.entityId;
     // Armed in the same turn as the commit, so an eviction before the send still publishes later.
@@ -287,7 +287,7 @@ export class EntityObject extends DurableObject<Env> {
   }
 }
 
-function toRow(event: Any, state: Any, meta: MetaData): JournalRow {
+function toRow(event: Any, state: Any, meta: MetaData): JournalEntry {
   const row = {
     revision: meta.revisionNumber,
     event: toBinary(AnySchema, event),

@@ -8,7 +8,7 @@ import { createCursorViews } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
-import { emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
+import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
@@ -177,7 +177,7 @@ export class EntityObject extends DurableObject<Env> {
       );
     }
 
-    const command = decodeAny(input.command, "command");
+    const command = anyFromBinary(input.command, "command");
     const folded = await foldCommand(this.writeHandler(config, registry), {
       entityId: input.entityId,
       command,
@@ -302,14 +302,6 @@ function toRow(event: Any, state: Any, meta: MetaData): JournalEntry {
     );
   }
   return row;
-}
-
-function decodeAny(bytes: Uint8Array, field: string): Any {
-  try {
-    return fromBinary(AnySchema, bytes);
-  } catch {
-    throw new StatehouseError("invalid_argument", `${field} is not a serialized google.protobuf.Any`);
-  }
 }
 
 function requireRegistered(state: Any, registry: Registry): void {

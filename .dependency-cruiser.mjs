@@ -10,7 +10,7 @@ const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
   { name: "domain", parts: ["entity", "readside"] },
   { name: "services", parts: ["handlers", "journal", "cursors", "payload", "config"] },
-  { name: "base", parts: ["errors", "gen"] },
+  { name: "base", parts: ["errors", "log", "gen"] },
 ];
 
 /** A regex that matches every module of the given folders or top-level files of src/. */
@@ -68,7 +68,7 @@ export default {
     },
     {
       name: "index-from-outside-too",
-      comment: "Top-level files of src/ (errors.ts, index.ts) also go through an index.ts.",
+      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts.",
       severity: "error",
       from: { path: "^src/[^/]+\\.ts$" },
       to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: "/index\\.ts$" },

@@ -5,9 +5,10 @@ import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { type Config, loadConfig } from "../config/index.js";
 import { createCursorViews } from "../cursors/index.js";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
+import { log } from "../log.js";
 import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { entityIdProblem } from "./entity-id.js";
@@ -66,7 +67,7 @@ export class EntityObject extends DurableObject<Env> {
         this.alarmArmed = (await ctx.storage.getAlarm()) !== null;
       } catch (cause) {
         // A throw here would leave the object wedged; abort so the next request starts afresh.
-        console.error("statehouse: entity failed to start", cause);
+        log.error("statehouse: entity failed to start", { error: cause });
         ctx.abort("entity failed to start");
       }
     });
@@ -152,7 +153,7 @@ export class EntityObject extends DurableObject<Env> {
     try {
       lowWater = await createCursorViews(this.env.DB).lowWater(entityId);
     } catch (cause) {
-      console.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, cause);
+      log.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, { entity_id: entityId, error: cause });
       return;
     }
     this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY));
@@ -271,7 +272,11 @@ export class EntityObject extends DurableObject<Env> {
 
   private onOutboxFailure(cause: unknown): void {
     this.outboxFailures++;
-    console.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, cause);
+    log.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, {
+      entity_id: this.entityId,
+      attempts: this.outboxFailures,
+      error: cause,
+    });
     // Sooner than the safety alarm armed at commit: a failed send should not add ten seconds of lag.
     const retryMs = Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures - 1, 9));
     this.alarmArmed = true;
@@ -282,6 +287,8 @@ export class EntityObject extends DurableObject<Env> {
     try {
       return { ok: true, value: await task() };
     } catch (cause) {
+      // Workers RPC keeps neither stack nor cause: this is the last place a bug can be logged whole.
+      if (isUnexpected(cause)) log.error("statehouse: unexpected error", { entity_id: this.entityId, code: "internal", error: cause });
       return { ok: false, error: StatehouseError.from(cause).toData() };
     }
   }

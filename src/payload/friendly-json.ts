@@ -2,6 +2,7 @@
 import { create, fromJson, toJson, type JsonObject, type JsonValue, type Registry } from "@bufbuild/protobuf";
 import { type Any, AnySchema, StructSchema, anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { StatehouseError, messageOf } from "../errors.js";
+import { log } from "../log.js";
 import { encodeBase64 } from "./base64.js";
 
 /**
@@ -51,7 +52,7 @@ export function anyToFriendlyJson(any: Any | undefined, registry: Registry): Jso
     try {
       return toJson(AnySchema, any, { registry });
     } catch (cause) {
-      console.warn(`statehouse: cannot render ${name} as JSON, sending bytes`, cause);
+      log.warn(`statehouse: cannot render ${name} as JSON, sending bytes`, { type_name: name, error: cause });
     }
   }
   return { "@type": any.typeUrl, "@bytes": encodeBase64(any.value) };

@@ -21,7 +21,15 @@ export type ErrorCode =
   | "internal"
   | "data_loss";
 
-/** HTTP status and Connect code for each error code. */
+/**
+ * HTTP status and Connect code for each error code. The statuses are not Connect's own table:
+ * they are the honest statuses the JSON APIs and the CoS gateway answer with (DESIGN.md; CoS
+ * answers every failure with 500). Where a code names a more precise HTTP status, it gets that one:
+ * 412 for failed_precondition (the handler's rule or the state type said no; Connect says 400),
+ * 413 for resource_exhausted (every such failure here is a size limit; Connect says 429), 409 for
+ * aborted and already_exists (a conflict with the entity's current revision). Connect and
+ * gRPC-Web clients see the Connect code, never this status.
+ */
 export const ERROR_CODES: Record<ErrorCode, { http: number; connect: Code }> = {
   canceled: { http: 499, connect: Code.Canceled },
   unknown: { http: 500, connect: Code.Unknown },
@@ -59,8 +67,8 @@ export class StatehouseError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
-    super(message);
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: ErrorOptions) {
+    super(message, options);
     this.name = "StatehouseError";
     this.code = code;
     this.details = details;
@@ -89,8 +97,10 @@ export class StatehouseError extends Error {
   }
 
   /**
-   * Normalises anything thrown into a StatehouseError: Connect errors keep their code, message
-   * and details; anything else becomes internal (its cause is logged, never sent to a client).
+   * Normalises anything thrown into a StatehouseError, with no side effects: Connect errors keep
+   * their code, message and details; anything else becomes internal with a fixed message. Either
+   * way the original is kept as `cause`, for the edge that catches it to log (see
+   * isUnexpected); `cause` never reaches a client.
    */
   static from(cause: unknown): StatehouseError {
     if (cause instanceof StatehouseError) return cause;
@@ -98,11 +108,23 @@ export class StatehouseError extends Error {
       const details = cause.details.map((d) =>
         "desc" in d ? { type: d.desc.typeName, value: toBinary(d.desc, create(d.desc, d.value)) } : { type: d.type, value: d.value },
       );
-      return new StatehouseError(codeFromConnect(cause.code), cause.rawMessage, details);
+      return new StatehouseError(codeFromConnect(cause.code), cause.rawMessage, details, { cause });
     }
-    console.error("statehouse: unexpected error", cause);
-    return new StatehouseError("internal", "internal error");
+    return new StatehouseError("internal", "internal error", [], { cause });
   }
+}
+
+/**
+ * Whether a thrown value is a bug rather than an expected failure: neither a StatehouseError nor
+ * a ConnectError. Edges log such values with their stack before answering "internal error".
+ */
+export function isUnexpected(cause: unknown): boolean {
+  return !(cause instanceof StatehouseError) && !(cause instanceof ConnectError);
+}
+
+/** The message of anything thrown: an Error's message, or the value as a string. */
+export function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 /** Maps a Connect code to its name (the set is Connect's own, so every code has one). */
@@ -113,7 +135,12 @@ export function codeFromConnect(code: Code): ErrorCode {
   return "unknown";
 }
 
-/** Maps an HTTP status from a handler that sent no error body, as the Connect protocol does. */
+/**
+ * Maps an HTTP status from a handler that sent no error body back to a code: the inverse of the
+ * table above where a status names one code (400, 409, 412, 413; 408 and 504 deadline_exceeded),
+ * Connect's reading otherwise (404 unimplemented, 429/502/503 unavailable), and internal for the
+ * rest, since a bare 5xx is the handler's failure and never the caller's.
+ */
 export function codeFromHttpStatus(status: number): ErrorCode {
   switch (status) {
     case 400:

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
 import { createApp } from "./front/index.js";
+import { log } from "./log.js";
 import { handleQueue, handleScheduled } from "./readside/index.js";
 
 export { EntityObject } from "./entity/index.js";
@@ -9,9 +10,9 @@ export { EntityObject } from "./entity/index.js";
 // Validate the configuration at start, so a bad value is named in the log before any request.
 const startup = parseConfig(env as Env);
 if (startup.ok) {
-  console.log(`statehouse: write handler = ${describeWriteHandler(startup.config)}; auth ${startup.config.auth.enabled ? "on" : "OFF (STATEHOUSE_AUTH=off)"}`);
+  log.info(`statehouse: write handler = ${describeWriteHandler(startup.config)}; auth ${startup.config.auth.enabled ? "on" : "OFF (STATEHOUSE_AUTH=off)"}`);
 } else {
-  console.error(`statehouse: invalid configuration:\n  ${startup.errors.join("\n  ")}`);
+  log.error(`statehouse: invalid configuration: ${startup.errors.join("; ")}`, { code: "failed_precondition", problems: startup.errors });
 }
 
 const app = createApp();

@@ -78,17 +78,9 @@ const outName =
 const plan = quick ? QUICK : FULL;
 const started = Date.now();
 
-/** Whether src/ has grown a read side (a queue consumer in the Worker entry). */
-function readSidesExist(): { ok: boolean; reason: string } {
-  const entry = readFileSync(path.join(repoDir, "src/index.ts"), "utf8");
-  if (!/\bqueue\b/.test(entry)) return { ok: false, reason: "src/index.ts exports no queue() consumer yet (read sides are being built in src/readside)" };
-  return { ok: true, reason: "" };
-}
-
 async function main(): Promise<void> {
-  const rs = readSidesExist();
   console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: rs.ok && (only.has("w4") || only.has("w5") || only.has("d1")), migrationsDir: path.join(repoDir, "migrations") });
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: (only.has("w4") || only.has("w5") || only.has("d1")), migrationsDir: path.join(repoDir, "migrations") });
   const peers: Peer[] = [];
   const cleanup = async () => {
     for (const p of peers) await p.stop();
@@ -142,22 +134,12 @@ async function main(): Promise<void> {
       if (peers[0]) rebuild.push(...(await w3Peer(peers[0], plan)));
     }
     if (only.has("w4")) {
-      if (stack.readSides) {
-        console.log(`W4: read-side lag at ${plan.w4Rates.join(", ")} commands/s for ${plan.w4Seconds} s`);
-        lag = await w4(stack, plan);
-      } else {
-        lag = { pending: rs.reason };
-        console.log(`W4: pending — ${rs.reason}`);
-      }
+      console.log(`W4: read-side lag at ${plan.w4Rates.join(", ")} commands/s for ${plan.w4Seconds} s`);
+      lag = await w4(stack, plan);
     }
     if (only.has("w5")) {
-      if (stack.readSides) {
-        console.log(`W5: highest bounded rate for ${plan.w5ReadSides.join(", ")} read sides, steps ${plan.w5Rates.join(", ")} commands/s of ${plan.w5StepSeconds} s`);
-        maxRate = await w5(stack, plan);
-      } else {
-        maxRate = { pending: rs.reason };
-        console.log(`W5: pending — ${rs.reason}`);
-      }
+      console.log(`W5: highest bounded rate for ${plan.w5ReadSides.join(", ")} read sides, steps ${plan.w5Rates.join(", ")} commands/s of ${plan.w5StepSeconds} s`);
+      maxRate = await w5(stack, plan);
     }
 
     if (only.has("d1")) {

@@ -34,7 +34,6 @@ export interface Stack {
   handlerUrl: string;
   workerdPid: number | undefined;
   stateDir: string;
-  readSides: boolean;
   dispose(): Promise<void>;
 }
 
@@ -49,7 +48,7 @@ export function hostOf(worker: "ladder" | Variant | ReadSideWorker): string {
   return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
 }
 
-/** Starts the stack; `readSides` adds the W4 and W5 configurations when src/ has a queue consumer. */
+/** Starts the stack; `readSides` adds the W4 and W5 configurations (and D1 migrations) for the read-side workloads. */
 export async function startStack(buildDir: string, opts: { readSides: boolean; migrationsDir: string }): Promise<Stack> {
   const stateDir = path.join(buildDir, "state");
   rmSync(stateDir, { recursive: true, force: true });
@@ -162,7 +161,6 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
     handlerUrl,
     workerdPid,
     stateDir,
-    readSides: opts.readSides,
     async dispose() {
       await mf.dispose();
       rmSync(stateDir, { recursive: true, force: true });

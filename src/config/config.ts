@@ -1,6 +1,7 @@
 // Parses and validates the Worker's vars and secrets once into a typed Config.
 import { z } from "zod";
 import { HANDLER_PROTOCOLS, type HandlerProtocol } from "./protocols.js";
+import { TYPE_NAME } from "./type-name.js";
 import { type ReadSideSpec, parseReadSideSpec } from "./read-side-spec.js";
 
 export { HANDLER_PROTOCOLS, type HandlerProtocol };
@@ -84,7 +85,6 @@ const list = (pattern: RegExp, what: string) =>
     .pipe(z.array(z.string().regex(pattern, `each entry must be ${what}`)));
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 const schema = z.object({
   WRITE_HANDLER_URL: z

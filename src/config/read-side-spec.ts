@@ -1,6 +1,7 @@
 // What a read side definition is and how one is validated (shared by config and the admin API).
 import { z } from "zod";
 import { HANDLER_PROTOCOLS, type HandlerProtocol } from "./protocols.js";
+import { TYPE_NAME } from "./type-name.js";
 
 /** CoS's read side id pattern: letters, digits, "_" and "-", as in COS_READ_SIDE_CONFIG__*__<ID>. */
 export const READ_SIDE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -27,7 +28,6 @@ export interface ReadSideSpec {
   secret: string | undefined;
 }
 
-const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const BINDING_NAME = /^[A-Z][A-Z0-9_]*$/;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 

@@ -5,7 +5,8 @@ import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_p
 import { StatehouseError } from "../errors.js";
 import { entityIdProblem } from "./entity-id.js";
 import type { EntityObject } from "./entity-object.js";
-import type { CommandInput, JournalEntry, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+import type { JournalEntry } from "../journal/index.js";
 
 /** Decoded state and meta. */
 export interface EntityState {

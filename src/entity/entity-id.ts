@@ -1,8 +1,5 @@
 // The rules for entity ids, applied the same way by every entry point.
 
-/** An entity id that passed validateEntityId. */
-export type EntityId = string & { readonly __brand: "EntityId" };
-
 /** Longest entity id, in UTF-8 bytes. */
 export const MAX_ENTITY_ID_BYTES = 256;
 

@@ -5,10 +5,11 @@ import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { type Config, loadConfig } from "../config/index.js";
 import { createCursorViews } from "../cursors/index.js";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
-import { type JournalRow, type JournalStore, createJournalStore } from "../journal/index.js";
-import { emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
+import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
+import { log } from "../log.js";
+import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
@@ -66,7 +67,7 @@ export class EntityObject extends DurableObject<Env> {
         this.alarmArmed = (await ctx.storage.getAlarm()) !== null;
       } catch (cause) {
         // A throw here would leave the object wedged; abort so the next request starts afresh.
-        console.error("statehouse: entity failed to start", cause);
+        log.error("statehouse: entity failed to start", { error: cause });
         ctx.abort("entity failed to start");
       }
     });
@@ -153,7 +154,7 @@ export class EntityObject extends DurableObject<Env> {
     try {
       lowWater = await createCursorViews(this.env.DB).lowWater(entityId);
     } catch (cause) {
-      console.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, cause);
+      log.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, { entity_id: entityId, error: cause });
       return;
     }
     this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY), Date.now());
@@ -178,7 +179,7 @@ export class EntityObject extends DurableObject<Env> {
       );
     }
 
-    const command = decodeAny(input.command, "command");
+    const command = anyFromBinary(input.command, "command");
     const folded = await foldCommand(this.writeHandler(config, registry), {
       entityId: input.entityId,
       command,
@@ -189,7 +190,7 @@ export class EntityObject extends DurableObject<Env> {
       propagatedHeaders: new Headers(input.propagatedHeaders),
       validation: config.validation,
     });
-    const rows: JournalRow[] = folded.map((f) => toRow(f.event, f.state, f.meta));
+    const rows: JournalEntry[] = folded.map((f) => toRow(f.event, f.state, f.meta));
     const last = folded.at(-1);
     if (last !== undefined && input.requireJsonTypes) requireRegistered(last.state, registry);
     if (rows.length === 0 && commandHash === undefined) return { state: prior.stateBytes, meta: prior.metaBytes };
@@ -204,7 +205,7 @@ export class EntityObject extends DurableObject<Env> {
           : undefined,
     });
     if (last === undefined || rows.length === 0) return { state: prior.stateBytes, meta: prior.metaBytes };
-    const lastRow = rows.at(-1) as JournalRow;
+    const lastRow = rows.at(-1) as JournalEntry;
     this.head = { revision: lastRow.revision, state: last.state, meta: last.meta, stateBytes: lastRow.state, metaBytes: lastRow.meta };
     this.entityId = input.entityId;
     // Armed in the same turn as the commit, so an eviction before the send still publishes later.
@@ -272,7 +273,11 @@ export class EntityObject extends DurableObject<Env> {
 
   private onOutboxFailure(cause: unknown): void {
     this.outboxFailures++;
-    console.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, cause);
+    log.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, {
+      entity_id: this.entityId,
+      attempts: this.outboxFailures,
+      error: cause,
+    });
     // Sooner than the safety alarm armed at commit: a failed send should not add ten seconds of lag.
     const retryMs = Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures - 1, 9));
     this.alarmArmed = true;
@@ -283,12 +288,14 @@ export class EntityObject extends DurableObject<Env> {
     try {
       return { ok: true, value: await task() };
     } catch (cause) {
+      // Workers RPC keeps neither stack nor cause: this is the last place a bug can be logged whole.
+      if (isUnexpected(cause)) log.error("statehouse: unexpected error", { entity_id: this.entityId, code: "internal", error: cause });
       return { ok: false, error: StatehouseError.from(cause).toData() };
     }
   }
 }
 
-function toRow(event: Any, state: Any, meta: MetaData): JournalRow {
+function toRow(event: Any, state: Any, meta: MetaData): JournalEntry {
   const row = {
     revision: meta.revisionNumber,
     event: toBinary(AnySchema, event),
@@ -303,14 +310,6 @@ function toRow(event: Any, state: Any, meta: MetaData): JournalRow {
     );
   }
   return row;
-}
-
-function decodeAny(bytes: Uint8Array, field: string): Any {
-  try {
-    return fromBinary(AnySchema, bytes);
-  } catch {
-    throw new StatehouseError("invalid_argument", `${field} is not a serialized google.protobuf.Any`);
-  }
 }
 
 function requireRegistered(state: Any, registry: Registry): void {

@@ -4,7 +4,7 @@ import type { Any, Timestamp } from "@bufbuild/protobuf/wkt";
 import { type Header, HeaderSchema, type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { HandleCommandRequestSchema, HandleEventRequestSchema } from "../gen/chief_of_state/v1/writeside_pb.js";
 import type { WriteHandler } from "../handlers/index.js";
-import { isEmptyAny, typeNameOf } from "../payload/index.js";
+import { decodeBase64Lenient, isEmptyAny, typeNameOf } from "../payload/index.js";
 import { StatehouseError } from "../errors.js";
 
 /** Type validation as COS_WRITE_SIDE_PROTO_VALIDATION configures it. */
@@ -90,13 +90,8 @@ export async function foldCommand(handler: WriteHandler, input: FoldInput): Prom
 export function toMetaHeaders(pairs: readonly [string, string][]): Header[] {
   return pairs.map(([key, value]) => {
     if (key.endsWith("-bin")) {
-      try {
-        const raw = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
-        const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
-        return create(HeaderSchema, { key, value: { case: "bytesValue", value: bytes } });
-      } catch {
-        throw new StatehouseError("invalid_argument", `header ${key} is not valid base64`);
-      }
+      const bytes = decodeBase64Lenient(value, `header ${key}`);
+      return create(HeaderSchema, { key, value: { case: "bytesValue", value: bytes } });
     }
     return create(HeaderSchema, { key, value: { case: "stringValue", value } });
   });

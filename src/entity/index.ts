@@ -1,9 +1,9 @@
 // Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
 export { EntityObject, IDEMPOTENCY_TTL_MS, JOURNAL_PAGE_BYTES, MAX_ROW_BYTES } from "./entity-object.js";
 export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
-export type { EntityId } from "./entity-id.js";
 export { MAX_CARRIED_BYTES } from "./outbox.js";
-export type { CarriedEvent, EventsMessage } from "./outbox.js";
-export type { CommandInput, JournalEntry, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+export type { EventsMessage } from "./outbox.js";
+export type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+export type { JournalEntry } from "../journal/index.js";
 export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
 export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";

@@ -1,12 +1,5 @@
 // Hands committed revisions to the Queue after commit; an alarm retries until the Queue has them.
-
-/** One committed event as the journal holds it: the event, its resulting state and meta, serialized. */
-export interface CarriedEvent {
-  revision: number;
-  event: Uint8Array;
-  state: Uint8Array;
-  meta: Uint8Array;
-}
+import type { JournalEntry } from "../journal/index.js";
 
 /**
  * The Queue message for a range of committed revisions of one entity. When the range's rows fit
@@ -17,7 +10,7 @@ export interface EventsMessage {
   entityId: string;
   fromRevision: number;
   toRevision: number;
-  events?: CarriedEvent[];
+  events?: JournalEntry[];
 }
 
 /**
@@ -37,7 +30,7 @@ export class OutboxPublisher {
   private target = 0;
   private running: Promise<boolean> | undefined;
   /** Rows committed but not yet sent, kept while they fit in one message. */
-  private readonly carried = new Map<number, CarriedEvent>();
+  private readonly carried = new Map<number, JournalEntry>();
   private carriedBytes = 0;
 
   constructor(
@@ -47,7 +40,7 @@ export class OutboxPublisher {
   ) {}
 
   /** Records that `head` is committed for `entityId` (with its new rows) and starts publishing it. */
-  notify(entityId: string, head: number, rows: readonly CarriedEvent[] = []): void {
+  notify(entityId: string, head: number, rows: readonly JournalEntry[] = []): void {
     for (const r of rows) {
       const size = carriedSize(r);
       if (this.carriedBytes + size > MAX_CARRIED_BYTES) break;
@@ -96,8 +89,8 @@ export class OutboxPublisher {
   }
 
   /** The rows from..to, if every one of them is kept; otherwise the consumer reads the journal. */
-  private carriedRange(from: number, to: number): CarriedEvent[] | undefined {
-    const rows: CarriedEvent[] = [];
+  private carriedRange(from: number, to: number): JournalEntry[] | undefined {
+    const rows: JournalEntry[] = [];
     for (let r = from; r <= to; r++) {
       const row = this.carried.get(r);
       if (row === undefined) return undefined;

@@ -1,5 +1,6 @@
 // The shapes that cross Durable Object RPC between the front door and EntityObject.
 import type { ErrorData } from "../errors.js";
+import type { JournalEntry } from "../journal/index.js";
 
 /** A typed result: expected failures are values, because Workers RPC drops an error's code. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
@@ -21,14 +22,6 @@ export interface CommandInput {
 
 /** State and meta, serialized (google.protobuf.Any and chief_of_state.v1.MetaData). */
 export interface StateReply {
-  state: Uint8Array;
-  meta: Uint8Array;
-}
-
-/** One journal row as the journal API returns it. */
-export interface JournalEntry {
-  revision: number;
-  event: Uint8Array;
   state: Uint8Array;
   meta: Uint8Array;
 }

@@ -8,7 +8,7 @@ import { StatehouseError } from "../errors.js";
 import { anyFromBase64, anyToBase64, metaToCosJson } from "../payload/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import { optionsFromHeaders, pickHeaders } from "./request-options.js";
+import { optionsFromHeaders, pickHeaders } from "../rpc/index.js";
 
 /** POST /v1/commands/{entityId}/process and GET /v1/entities/{entityId}/state. */
 export function cosGateway(): Hono<FrontEnv> {

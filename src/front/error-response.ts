@@ -1,6 +1,7 @@
 // Turns any failure into an honest HTTP answer: {code, message} JSON, or gRPC-Web status headers.
 import type { Context } from "hono";
-import { ERROR_CODES, StatehouseError } from "../errors.js";
+import { ERROR_CODES, StatehouseError, isUnexpected } from "../errors.js";
+import { log } from "../log.js";
 import { encodeBase64 } from "../payload/index.js";
 
 /** The JSON body of every error answer (Connect's unary error shape). */
@@ -10,9 +11,10 @@ export interface ErrorBody {
   details?: { type: string; value: string }[];
 }
 
-/** The error as the client sees it; internals are logged by StatehouseError.from, never sent. */
+/** The error as the client sees it; a bug is logged here with its stack, never sent. */
 export function errorResponse(c: Context, cause: unknown): Response {
   const err = StatehouseError.from(cause);
+  if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: err.code, method: c.req.method, path: c.req.path, error: cause });
   if ((c.req.header("content-type") ?? "").startsWith("application/grpc-web")) {
     return new Response(null, {
       status: 200,

@@ -4,17 +4,11 @@ import { toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { loadConfig } from "../config/index.js";
 import { type EntityState, decodeJournalEntry } from "../entity/index.js";
-import { journalLimit } from "../rpc/index.js";
 import { StatehouseError } from "../errors.js";
 import { anyFromFriendlyJson, anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  parseUint32,
-  parseIdempotencyKey,
-  pickHeaders,
-} from "./request-options.js";
+import { IDEMPOTENCY_KEY_HEADER, journalLimit, parseIdempotencyKey, parseUint32, pickHeaders } from "../rpc/index.js";
 
 /** POST /api/v1/entities/{id}/commands, GET /api/v1/entities/{id}, GET /api/v1/entities/{id}/events. */
 export function jsonApi(): Hono<FrontEnv> {

@@ -1,5 +1,5 @@
 // Reads a JSON object request body with a clear error for anything else.
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, messageOf } from "../errors.js";
 
 /** The body parsed as a JSON object; malformed JSON or another JSON value is invalid_argument. */
 export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
@@ -9,7 +9,7 @@ export async function readJsonObject(req: Request): Promise<Record<string, unkno
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new StatehouseError("invalid_argument", `malformed JSON: ${cause instanceof Error ? cause.message : String(cause)}`);
+    throw new StatehouseError("invalid_argument", `malformed JSON: ${messageOf(cause)}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new StatehouseError("invalid_argument", "request body must be a JSON object");

@@ -2,7 +2,7 @@
 import type { DescService, Registry } from "@bufbuild/protobuf";
 import { type Client, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, messageOf } from "../errors.js";
 import type { FetchFn } from "./handler-fetch.js";
 
 /** The three protocols served through connect-es clients. */
@@ -47,5 +47,5 @@ export function handlerError(cause: unknown, what: string): StatehouseError {
     }
     return StatehouseError.from(cause);
   }
-  return new StatehouseError("unavailable", `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  return new StatehouseError("unavailable", `${what} failed: ${messageOf(cause)}`);
 }

@@ -1,5 +1,5 @@
 // The fetch that every outbound handler call goes through: Service Binding or network, errors named.
-import { StatehouseError, codeFromHttpStatus } from "../errors.js";
+import { StatehouseError, codeFromHttpStatus, messageOf } from "../errors.js";
 import { limitAnswer } from "./limit-answer.js";
 
 /** A fetch function, as a Service Binding's `fetch` or the global one. */
@@ -30,8 +30,4 @@ export function createHandlerFetch(target: FetchFn, what: string): FetchFn {
     }
     return res;
   };
-}
-
-function messageOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -12,7 +12,7 @@ import {
   WriteSideHandlerService,
 } from "../gen/chief_of_state/v1/writeside_pb.js";
 import { anyFromBase64, anyToBase64, metaToCosJson } from "../payload/index.js";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, messageOf } from "../errors.js";
 import { createHandlerClient, handlerError } from "./connect-client.js";
 import { type FetchFn, createHandlerFetch } from "./handler-fetch.js";
 import { postCosHttp } from "./cos-http.js";
@@ -105,7 +105,7 @@ function readAny(value: unknown, field: string): Any {
   try {
     return anyFromBase64(value, field);
   } catch (cause) {
-    throw garbage(cause instanceof Error ? cause.message : String(cause));
+    throw garbage(messageOf(cause));
   }
 }
 

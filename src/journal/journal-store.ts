@@ -2,7 +2,7 @@
 import { TABLES, type TableName, existingTables } from "./schema.js";
 
 /** One committed event: the event, the state it produced and its meta, all as serialized bytes. */
-export interface JournalRow {
+export interface JournalEntry {
   revision: number;
   event: Uint8Array;
   state: Uint8Array;
@@ -76,14 +76,14 @@ export class JournalStore {
    * Up to `limit` journal rows from `from` on, oldest first, stopping once `maxBytes` are read
    * (always at least one row, so a page of one large row still makes progress).
    */
-  read(from: number, limit: number, maxBytes: number): JournalRow[] {
+  read(from: number, limit: number, maxBytes: number): JournalEntry[] {
     if (!this.tables.has("sh_journal")) return [];
     const cursor = this.storage.sql.exec<Row>(
       "SELECT revision, event, state, meta FROM sh_journal WHERE revision >= ? ORDER BY revision LIMIT ?",
       from,
       limit,
     );
-    const rows: JournalRow[] = [];
+    const rows: JournalEntry[] = [];
     let bytes = 0;
     // The cursor steps lazily: rows past the byte budget are never read into memory.
     for (const r of cursor) {
@@ -153,7 +153,7 @@ export class JournalStore {
    * snapshots and records the idempotency key — all in one transaction, so either everything is
    * durable or nothing is. Compaction is separate (`compact`): it waits for the read sides.
    */
-  append(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
+  append(rows: readonly JournalEntry[], priorRevision: number, opts: AppendOptions): void {
     try {
       this.storage.transactionSync(() => this.write(rows, priorRevision, opts));
     } catch (cause) {
@@ -163,7 +163,7 @@ export class JournalStore {
     }
   }
 
-  private write(rows: readonly JournalRow[], priorRevision: number, opts: AppendOptions): void {
+  private write(rows: readonly JournalEntry[], priorRevision: number, opts: AppendOptions): void {
     if (rows.length > 0) this.ensure("sh_journal");
     for (const r of rows) {
       this.run(
@@ -178,7 +178,7 @@ export class JournalStore {
     const last = rows.at(-1);
     const snapshot = last && lastMultipleIn(priorRevision, last.revision, opts.snapshotFrequency);
     if (snapshot !== undefined) {
-      const row = rows.find((r) => r.revision === snapshot) as JournalRow;
+      const row = rows.find((r) => r.revision === snapshot) as JournalEntry;
       this.ensure("sh_snapshot");
       this.run("INSERT INTO sh_snapshot (revision, state, meta) VALUES (?, ?, ?)", row.revision, row.state, row.meta);
       this.pruneSnapshots(opts);

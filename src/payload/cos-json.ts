@@ -13,7 +13,11 @@ export function anyToBase64(any: Any | undefined): string | undefined {
 /** Reads a base64 serialized Any; bad base64 or bytes that are not an Any are invalid_argument. */
 export function anyFromBase64(value: unknown, field: string): Any {
   if (typeof value !== "string") throw new StatehouseError("invalid_argument", `${field} must be a base64 string`);
-  const bytes = decodeBase64(value, field);
+  return anyFromBinary(decodeBase64(value, field), field);
+}
+
+/** Reads a serialized Any; bytes that are not an Any are invalid_argument. */
+export function anyFromBinary(bytes: Uint8Array, field: string): Any {
   try {
     return fromBinary(AnySchema, bytes);
   } catch {

@@ -1,7 +1,8 @@
 // The friendly JSON form of google.protobuf.Any: plain objects travel as Struct, typed ones by "@type".
 import { create, fromJson, toJson, type JsonObject, type JsonValue, type Registry } from "@bufbuild/protobuf";
 import { type Any, AnySchema, StructSchema, anyIs, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, messageOf } from "../errors.js";
+import { log } from "../log.js";
 import { encodeBase64 } from "./base64.js";
 
 /**
@@ -51,7 +52,7 @@ export function anyToFriendlyJson(any: Any | undefined, registry: Registry): Jso
     try {
       return toJson(AnySchema, any, { registry });
     } catch (cause) {
-      console.warn(`statehouse: cannot render ${name} as JSON, sending bytes`, cause);
+      log.warn(`statehouse: cannot render ${name} as JSON, sending bytes`, { type_name: name, error: cause });
     }
   }
   return { "@type": any.typeUrl, "@bytes": encodeBase64(any.value) };
@@ -65,9 +66,4 @@ export function isEmptyAny(any: Any | undefined): boolean {
 /** google.protobuf.Empty packed in an Any: the prior state of a new entity. */
 export function emptyStateAny(): Any {
   return create(AnySchema, { typeUrl: "type.googleapis.com/google.protobuf.Empty", value: new Uint8Array() });
-}
-
-
-function messageOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -2,6 +2,7 @@
 import type { BatchPositions, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
 import { cursorId, freshCursor } from "../cursors/index.js";
 import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
+import { log } from "../log.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
 import { type DeliveryMessage, parseMessage } from "./messages.js";
@@ -103,7 +104,7 @@ async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<
   try {
     applied = await ctx.cursors.commit(updates, parked, heads, Date.now());
   } catch (cause) {
-    console.error("statehouse: could not commit read-side cursors; retrying the batch", cause);
+    log.error("statehouse: could not commit read-side cursors; retrying the batch", { error: cause });
     for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);
     return;
   }
@@ -122,7 +123,7 @@ async function groupMessages(batch: MessageBatch<unknown>, ctx: ReadSideContext)
       await runSweep(ctx, parsed.body).then(
         () => msg.ack(),
         (cause: unknown) => {
-          console.error("statehouse: sweep failed; retrying", cause);
+          log.error("statehouse: sweep failed; retrying", { read_side_id: parsed.body.sweep.readSideId, error: cause });
           msg.retry({ delaySeconds: RETRY_DELAY_SECONDS });
         },
       );
@@ -220,7 +221,7 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
       const outcome = await deliverPair({ ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline });
       return { pair, target, outcome };
     } catch (cause) {
-      console.error(`statehouse: delivery to ${pair.key.readSideId} for ${pair.key.entityId} failed; retrying the message`, cause);
+      log.error(`statehouse: delivery to ${pair.key.readSideId} for ${pair.key.entityId} failed; retrying the message`, { read_side_id: pair.key.readSideId, entity_id: pair.key.entityId, error: cause });
       return { pair, failed: true };
     }
   });
@@ -287,7 +288,7 @@ async function settle(groups: EntityGroup[], delivered: Delivered[], applied: Se
     try {
       await env.EVENTS.sendBatch(chunk.map((r) => ({ body: r.body, contentType: "json", delaySeconds: r.delaySeconds })));
     } catch (cause) {
-      console.error("statehouse: could not enqueue follow-up deliveries; retrying their messages instead", cause);
+      log.error("statehouse: could not enqueue follow-up deliveries; retrying their messages instead", { error: cause });
       for (const r of chunk) unsent.set(r.group, Math.max(unsent.get(r.group) ?? 0, r.delaySeconds));
     }
   }

@@ -1,5 +1,6 @@
 // The dead-letter queue's consumer: records every message that exhausted its retries, and the heads it announced.
 import type { EntityHead, ParkedStore } from "../cursors/index.js";
+import { log } from "../log.js";
 import { parseMessage, withoutCarriedEvents } from "./messages.js";
 import { shardOf } from "./shard.js";
 
@@ -29,10 +30,14 @@ export async function recordDeadLetters(batch: MessageBatch<unknown>, parked: Pa
       Date.now(),
     );
   } catch (cause) {
-    console.error(`statehouse: could not record ${batch.messages.length} dead letter(s) from ${batch.queue}; retrying`, cause);
+    log.error(`statehouse: could not record ${batch.messages.length} dead letter(s) from ${batch.queue}; retrying`, {
+      queue: batch.queue,
+      messages: batch.messages.length,
+      error: cause,
+    });
     for (const m of batch.messages) m.retry({ delaySeconds: Math.min(MAX_DEAD_LETTER_DELAY_SECONDS, 30 * 2 ** Math.min(m.attempts, 10)) });
     return;
   }
-  console.error(`statehouse: recorded ${batch.messages.length} dead letter(s) from ${batch.queue}`);
+  log.error(`statehouse: recorded ${batch.messages.length} dead letter(s) from ${batch.queue}`, { queue: batch.queue, messages: batch.messages.length });
   batch.ackAll();
 }

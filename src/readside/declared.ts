@@ -1,14 +1,22 @@
 // Syncs the read sides declared in STATEHOUSE_READ_SIDES into D1, where cursors and pauses live.
-import type { ReadSideSpec } from "../config/index.js";
-import type { ReadSideContext } from "./context.js";
+import type { Config, ReadSideSpec } from "../config/index.js";
+import type { ReadSideStore } from "../cursors/index.js";
+import { log } from "../log.js";
 import { startSweep } from "./sweep.js";
+
+/** What syncing reads and writes: the declared specs, the D1 store, the queue for sweeps. */
+export interface DeclaredDeps {
+  env: Env;
+  config: Pick<Config, "readSides">;
+  readSides: ReadSideStore;
+}
 
 /**
  * Inserts declared read sides that D1 lacks (and sweeps them, so they see all history), updates
  * changed definitions, and deletes config read sides no longer declared. Read sides created
  * through the admin API are never touched; a declared id that the API already owns is reported.
  */
-export async function syncDeclaredReadSides(ctx: ReadSideContext): Promise<void> {
+export async function syncDeclaredReadSides(ctx: DeclaredDeps): Promise<void> {
   const declared = ctx.config.readSides;
   const stored = new Map((await ctx.readSides.list()).map((r) => [r.spec.id, r]));
   const now = Date.now();
@@ -16,11 +24,13 @@ export async function syncDeclaredReadSides(ctx: ReadSideContext): Promise<void>
     const current = stored.get(spec.id);
     if (current === undefined) {
       if (await ctx.readSides.insert(spec, "config", now)) {
-        console.log(`statehouse: read side ${spec.id} declared in STATEHOUSE_READ_SIDES was registered`);
+        log.info(`statehouse: read side ${spec.id} declared in STATEHOUSE_READ_SIDES was registered`, { read_side_id: spec.id });
         if (spec.enabled && spec.autoStart) await startSweep(ctx.env, spec.id);
       }
     } else if (current.source !== "config") {
-      console.error(`statehouse: STATEHOUSE_READ_SIDES declares ${spec.id}, which the admin API created; the stored one is kept`);
+      log.error(`statehouse: STATEHOUSE_READ_SIDES declares ${spec.id}, which the admin API created; the stored one is kept`, {
+        read_side_id: spec.id,
+      });
     } else if (!sameSpec(current.spec, spec)) {
       await ctx.readSides.update(spec, now);
       if (spec.enabled && !current.spec.enabled) await startSweep(ctx.env, spec.id);
@@ -29,7 +39,7 @@ export async function syncDeclaredReadSides(ctx: ReadSideContext): Promise<void>
   const ids = new Set(declared.map((s) => s.id));
   for (const r of stored.values()) {
     if (r.source === "config" && !ids.has(r.spec.id)) {
-      console.log(`statehouse: read side ${r.spec.id} is no longer declared in STATEHOUSE_READ_SIDES; removing it`);
+      log.info(`statehouse: read side ${r.spec.id} is no longer declared in STATEHOUSE_READ_SIDES; removing it`, { read_side_id: r.spec.id });
       await ctx.readSides.remove(r.spec.id);
     }
   }

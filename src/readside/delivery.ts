@@ -3,7 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import type { ReadSideSpec } from "../config/index.js";
 import type { Cursor, CursorKey, CursorUpdate, ParkedEvent } from "../cursors/index.js";
 import { type JournalEntry, decodeJournalEntry } from "../entity/index.js";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, isUnexpected } from "../errors.js";
+import { log } from "../log.js";
 import { HandleReadSideRequestSchema } from "../gen/chief_of_state/v1/readside_pb.js";
 import { typeNameOf } from "../payload/index.js";
 import { decideOnFailure } from "./policy.js";
@@ -85,7 +86,7 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
       const attempts = state.attempts + 1;
       const lastError = `${err.code}: ${err.message}`;
       const action = decideOnFailure(spec, attempts);
-      console.warn(`statehouse: read side ${spec.id} failed on ${key.entityId}@${entry.revision} (attempt ${attempts}, ${action.kind}): ${lastError}`);
+      log.warn(`statehouse: read side ${spec.id} failed on ${key.entityId}@${entry.revision} (attempt ${attempts}, ${action.kind}): ${lastError}`, { read_side_id: spec.id, entity_id: key.entityId, revision: entry.revision, code: err.code, error: isUnexpected(cause) ? cause : undefined });
       if (action.kind === "skip") {
         out.parked.push({ readSideId: spec.id, entityId: key.entityId, revision: entry.revision, reason: lastError, attempts });
         settle(entry.revision);

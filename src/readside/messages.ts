@@ -1,5 +1,5 @@
 // The messages on the events queue: committed ranges from entities, targeted re-sends, and sweeps.
-import type { CarriedEvent, EventsMessage } from "../entity/index.js";
+import type { EventsMessage, JournalEntry } from "../entity/index.js";
 
 /**
  * A range of one entity's revisions. The entity's outbox sends it for every read side; the
@@ -34,9 +34,9 @@ export function parseMessage(body: unknown): ConsumerMessage | undefined {
   const ids = b.readSideIds;
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((x) => typeof x === "string"))) return undefined;
   const events = b.events;
-  if (events !== undefined && !(Array.isArray(events) && events.every(isCarriedEvent))) return undefined;
+  if (events !== undefined && !(Array.isArray(events) && events.every(isJournalEntry))) return undefined;
   const delivery: DeliveryMessage = { entityId: b.entityId, fromRevision: b.fromRevision, toRevision: b.toRevision, readSideIds: ids as string[] | undefined };
-  if (events !== undefined) delivery.events = events as CarriedEvent[];
+  if (events !== undefined) delivery.events = events as JournalEntry[];
   return { kind: "delivery", body: delivery };
 }
 
@@ -47,7 +47,7 @@ export function withoutCarriedEvents(body: unknown): unknown {
   return rest;
 }
 
-function isCarriedEvent(v: unknown): v is CarriedEvent {
+function isJournalEntry(v: unknown): v is JournalEntry {
   if (typeof v !== "object" || v === null) return false;
   const e = v as Record<string, unknown>;
   return isRevision(e.revision) && e.event instanceof Uint8Array && e.state instanceof Uint8Array && e.meta instanceof Uint8Array;

@@ -1,6 +1,7 @@
 // The periodic reconciler (a Cron Trigger): re-enqueues what no message will bring any more.
 import type { ReadSideContext } from "./context.js";
 import type { DeliveryMessage } from "./messages.js";
+import { log } from "../log.js";
 
 /** Work younger than this is left to the messages in flight. */
 export const RECONCILE_GRACE_MS = 60_000;
@@ -48,7 +49,7 @@ export async function reconcile(ctx: ReadSideContext, now = Date.now()): Promise
     await ctx.env.EVENTS.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
   }
   const report = { dueRetries: due.length, headsRaised, behind };
-  if (bodies.length > 0 || headsRaised > 0) console.log(`statehouse: reconciler ${JSON.stringify(report)}`);
+  if (bodies.length > 0 || headsRaised > 0) log.info(`statehouse: reconciler ${JSON.stringify(report)}`, { ...report });
   return report;
 }
 

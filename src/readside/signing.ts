@@ -1,6 +1,6 @@
 // Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) on every delivery.
 import type { FetchFn } from "../handlers/index.js";
-import { decodeBase64, encodeBase64 } from "../payload/index.js";
+import { decodeBase64, encodeBase64, encodeBase64Url } from "../payload/index.js";
 
 const encoder = new TextEncoder();
 
@@ -55,5 +55,5 @@ function bodyBytes(body: BodyInit | null | undefined): Uint8Array {
 /** A webhook id that is the same for every attempt at one event for one read side. */
 export async function webhookId(readSideId: string, entityId: string, revision: number): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`${readSideId}\u0000${entityId}\u0000${revision}`));
-  return `msg_${encodeBase64(new Uint8Array(digest).slice(0, 18)).replace(/\+/g, "-").replace(/\//g, "_")}`;
+  return `msg_${encodeBase64Url(new Uint8Array(digest).slice(0, 18))}`;
 }

@@ -1,5 +1,5 @@
 // Sweeps: walk the entity index for one read side and enqueue what it is behind on, page by page.
-import type { ReadSideContext } from "./context.js";
+import type { EntityIndex } from "../cursors/index.js";
 import type { DeliveryMessage, SweepMessage } from "./messages.js";
 
 /** Entities enqueued per sweep message (a Queue batch holds at most 100 messages). */
@@ -11,11 +11,17 @@ export async function startSweep(env: Env, readSideId: string, shard?: number): 
   await env.EVENTS.send(body, { contentType: "json" });
 }
 
+/** What a sweep reads and writes: the entity index and the queue (a ReadSideContext has both). */
+export interface SweepDeps {
+  env: Env;
+  index: EntityIndex;
+}
+
 /**
  * Runs one page of a sweep: one delivery message per entity behind, plus the next page's sweep
  * message when the page was full. The sends are one batch, so a failure retries the whole page.
  */
-export async function runSweep(ctx: ReadSideContext, msg: SweepMessage): Promise<void> {
+export async function runSweep(ctx: SweepDeps, msg: SweepMessage): Promise<void> {
   const { readSideId, shard, after } = msg.sweep;
   const page = await ctx.index.behind(readSideId, { after, limit: SWEEP_PAGE, shard });
   const bodies: (DeliveryMessage | SweepMessage)[] = page.map((e) => ({

@@ -8,7 +8,7 @@ import {
 } from "../gen/chief_of_state/v1/service_pb.js";
 import type { Config } from "../config/index.js";
 import type { EntityClient } from "../entity/index.js";
-import { optionsFromHeaders, pickHeaders } from "../front/request-options.js";
+import { optionsFromHeaders, pickHeaders } from "./request-options.js";
 import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
 
 /** The ChiefOfStateService implementation over the entity client. */

@@ -5,7 +5,7 @@ import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chi
 import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
 import type { Config } from "../config/index.js";
 import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
-import { parseIdempotencyKey, pickHeaders } from "../front/request-options.js";
+import { parseIdempotencyKey, pickHeaders } from "./request-options.js";
 import { StatehouseError } from "../errors.js";
 import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
 

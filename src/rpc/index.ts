@@ -15,6 +15,13 @@ import { readSideAdminService } from "./read-side-admin-service.js";
 export { createConnectFetchHandler } from "./connect-adapter.js";
 export type { ConnectFetchHandler } from "./connect-adapter.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  optionsFromHeaders,
+  parseIdempotencyKey,
+  parseUint32,
+  pickHeaders,
+} from "./request-options.js";
 
 /** Registers the write-side services: ChiefOfStateService and statehouse.v1.EntityService. */
 export function writeSideRoutes(entities: EntityClient, config: Config): (router: ConnectRouter) => void {

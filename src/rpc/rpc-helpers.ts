@@ -2,13 +2,15 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
-import { StatehouseError } from "../errors.js";
+import { StatehouseError, isUnexpected } from "../errors.js";
+import { log } from "../log.js";
 
 /** Runs an RPC body, turning every failure into a ConnectError with the right code. */
 export async function guardRpc<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (cause) {
+    if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
     throw StatehouseError.from(cause).toConnect();
   }
 }

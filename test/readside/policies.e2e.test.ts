@@ -55,7 +55,8 @@ describe("failure policies", { timeout: 30_000 }, () => {
     await command(e, emit(3));
     await eventually(async () => expect(okRevisions(await callsOf(side, e))).toEqual([1, 3]));
     expect((await callsOf(side, e)).filter((c) => c.revision === 2)).toHaveLength(1);
-    expect((await admin(`/read-sides/${side}/parked?entity=${e}`)).body.parked).toMatchObject([{ entity_id: e, revision: 2, attempts: 1 }]);
+    // The consumer commits cursors and parked rows to D1 after the handler saw revision 3.
+    await eventually(async () => expect((await admin(`/read-sides/${side}/parked?entity=${e}`)).body.parked).toMatchObject([{ entity_id: e, revision: 2, attempts: 1 }]));
   });
 
   it("REPLAY_SKIP retries the configured number of times, then parks and moves on", async () => {
@@ -70,7 +71,7 @@ describe("failure policies", { timeout: 30_000 }, () => {
       return c;
     });
     expect(calls.filter((c) => c.revision === 2).map((c) => c.successful)).toEqual([false, false, false]);
-    expect((await admin(`/read-sides/${side}/parked?entity=${e}`)).body.parked).toMatchObject([{ entity_id: e, revision: 2, attempts: 3 }]);
+    await eventually(async () => expect((await admin(`/read-sides/${side}/parked?entity=${e}`)).body.parked).toMatchObject([{ entity_id: e, revision: 2, attempts: 3 }]));
   });
 
   it("REPLAY_STOP recovers when a retry succeeds, and stops when retries run out", async () => {

@@ -1,4 +1,4 @@
-// Reads Statehouse's per-request options from HTTP headers: allow-listed headers, revision, idempotency.
+// Reads Statehouse's per-request options from HTTP headers (Connect services and JSON routes alike): allow-listed headers, revision, idempotency.
 import type { Config } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 

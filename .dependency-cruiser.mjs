@@ -1,0 +1,83 @@
+// The architecture as import rules: `npm run deps` fails when src/ breaks a layer, a cycle or an index.
+import { existsSync, readdirSync } from "node:fs";
+
+/**
+ * The layers of src/, highest first. A module may import its own layer or any layer below it,
+ * never one above. Entries are folders (`front` is src/front/) or top-level files (`errors` is
+ * src/errors.ts). src/index.ts wires everything together and sits above them all.
+ */
+const LAYERS = [
+  { name: "edge", parts: ["front", "rpc"] },
+  { name: "domain", parts: ["entity", "readside"] },
+  { name: "services", parts: ["handlers", "journal", "cursors", "payload", "config"] },
+  { name: "base", parts: ["errors", "log", "gen"] },
+];
+
+/** A regex that matches every module of the given folders or top-level files of src/. */
+const pathOf = (parts) => `^src/(${parts.join("|")})(/|\\.ts$)`;
+
+const layerRules = LAYERS.flatMap((layer, i) =>
+  i === 0
+    ? []
+    : [
+        {
+          name: `${layer.name}-not-above`,
+          comment: `${layer.parts.join(", ")} may not import a higher layer (${LAYERS.slice(0, i)
+            .map((l) => l.name)
+            .join(", ")}).`,
+          severity: "error",
+          from: { path: pathOf(layer.parts) },
+          to: { path: pathOf(LAYERS.slice(0, i).flatMap((l) => l.parts)) },
+        },
+      ],
+);
+
+/** Folders of src/ that name their public surface in an index.ts. */
+const INDEXED = readdirSync("src", { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`src/${d.name}/index.ts`))
+  .map((d) => d.name);
+
+/** @type {import("dependency-cruiser").IConfiguration} */
+export default {
+  forbidden: [
+    ...layerRules,
+    {
+      name: "no-folder-cycles",
+      comment: "Two folders of src/ may not import each other, directly or through others.",
+      severity: "error",
+      scope: "folder",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "no-module-cycles",
+      comment: "No import cycles between modules either, inside a folder or across folders.",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "through-the-index",
+      comment: "Another folder is reached through its index.ts, the list of what it exports.",
+      severity: "error",
+      from: { path: "^src/([^/]+)/" },
+      to: {
+        path: `^src/(${INDEXED.join("|")})/`,
+        pathNot: ["^src/$1/", "/index\\.ts$"],
+      },
+    },
+    {
+      name: "index-from-outside-too",
+      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts.",
+      severity: "error",
+      from: { path: "^src/[^/]+\\.ts$" },
+      to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: "/index\\.ts$" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+  },
+};

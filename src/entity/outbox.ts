@@ -108,6 +108,6 @@ export class OutboxPublisher {
   }
 }
 
-function carriedSize(r: CarriedEvent): number {
+function carriedSize(r: JournalEntry): number {
   return r.event.byteLength + r.state.byteLength + r.meta.byteLength + ROW_OVERHEAD_BYTES;
 }

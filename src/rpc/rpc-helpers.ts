@@ -1,19 +1,8 @@
-// What every Connect service implementation here shares: error mapping and command encoding.
+// What the command-taking Connect services share: command encoding and the JSON-ness of a request.
 import { toBinary } from "@bufbuild/protobuf";
 import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
-import { StatehouseError, isUnexpected } from "../errors.js";
-import { log } from "../log.js";
-
-/** Runs an RPC body, turning every failure into a ConnectError with the right code. */
-export async function guardRpc<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (cause) {
-    if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
-    throw StatehouseError.from(cause).toConnect();
-  }
-}
+import { StatehouseError } from "../errors.js";
 
 /** Serializes the command; a missing one is invalid_argument before anything runs. */
 export function serializeCommand(command: Any | undefined): Uint8Array {

@@ -6,22 +6,21 @@ import {
   GetStateResponseSchema,
   ProcessCommandResponseSchema,
 } from "../gen/chief_of_state/v1/service_pb.js";
-import { optionsFromHeaders, pickHeaders } from "./request-options.js";
+import { buildCommandInput, readCommand } from "./command-input.js";
 import { requestValues } from "./request-values.js";
-import { isJsonRequest, serializeCommand } from "./rpc-helpers.js";
+import { isJsonRequest } from "./rpc-helpers.js";
 
 /** The ChiefOfStateService implementation over the request's entity client (see request-values.ts). */
 export function chiefOfStateService(): ServiceImpl<typeof ChiefOfStateService> {
   return {
     async processCommand(req, ctx: HandlerContext) {
       const { entities, config } = requestValues(ctx);
-      const reply = await entities.processCommand({
-        entityId: req.entityId,
-        command: serializeCommand(req.command),
-        ...pickHeaders(ctx.requestHeader, config),
-        ...optionsFromHeaders(ctx.requestHeader),
-        requireJsonTypes: isJsonRequest(ctx),
-      });
+      const command = readCommand({ form: "message", any: req.command });
+      const input = buildCommandInput(
+        { entityId: req.entityId, command, headers: ctx.requestHeader, options: { in: "headers" }, json: isJsonRequest(ctx) },
+        config,
+      );
+      const reply = await entities.processCommand(input);
       return create(ProcessCommandResponseSchema, reply);
     },
     async getState(req, ctx) {

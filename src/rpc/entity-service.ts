@@ -4,10 +4,10 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
 import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
 import { decodeJournalEntry } from "../entity/index.js";
-import { parseIdempotencyKey, pickHeaders } from "./request-options.js";
 import { StatehouseError } from "../errors.js";
+import { buildCommandInput, readCommand } from "./command-input.js";
 import { requestValues } from "./request-values.js";
-import { isJsonRequest, serializeCommand } from "./rpc-helpers.js";
+import { isJsonRequest } from "./rpc-helpers.js";
 
 /** Default and largest page of ReadJournal. */
 export const JOURNAL_PAGE_DEFAULT = 100;
@@ -18,14 +18,13 @@ export function entityService(): ServiceImpl<typeof EntityService> {
   return {
     async processCommand(req, ctx) {
       const { entities, config } = requestValues(ctx);
-      const reply = await entities.processCommand({
-        entityId: req.entityId,
-        command: serializeCommand(req.command),
-        ...pickHeaders(ctx.requestHeader, config),
-        expectedRevision: req.expectedRevision,
-        idempotencyKey: parseIdempotencyKey(req.idempotencyKey, "idempotency_key"),
-        requireJsonTypes: isJsonRequest(ctx),
-      });
+      const command = readCommand({ form: "message", any: req.command });
+      const options = { in: "fields", expectedRevision: req.expectedRevision, idempotencyKey: req.idempotencyKey } as const;
+      const input = buildCommandInput(
+        { entityId: req.entityId, command, headers: ctx.requestHeader, options, json: isJsonRequest(ctx) },
+        config,
+      );
+      const reply = await entities.processCommand(input);
       return create(ProcessCommandResponseSchema, reply);
     },
     async getState(req, ctx) {

@@ -12,6 +12,13 @@ import { readSideAdminService } from "./read-side-admin-service.js";
 import { readSideManagerService } from "./read-side-manager-service.js";
 
 export type { ConnectFetchHandler } from "./connect-adapter.js";
+export {
+  type CommandOptions,
+  type CommandPayload,
+  type CommandRequest,
+  buildCommandInput,
+  readCommand,
+} from "./command-input.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
 export {
   IDEMPOTENCY_KEY_HEADER,

@@ -4,7 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { createEntityClient } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { type ConnectFetchHandler, createConnectFetchHandler, readSideRoutes, writeSideRoutes } from "../rpc/index.js";
+import { ReadSideManager, createReadSideContext } from "../readside/index.js";
+import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
@@ -19,7 +20,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Builds the front-door app. */
 export function createApp(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  const connectHandlers = new WeakMap<object, ConnectFetchHandler>();
+  // Built on the first Connect request, not at startup, so the type registry stays off the isolate's startup path.
+  let connectServices: ConnectFetchHandler | undefined;
+  const readSideManagers = new WeakMap<Env, ReadSideManager>();
 
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
@@ -54,20 +57,15 @@ export function createApp(): Hono<FrontEnv> {
   app.route("/", adminApi());
 
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
-    let handler = connectHandlers.get(c.env);
-    if (handler === undefined) {
-      const writeSide = writeSideRoutes(c.var.entities, loadConfig(c.env));
-      const readSide = readSideRoutes(c.env);
-      handler = createConnectFetchHandler((router) => {
-        writeSide(router);
-        readSide(router);
-      }, {
-        jsonOptions: { registry: typeRegistry() },
-        readMaxBytes: MAX_BODY_BYTES,
-      });
-      connectHandlers.set(c.env, handler);
+    const config = loadConfig(c.env);
+    let readSides = readSideManagers.get(c.env);
+    if (readSides === undefined) {
+      readSides = new ReadSideManager(createReadSideContext(c.env));
+      readSideManagers.set(c.env, readSides);
     }
-    const res = await handler(c.req.raw);
+    const values = createRequestContextValues({ entities: c.var.entities, config, readSides });
+    connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
+    const res = await connectServices(c.req.raw, values);
     if (res === undefined) {
       throw new StatehouseError("unimplemented", `${c.req.param("service")}/${c.req.param("method")} is not served here`);
     }

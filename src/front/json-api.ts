@@ -1,33 +1,29 @@
 // The friendly JSON API: plain JSON objects as commands, events and state, for teams without protobuf.
 import { Hono } from "hono";
-import { toBinary } from "@bufbuild/protobuf";
-import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { loadConfig } from "../config/index.js";
 import { type EntityState, decodeJournalEntry } from "../entity/index.js";
-import { StatehouseError } from "../errors.js";
-import { anyFromFriendlyJson, anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
+import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import { IDEMPOTENCY_KEY_HEADER, journalLimit, parseIdempotencyKey, parseUint32, pickHeaders } from "../rpc/index.js";
+import { IDEMPOTENCY_KEY_HEADER, buildCommandInput, journalLimit, parseUint32, readCommand } from "../rpc/index.js";
 
 /** POST /api/v1/entities/{id}/commands, GET /api/v1/entities/{id}, GET /api/v1/entities/{id}/events. */
 export function jsonApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
   app.post("/api/v1/entities/:id{.+}/commands", async (c) => {
     const body = await readJsonObject(c.req.raw);
-    if (body.command === undefined) throw new StatehouseError("invalid_argument", "missing command");
-    const command = anyFromFriendlyJson(body.command, typeRegistry(), "command");
-    const config = loadConfig(c.env);
-    const reply = await c.var.entities.processCommand({
-      entityId: c.req.param("id"),
-      command: toBinary(AnySchema, command),
-      ...pickHeaders(c.req.raw.headers, config),
-      expectedRevision: parseUint32(body.expected_revision, "expected_revision"),
-      idempotencyKey: parseIdempotencyKey(
-        body.idempotency_key ?? c.req.header(IDEMPOTENCY_KEY_HEADER),
-        "idempotency_key",
-      ),
-    });
+    const command = readCommand({ form: "friendly-json", value: body.command });
+    // The body's idempotency_key wins; the header is the fallback for clients that set it everywhere.
+    const options = {
+      in: "fields",
+      expectedRevision: body.expected_revision,
+      idempotencyKey: body.idempotency_key ?? c.req.header(IDEMPOTENCY_KEY_HEADER),
+    } as const;
+    const input = buildCommandInput(
+      { entityId: c.req.param("id"), command, headers: c.req.raw.headers, options },
+      loadConfig(c.env),
+    );
+    const reply = await c.var.entities.processCommand(input);
     return c.json(friendlyState(reply));
   });
   app.get("/api/v1/entities/:id{.+}/events", async (c) => {

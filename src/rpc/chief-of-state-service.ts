@@ -6,28 +6,25 @@ import {
   GetStateResponseSchema,
   ProcessCommandResponseSchema,
 } from "../gen/chief_of_state/v1/service_pb.js";
-import type { Config } from "../config/index.js";
-import type { EntityClient } from "../entity/index.js";
-import { optionsFromHeaders, pickHeaders } from "./request-options.js";
-import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
+import { buildCommandInput, readCommand } from "./command-input.js";
+import { requestValues } from "./request-values.js";
+import { isJsonRequest } from "./rpc-helpers.js";
 
-/** The ChiefOfStateService implementation over the entity client. */
-export function chiefOfStateService(entities: EntityClient, config: Config): ServiceImpl<typeof ChiefOfStateService> {
+/** The ChiefOfStateService implementation over the request's entity client (see request-values.ts). */
+export function chiefOfStateService(): ServiceImpl<typeof ChiefOfStateService> {
   return {
     async processCommand(req, ctx: HandlerContext) {
-      return guardRpc(async () => {
-        const reply = await entities.processCommand({
-          entityId: req.entityId,
-          command: serializeCommand(req.command),
-          ...pickHeaders(ctx.requestHeader, config),
-          ...optionsFromHeaders(ctx.requestHeader),
-          requireJsonTypes: isJsonRequest(ctx),
-        });
-        return create(ProcessCommandResponseSchema, reply);
-      });
+      const { entities, config } = requestValues(ctx);
+      const command = readCommand({ form: "message", any: req.command });
+      const input = buildCommandInput(
+        { entityId: req.entityId, command, headers: ctx.requestHeader, options: { in: "headers" }, json: isJsonRequest(ctx) },
+        config,
+      );
+      const reply = await entities.processCommand(input);
+      return create(ProcessCommandResponseSchema, reply);
     },
-    async getState(req) {
-      return guardRpc(async () => create(GetStateResponseSchema, await entities.getState(req.entityId)));
+    async getState(req, ctx) {
+      return create(GetStateResponseSchema, await requestValues(ctx).entities.getState(req.entityId));
     },
   };
 }

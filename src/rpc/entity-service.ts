@@ -3,48 +3,44 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
 import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
-import type { Config } from "../config/index.js";
-import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
-import { parseIdempotencyKey, pickHeaders } from "./request-options.js";
+import { decodeJournalEntry } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { guardRpc, isJsonRequest, serializeCommand } from "./rpc-helpers.js";
+import { buildCommandInput, readCommand } from "./command-input.js";
+import { requestValues } from "./request-values.js";
+import { isJsonRequest } from "./rpc-helpers.js";
 
 /** Default and largest page of ReadJournal. */
 export const JOURNAL_PAGE_DEFAULT = 100;
 export const JOURNAL_PAGE_MAX = 1000;
 
-/** The EntityService implementation over the entity client. */
-export function entityService(entities: EntityClient, config: Config): ServiceImpl<typeof EntityService> {
+/** The EntityService implementation over the request's entity client (see request-values.ts). */
+export function entityService(): ServiceImpl<typeof EntityService> {
   return {
     async processCommand(req, ctx) {
-      return guardRpc(async () => {
-        const reply = await entities.processCommand({
-          entityId: req.entityId,
-          command: serializeCommand(req.command),
-          ...pickHeaders(ctx.requestHeader, config),
-          expectedRevision: req.expectedRevision,
-          idempotencyKey: parseIdempotencyKey(req.idempotencyKey, "idempotency_key"),
-          requireJsonTypes: isJsonRequest(ctx),
-        });
-        return create(ProcessCommandResponseSchema, reply);
-      });
+      const { entities, config } = requestValues(ctx);
+      const command = readCommand({ form: "message", any: req.command });
+      const options = { in: "fields", expectedRevision: req.expectedRevision, idempotencyKey: req.idempotencyKey } as const;
+      const input = buildCommandInput(
+        { entityId: req.entityId, command, headers: ctx.requestHeader, options, json: isJsonRequest(ctx) },
+        config,
+      );
+      const reply = await entities.processCommand(input);
+      return create(ProcessCommandResponseSchema, reply);
     },
-    async getState(req) {
-      return guardRpc(async () => create(GetStateResponseSchema, await entities.getState(req.entityId, req.revision)));
+    async getState(req, ctx) {
+      return create(GetStateResponseSchema, await requestValues(ctx).entities.getState(req.entityId, req.revision));
     },
-    async readJournal(req) {
-      return guardRpc(async () => {
-        const limit = journalLimit(req.limit);
-        const page = await entities.readJournal(req.entityId, req.fromRevision || 1, limit);
-        return create(ReadJournalResponseSchema, {
-          events: page.events.map((e) => {
-            const { event, state, meta } = decodeJournalEntry(e);
-            return create(JournalEventSchema, { event, resultingState: state, meta });
-          }),
-          nextFromRevision: page.nextFromRevision,
-          headRevision: page.headRevision,
-          firstRetainedRevision: page.firstRetainedRevision,
-        });
+    async readJournal(req, ctx) {
+      const limit = journalLimit(req.limit);
+      const page = await requestValues(ctx).entities.readJournal(req.entityId, req.fromRevision || 1, limit);
+      return create(ReadJournalResponseSchema, {
+        events: page.events.map((e) => {
+          const { event, state, meta } = decodeJournalEntry(e);
+          return create(JournalEventSchema, { event, resultingState: state, meta });
+        }),
+        nextFromRevision: page.nextFromRevision,
+        headRevision: page.headRevision,
+        firstRetainedRevision: page.firstRetainedRevision,
       });
     },
   };

@@ -1,19 +1,24 @@
-// Public surface of rpc/: the Connect services and the adapter that serves them.
-import type { ConnectRouter } from "@connectrpc/connect";
-import type { Config } from "../config/index.js";
-import type { EntityClient } from "../entity/index.js";
+// Public surface of rpc/: the Connect services, built once, and the adapter that serves them.
+import type { ConnectRouterOptions } from "@connectrpc/connect";
 import { ChiefOfStateService } from "../gen/chief_of_state/v1/service_pb.js";
 import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
-import { chiefOfStateService } from "./chief-of-state-service.js";
-import { entityService } from "./entity-service.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
-import { ReadSideManager, createReadSideContext } from "../readside/index.js";
-import { readSideManagerService } from "./read-side-manager-service.js";
 import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
+import { chiefOfStateService } from "./chief-of-state-service.js";
+import { type ConnectFetchHandler, createConnectFetchHandler } from "./connect-adapter.js";
+import { entityService } from "./entity-service.js";
+import { errorInterceptor } from "./error-interceptor.js";
 import { readSideAdminService } from "./read-side-admin-service.js";
+import { readSideManagerService } from "./read-side-manager-service.js";
 
-export { createConnectFetchHandler } from "./connect-adapter.js";
 export type { ConnectFetchHandler } from "./connect-adapter.js";
+export {
+  type CommandOptions,
+  type CommandPayload,
+  type CommandRequest,
+  buildCommandInput,
+  readCommand,
+} from "./command-input.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
 export {
   IDEMPOTENCY_KEY_HEADER,
@@ -22,23 +27,23 @@ export {
   parseUint32,
   pickHeaders,
 } from "./request-options.js";
-
-/** Registers the write-side services: ChiefOfStateService and statehouse.v1.EntityService. */
-export function writeSideRoutes(entities: EntityClient, config: Config): (router: ConnectRouter) => void {
-  return (router) => {
-    router.service(ChiefOfStateService, chiefOfStateService(entities, config));
-    router.service(EntityService, entityService(entities, config));
-  };
-}
+export { type RpcRequestValues, createRequestContextValues } from "./request-values.js";
 
 /**
- * Registers the read-side admin services (admin token required): CoS's ReadSideManagerService
- * and statehouse.v1.ReadSideAdminService.
+ * Builds, once, the handler for every Connect service: the write side (ChiefOfStateService,
+ * statehouse.v1.EntityService) and the read-side admin services (CoS's ReadSideManagerService,
+ * statehouse.v1.ReadSideAdminService; the front door requires the admin token for them). Each
+ * request brings its entity client, config and read-side manager as context values (see
+ * createRequestContextValues); every failure is mapped to a Connect error by one interceptor.
  */
-export function readSideRoutes(env: Env): (router: ConnectRouter) => void {
-  return (router) => {
-    const manager = new ReadSideManager(createReadSideContext(env));
-    router.service(ReadSideManagerService, readSideManagerService(manager));
-    router.service(ReadSideAdminService, readSideAdminService(manager));
-  };
+export function createConnectServices(options: Omit<ConnectRouterOptions, "interceptors">): ConnectFetchHandler {
+  return createConnectFetchHandler(
+    (router) => {
+      router.service(ChiefOfStateService, chiefOfStateService());
+      router.service(EntityService, entityService());
+      router.service(ReadSideManagerService, readSideManagerService());
+      router.service(ReadSideAdminService, readSideAdminService());
+    },
+    { ...options, interceptors: [errorInterceptor] },
+  );
 }

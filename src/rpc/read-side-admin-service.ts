@@ -1,7 +1,7 @@
 // statehouse.v1.ReadSideAdminService: create, update, get, list and delete read side definitions.
 import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { specToInput } from "../config/index.js";
 import type { ReadSideRecord } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
@@ -12,37 +12,38 @@ import {
   ReadSideDefinitionSchema,
   ReadSideSchema,
 } from "../gen/statehouse/v1/read_sides_pb.js";
-import type { ReadSideManager } from "../readside/index.js";
-import { guardRpc } from "./rpc-helpers.js";
+import { requestValues } from "./request-values.js";
 
-/** The Connect form of the admin API's definitions; same validation and errors as the HTTP JSON form. */
-export function readSideAdminService(manager: ReadSideManager): ServiceImpl<typeof ReadSideAdminService> {
+/**
+ * The Connect form of the admin API's definitions; same validation and errors as the HTTP JSON form.
+ * The manager is the request's (see request-values.ts).
+ */
+export function readSideAdminService(): ServiceImpl<typeof ReadSideAdminService> {
+  const manager = (ctx: HandlerContext) => requestValues(ctx).readSides;
   return {
-    createReadSide: (req) => guardRpc(async () => toMessage(await manager.create(toInput(req.readSide)))),
-    updateReadSide: (req) =>
-      guardRpc(async () => {
-        const input = toInput(req.readSide);
-        const id = String(input.id ?? "");
-        const paths = req.updateMask?.paths ?? [];
-        if (id === "" || paths.length === 0) {
-          throw new StatehouseError("invalid_argument", "read_side.id and update_mask (the fields to change) are required");
+    createReadSide: async (req, ctx) => toMessage(await manager(ctx).create(toInput(req.readSide))),
+    updateReadSide: async (req, ctx) => {
+      const input = toInput(req.readSide);
+      const id = String(input.id ?? "");
+      const paths = req.updateMask?.paths ?? [];
+      if (id === "" || paths.length === 0) {
+        throw new StatehouseError("invalid_argument", "read_side.id and update_mask (the fields to change) are required");
+      }
+      const patch: Record<string, unknown> = {};
+      for (const path of paths) {
+        if (path === "id" || !ReadSideDefinitionSchema.fields.some((f) => f.name === path)) {
+          throw new StatehouseError("invalid_argument", `update_mask: unknown field ${path}`);
         }
-        const patch: Record<string, unknown> = {};
-        for (const path of paths) {
-          if (path === "id" || !ReadSideDefinitionSchema.fields.some((f) => f.name === path)) {
-            throw new StatehouseError("invalid_argument", `update_mask: unknown field ${path}`);
-          }
-          patch[path] = path === "secret" && input.secret === undefined ? null : (input[path] ?? (path === "event_types" ? [] : undefined));
-        }
-        return toMessage(await manager.update(id, patch));
-      }),
-    getReadSide: (req) => guardRpc(async () => toMessage(await manager.get(req.readSideId))),
-    listReadSides: () => guardRpc(async () => ({ readSides: (await manager.list()).map(toMessage) })),
-    deleteReadSide: (req) =>
-      guardRpc(async () => {
-        await manager.remove(req.readSideId);
-        return {};
-      }),
+        patch[path] = path === "secret" && input.secret === undefined ? null : (input[path] ?? (path === "event_types" ? [] : undefined));
+      }
+      return toMessage(await manager(ctx).update(id, patch));
+    },
+    getReadSide: async (req, ctx) => toMessage(await manager(ctx).get(req.readSideId)),
+    listReadSides: async (_req, ctx) => ({ readSides: (await manager(ctx).list()).map(toMessage) }),
+    deleteReadSide: async (req, ctx) => {
+      await manager(ctx).remove(req.readSideId);
+      return {};
+    },
   };
 }
 

@@ -1,0 +1,17 @@
+// Maps every failure of a Connect service implementation to a ConnectError with the right code, in one place.
+import type { Interceptor } from "@connectrpc/connect";
+import { StatehouseError, isUnexpected } from "../errors.js";
+import { log } from "../log.js";
+
+/**
+ * Turns whatever a service implementation throws into a ConnectError with the matching code,
+ * logging bugs (anything that is neither a StatehouseError nor a ConnectError) with their cause.
+ */
+export const errorInterceptor: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (cause) {
+    if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
+    throw StatehouseError.from(cause).toConnect();
+  }
+};

@@ -1,0 +1,29 @@
+// The per-request values a Connect service reads from its HandlerContext: entity client, config, read-side manager.
+import { type ContextValues, type HandlerContext, createContextValues, createContextKey } from "@connectrpc/connect";
+import type { Config } from "../config/index.js";
+import type { EntityClient } from "../entity/index.js";
+import { StatehouseError } from "../errors.js";
+import type { ReadSideManager } from "../readside/index.js";
+
+/** What the front door hands every Connect call; services are built once and read these per request. */
+export interface RpcRequestValues {
+  entities: EntityClient;
+  config: Config;
+  readSides: ReadSideManager;
+}
+
+const requestValuesKey = createContextKey<RpcRequestValues | undefined>(undefined, {
+  description: "statehouse request values",
+});
+
+/** Context values carrying this request's entity client, config and read-side manager. */
+export function createRequestContextValues(values: RpcRequestValues): ContextValues {
+  return createContextValues().set(requestValuesKey, values);
+}
+
+/** This call's request values; their absence is a wiring bug, reported as internal. */
+export function requestValues(ctx: HandlerContext): RpcRequestValues {
+  const values = ctx.values.get(requestValuesKey);
+  if (values === undefined) throw new StatehouseError("internal", "request values are not set for this call");
+  return values;
+}

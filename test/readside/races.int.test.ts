@@ -70,7 +70,35 @@ function beforeFirstBatch(hook: () => Promise<void>): D1Database {
   });
 }
 
-describe("breakit: read-side promise", { timeout: 60_000 }, () => {
+/**
+ * An operator skips a read side stopped on revision 4 of a 5-event entity; between the skip's read
+ * and its write, `between` makes the read side start over and stop on revision 1. The stale skip
+ * must change nothing, and once resumed the read side hands over (or parks) every revision.
+ */
+async function skipRacing(prefix: string, between: (side: string, e: string) => Promise<void>) {
+  const e = freshId(prefix);
+  await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
+  const side = await quietSide(prefix, { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
+  try {
+    await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+    expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
+    const db = beforeFirstBatch(async () => {
+      await between(side, e);
+      expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+    });
+    expect(await createCursorViews(db).skipFailing({ readSideId: side, entityId: e }, Date.now())).toBe(0);
+    expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
+    await behave(side, { mode: "ok" });
+    expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
+    await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
+    const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((x, y) => x - y);
+    expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
+  } finally {
+    await removeSides(side);
+  }
+}
+
+describe("read-side races", { timeout: 60_000 }, () => {
   it("a read side disabled while events commit is caught up when enabled again", async () => {
     const witness = freshReadSideId("witness");
     const side = freshReadSideId("disabled");
@@ -128,62 +156,21 @@ describe("breakit: read-side promise", { timeout: 60_000 }, () => {
   });
 
   it("a skip racing with a delete-and-recreate does not hand the old read side's failed position to the new one", async () => {
-    const e = freshId("skipgen");
-    await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
-    const side = await quietSide("skipgen", { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
-    try {
+    await skipRacing("skipgen", async (side, e) => {
+      expect((await admin(`/read-sides/${side}`, { method: "DELETE" })).status).toBe(200);
+      await behave(side, { mode: "fail-revisions", failRevisions: [1] });
+      await createReadSide({ id: side, policy: "STOP", auto_start: false });
+      await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
       await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-      expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
-      // The operator skips the old read side's failing event; between the skip's read and its
-      // write, the read side is deleted and created again, and the new one fails on revision 1.
-      const db = beforeFirstBatch(async () => {
-        expect((await admin(`/read-sides/${side}`, { method: "DELETE" })).status).toBe(200);
-        await behave(side, { mode: "fail-revisions", failRevisions: [1] });
-        await createReadSide({ id: side, policy: "STOP", auto_start: false });
-        await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
-        await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-        expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
-      });
-      // The skip was read for the old read side: it must not apply to the new one.
-      expect(await createCursorViews(db).skipFailing({ readSideId: side, entityId: e }, Date.now())).toBe(0);
-      expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
-      // The new read side has handled nothing: once resumed it starts at revision 1.
-      await behave(side, { mode: "ok" });
-      expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
-      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-      const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((a, b) => a - b);
-      expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
-    } finally {
-      await removeSides(side);
-    }
+    });
   });
 
   it("a skip racing with a restart does not move the restarted cursor past revisions it never delivered", async () => {
-    const e = freshId("skiprst");
-    await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
-    const side = await quietSide("skiprst", { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
-    try {
+    await skipRacing("skiprst", async (side, e) => {
+      await createCursorViews(env.DB).restart({ readSideId: side }, Date.now());
+      await behave(side, { mode: "fail-revisions", failRevisions: [1] });
       await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-      expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
-      // Between the skip's read and its write: a restart, and the replay fails on revision 1.
-      const db = beforeFirstBatch(async () => {
-        await createCursorViews(env.DB).restart({ readSideId: side }, Date.now());
-        await behave(side, { mode: "fail-revisions", failRevisions: [1] });
-        await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-        expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
-      });
-      // The skip was read before the restart: it must not apply after it.
-      expect(await createCursorViews(db).skipFailing({ readSideId: side, entityId: e }, Date.now())).toBe(0);
-      expect(await cursorOf(side, e)).toMatchObject({ revision: 0, status: "stopped", failedRevision: 1 });
-      await behave(side, { mode: "ok" });
-      expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
-      await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-      // Since the restart, each revision was delivered or explicitly parked.
-      const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((a, b) => a - b);
-      expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
-    } finally {
-      await removeSides(side);
-    }
+    });
   });
 
   it("a paused shard's entities do not use up the reconciler's budget: a lost message elsewhere is re-enqueued", async () => {

@@ -7,7 +7,7 @@ import { admin, behave, createReadSide, eventually, freshReadSideId } from "../r
 import { cursorOf, entityStub, expectNoSilentGap, firstRetained } from "./helpers.js";
 
 
-describe("breakit: compaction and read sides", { timeout: 60_000 }, () => {
+describe("compaction races", { timeout: 60_000 }, () => {
   it("a read side stopped (STOP policy) on revision 1 and compacted past stops with an explicit error on resume", async () => {
     const side = freshReadSideId("stop0");
     await behave(side, { mode: "fail-revisions", failRevisions: [1] });

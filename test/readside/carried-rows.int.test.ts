@@ -26,7 +26,7 @@ async function indexHead(entity: string) {
   return (await env.DB.prepare("SELECT head_revision AS h FROM sh_entity WHERE entity_id = ?").bind(entity).first<{ h: number }>())?.h;
 }
 
-describe("breakit2: carried rows and the outbox", { timeout: 120_000 }, () => {
+describe("carried rows and the outbox", { timeout: 120_000 }, () => {
   it("a commit whose many small rows fit MAX_CARRIED_BYTES is still published (the Queue message stays under 128 KB)", async () => {
     const witness = freshReadSideId("carry-w");
     await behave(witness, { mode: "ok" });

@@ -7,7 +7,7 @@ import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, ok
 import { cursorOf, entityStub, expectNoSilentGap, firstRetained, range } from "./helpers.js";
 
 
-describe("breakit2: the gap rule at cursor 0", { timeout: 60_000 }, () => {
+describe("the gap rule at cursor 0", { timeout: 60_000 }, () => {
   it("after a restart, a cursor at 0 that stopped on its first replayed event does not silently skip what was compacted while it was stopped", async () => {
     const side = freshReadSideId("rst0");
     await behave(side, { mode: "ok" });

@@ -207,7 +207,7 @@ async function d1Capacity(db: D1Database, batches: number, entities: number, sid
   let statements = 0;
   for (let b = 1; b <= batches; b++) {
     const heads = entityIds.map((entityId) => ({ entityId, shard: 0, head: b }));
-    const positions = await store.load(entityIds, heads, Date.now());
+    const positions = await store.load(heads, Date.now());
     statements += 3;
     const updates: CursorUpdate[] = [];
     for (const entityId of entityIds) {

@@ -65,11 +65,11 @@ export interface BatchPositions {
 /** Cursor reads and writes for the consumer: each call is one D1 round trip. */
 export interface CursorStore {
   /**
-   * Adds the entities the index lacks (writing nothing for the ones it has), then reads every read
-   * side and the cursors they hold for `entityIds`. The index write comes first in the same batch:
+   * Adds the batch's entities the index lacks (writing nothing for the ones it has), then reads
+   * every read side and the cursors they hold for those entities. The index write comes first in the same batch:
    * a read side created after this read finds the entity when its sweep walks the index.
    */
-  load(entityIds: string[], entities: EntityHead[], now: number): Promise<BatchPositions>;
+  load(entities: EntityHead[], now: number): Promise<BatchPositions>;
   /**
    * Writes outcomes, parked events and entity heads. Each cursor write is a compare-and-set: it
    * applies only if the read side still has the generation, and the cursor the epoch and revision,
@@ -107,9 +107,10 @@ type CursorRow = {
 /** A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each. */
 export function createCursorStore(db: D1Database): CursorStore {
   return {
-    async load(entityIds, entities, now) {
+    async load(entities, now) {
       const statements: D1PreparedStatement[] = [];
       if (entities.length > 0) statements.push(entityInsert(db, entities, now));
+      const entityIds = entities.map((e) => e.entityId);
       statements.push(
         db.prepare(READ_SIDES_SQL),
         db

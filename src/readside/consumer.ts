@@ -73,7 +73,6 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
 
   await ctx.syncDeclared();
   const positions = await ctx.cursors.load(
-    groups.map((g) => g.entityId),
     groups.map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
     Date.now(),
   );

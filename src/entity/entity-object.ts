@@ -19,10 +19,11 @@ import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-typ
 /** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
 export const MAX_ROW_BYTES = 2_000_000;
 /**
- * Bytes a journal page holds at most (plus at most one row): well under the 32 MiB limit on a
- * Durable Object call, and small enough that six pages in flight fit a consumer's 128 MB.
+ * Bytes a journal page holds at most (plus at most one row, itself up to 2 MB): far under the
+ * 32 MiB limit on a Durable Object call, and small enough that six pages in flight, decoded and
+ * re-encoded for the handlers, stay well inside a consumer's 128 MB.
  */
-export const JOURNAL_PAGE_BYTES = 4 * 1024 * 1024;
+export const JOURNAL_PAGE_BYTES = 1024 * 1024;
 /** Idempotency keys are remembered at least this long. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How soon a safety alarm re-publishes revisions the Queue may not have. */

@@ -28,6 +28,8 @@ export interface Config {
   readSides: readonly ReadSideSpec[];
   /** Whether read-side URLs may be http:// to localhost (local dev only). */
   allowLocalHttp: boolean;
+  /** The global event log: whether rows keep the resulting state, and how much is retained (0: no bound). */
+  log: { states: boolean; retention: { days: number; events: number } };
 }
 
 /** The vars and secrets Config reads (all strings, as Workers deliver them). */
@@ -50,6 +52,9 @@ export interface ConfigEnv {
   STATEHOUSE_ADMIN_TOKENS?: string;
   STATEHOUSE_READ_SIDES?: string;
   STATEHOUSE_ALLOW_LOCAL_HTTP?: string;
+  STATEHOUSE_LOG_STATES?: string;
+  STATEHOUSE_LOG_RETENTION_DAYS?: string;
+  STATEHOUSE_LOG_RETENTION_EVENTS?: string;
 }
 
 const int = (min: number, max: number, fallback: number) =>
@@ -124,6 +129,9 @@ const schema = z.object({
   STATEHOUSE_ADMIN_TOKENS: list(/^\S{16,}$/, "a token of at least 16 characters without spaces"),
   STATEHOUSE_READ_SIDES: z.string().trim().default(""),
   STATEHOUSE_ALLOW_LOCAL_HTTP: bool(false),
+  STATEHOUSE_LOG_STATES: bool(false),
+  STATEHOUSE_LOG_RETENTION_DAYS: int(0, 36_500, 30),
+  STATEHOUSE_LOG_RETENTION_EVENTS: int(0, 1_000_000_000_000, 0),
 });
 
 /** The outcome of parsing: a Config, or one message per bad variable. */
@@ -181,6 +189,10 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
       adminTokens: v.STATEHOUSE_ADMIN_TOKENS,
       readSides,
       allowLocalHttp: v.STATEHOUSE_ALLOW_LOCAL_HTTP,
+      log: {
+        states: v.STATEHOUSE_LOG_STATES,
+        retention: { days: v.STATEHOUSE_LOG_RETENTION_DAYS, events: v.STATEHOUSE_LOG_RETENTION_EVENTS },
+      },
     },
   };
 }

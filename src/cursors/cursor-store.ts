@@ -1,4 +1,5 @@
 // D1 access for the consumer: one read of every position a batch needs, one compare-and-set commit.
+import { type LogAppend, logAppendStatements } from "../eventlog/index.js";
 import { READ_SIDES_SQL, type ReadSideRecord, type ReadSideRow, toRecord } from "./read-side-store.js";
 
 /** What a cursor says about one (read side, entity). */
@@ -55,6 +56,19 @@ export interface EntityHead {
   head: number;
 }
 
+/** An event the commit appended to the log, at its offset. */
+export interface AppendedEntry {
+  offset: number;
+  entityId: string;
+  revision: number;
+}
+
+/** What a commit applied: the cursorIds whose write took, and the log offsets appended. */
+export interface CommitResult {
+  applied: Set<string>;
+  appended: AppendedEntry[];
+}
+
 /** Every read side, and the cursors they hold for a batch's entities. */
 export interface BatchPositions {
   sides: ReadSideRecord[];
@@ -71,12 +85,13 @@ export interface CursorStore {
    */
   load(entities: EntityHead[], now: number): Promise<BatchPositions>;
   /**
-   * Writes outcomes, parked events and entity heads. Each cursor write is a compare-and-set: it
-   * applies only if the read side still has the generation, and the cursor the epoch and revision,
-   * that the delivery started from — so a restart, skip or delete that happened meanwhile wins,
-   * and a cursor never moves backwards. Returns the cursorIds whose write applied.
+   * Writes log appends, outcomes, parked events and entity heads in one transaction. Each cursor
+   * write is a compare-and-set: it applies only if the read side still has the generation, and
+   * the cursor the epoch and revision, that the delivery started from — so a restart, skip or
+   * delete that happened meanwhile wins, and a cursor never moves backwards. A log append makes
+   * the same comparison on the `$log` cursor, so it takes exactly when that cursor's write does.
    */
-  commit(updates: CursorUpdate[], parked: ParkedEvent[], heads: EntityHead[], now: number): Promise<Set<string>>;
+  commit(updates: CursorUpdate[], parked: ParkedEvent[], heads: EntityHead[], now: number, appends?: LogAppend[]): Promise<CommitResult>;
 }
 
 /** The map key of a (read side, entity) pair. */
@@ -133,15 +148,21 @@ export function createCursorStore(db: D1Database): CursorStore {
         ),
       };
     },
-    async commit(updates, parked, heads, now) {
-      const statements: D1PreparedStatement[] = [];
+    async commit(updates, parked, heads, now, appends = []) {
+      // The log rows go first: their condition reads the `$log` cursors before the upsert moves them.
+      const statements = logAppendStatements(db, appends, now);
+      const logStatements = statements.length;
       if (updates.length > 0) statements.push(cursorUpsert(db, updates, now));
       if (parked.length > 0) statements.push(parkStatement(db, parked, now));
       if (heads.length > 0) statements.push(headUpsert(db, heads, now));
-      if (statements.length === 0) return new Set();
-      const results = await db.batch<{ read_side_id: string; entity_id: string }>(statements);
-      const applied = updates.length > 0 ? (results[0]?.results ?? []) : [];
-      return new Set(applied.map((r) => cursorId(r.read_side_id, r.entity_id)));
+      if (statements.length === 0) return { applied: new Set(), appended: [] };
+      const results = await db.batch(statements);
+      const appended = results
+        .slice(0, logStatements)
+        .flatMap((r) => r.results as { log_offset: number; entity_id: string; revision: number }[])
+        .map((r) => ({ offset: r.log_offset, entityId: r.entity_id, revision: r.revision }));
+      const applied = updates.length > 0 ? ((results[logStatements]?.results ?? []) as { read_side_id: string; entity_id: string }[]) : [];
+      return { applied: new Set(applied.map((r) => cursorId(r.read_side_id, r.entity_id))), appended };
     },
   };
 }

@@ -2,7 +2,7 @@
 export { READ_SIDES_SQL, createReadSideStore, toRecord } from "./read-side-store.js";
 export type { ReadSideRecord, ReadSideRow, ReadSideSource, ReadSideStore } from "./read-side-store.js";
 export { createCursorStore, cursorId, freshCursor, headUpsert } from "./cursor-store.js";
-export type { BatchPositions, Cursor, CursorKey, CursorStatus, CursorStore, CursorUpdate, EntityHead, ParkedEvent } from "./cursor-store.js";
+export type { AppendedEntry, BatchPositions, CommitResult, Cursor, CursorKey, CursorStatus, CursorStore, CursorUpdate, EntityHead, ParkedEvent } from "./cursor-store.js";
 export { createCursorViews } from "./cursor-views.js";
 export type { CursorScope, CursorSummary, CursorView, CursorViews, DueRetry } from "./cursor-views.js";
 export { createEntityIndex } from "./entity-index.js";

@@ -1,8 +1,11 @@
 // D1 access for read side definitions and their pause state (sh_read_side, sh_read_side_shard_pause).
 import type { FailurePolicy, HandlerProtocol, ReadSideSpec } from "../config/index.js";
 
-/** Where a read side's definition comes from: the admin API, or STATEHOUSE_READ_SIDES. */
-export type ReadSideSource = "api" | "config";
+/**
+ * Where a read side's definition comes from: the admin API, STATEHOUSE_READ_SIDES, or Statehouse
+ * itself (the event log's `$log`, which the admin APIs neither show nor change).
+ */
+export type ReadSideSource = "api" | "config" | "builtin";
 
 /** A stored read side: its definition plus operational state. */
 export interface ReadSideRecord {
@@ -46,7 +49,9 @@ export const READ_SIDES_SQL = `SELECT r.*, (SELECT json_group_array(p.shard) FRO
 
 /** Reads and writes read side definitions. */
 export interface ReadSideStore {
-  list(): Promise<ReadSideRecord[]>;
+  /** The read sides users manage; with `builtin`, Statehouse's own (`$log`) too. */
+  list(options?: { builtin?: boolean }): Promise<ReadSideRecord[]>;
+  /** A read side users manage (never a built-in one). */
   get(id: string): Promise<ReadSideRecord | undefined>;
   /** Inserts a new definition; false when the id is taken. */
   insert(spec: ReadSideSpec, source: ReadSideSource, now: number): Promise<boolean>;
@@ -61,12 +66,13 @@ export interface ReadSideStore {
 /** A ReadSideStore over D1. */
 export function createReadSideStore(db: D1Database): ReadSideStore {
   return {
-    async list() {
-      const rows = await db.prepare(`${READ_SIDES_SQL} ORDER BY r.id`).all<ReadSideRow>();
+    async list(options) {
+      const where = options?.builtin === true ? "" : "WHERE r.source != 'builtin'";
+      const rows = await db.prepare(`${READ_SIDES_SQL} ${where} ORDER BY r.id`).all<ReadSideRow>();
       return rows.results.map(toRecord);
     },
     async get(id) {
-      const row = await db.prepare(`${READ_SIDES_SQL} WHERE r.id = ?`).bind(id).first<ReadSideRow>();
+      const row = await db.prepare(`${READ_SIDES_SQL} WHERE r.id = ? AND r.source != 'builtin'`).bind(id).first<ReadSideRow>();
       return row === null ? undefined : toRecord(row);
     },
     async insert(spec, source, now) {
@@ -149,7 +155,7 @@ export function toRecord(r: ReadSideRow): ReadSideRecord {
     },
     paused: r.paused === 1,
     pausedShards: (JSON.parse(r.paused_shards ?? "[]") as number[]).sort((a, b) => a - b),
-    source: r.source === "config" ? "config" : "api",
+    source: r.source === "config" || r.source === "builtin" ? r.source : "api",
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

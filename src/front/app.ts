@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { createEntityClient } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
+import { createEventLog } from "../eventlog/index.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
@@ -13,6 +14,7 @@ import { cosGateway } from "./cos-gateway.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
+import { logApi } from "./log-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,6 +56,7 @@ export function createApp(): Hono<FrontEnv> {
 
   app.route("/", cosGateway());
   app.route("/", jsonApi());
+  app.route("/", logApi());
   app.route("/", adminApi());
 
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
@@ -63,7 +66,7 @@ export function createApp(): Hono<FrontEnv> {
       readSides = new ReadSideManager(createReadSideContext(c.env));
       readSideManagers.set(c.env, readSides);
     }
-    const values = createRequestContextValues({ entities: c.var.entities, config, readSides });
+    const values = createRequestContextValues({ entities: c.var.entities, config, readSides, eventLog: createEventLog(c.env.DB) });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);
     if (res === undefined) {

@@ -2,11 +2,13 @@
 import type { BatchPositions, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
 import { cursorId, freshCursor } from "../cursors/index.js";
 import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
+import { LOG_READ_SIDE_ID, type LogAppend } from "../eventlog/index.js";
 import { log } from "../log.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
+import { planLogAppend } from "./log-append.js";
 import { type DeliveryMessage, parseMessage } from "./messages.js";
-import { createReadSideHandler } from "./read-side-handler.js";
+import { type ReadSideHandler, createReadSideHandler } from "./read-side-handler.js";
 import { shardOf } from "./shard.js";
 import { runSweep } from "./sweep.js";
 
@@ -56,8 +58,13 @@ interface Claim {
  */
 const claims = new Map<string, Claim>();
 
-/** A pair's result: the outcome, or the reason its group must be retried. */
-type Delivered = { pair: Pair; target: number; outcome: PairOutcome } | { pair: Pair; failed: true };
+/** A pair's result: the outcome (and for `$log`, the rows to append), or the reason its group must be retried. */
+type Delivered = { pair: Pair; target: number; outcome: PairOutcome; append?: LogAppend } | { pair: Pair; failed: true };
+
+/** `$log` has no handler to call: its delivery is the batch's commit (see log-append.ts). */
+const LOG_HANDLER: ReadSideHandler = {
+  handle: () => Promise.reject(new Error("the event log is written by the commit, not called")),
+};
 
 /**
  * Handles a batch from the events queue. Order comes from each cursor and the entity's journal,
@@ -93,15 +100,17 @@ async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<
 
   const updates: CursorUpdate[] = [];
   const parked: ParkedEvent[] = [];
+  const appends: LogAppend[] = [];
   for (const d of delivered) {
     if ("failed" in d) continue;
     if (d.outcome.update !== undefined) updates.push(d.outcome.update);
+    if (d.append !== undefined) appends.push(d.append);
     parked.push(...d.outcome.parked);
   }
   const heads = headsBehind(groups, held, delivered);
   let applied: Set<string>;
   try {
-    applied = await ctx.cursors.commit(updates, parked, heads, Date.now());
+    ({ applied } = await ctx.cursors.commit(updates, parked, heads, Date.now(), appends));
   } catch (cause) {
     log.error("statehouse: could not commit read-side cursors; retrying the batch", { error: cause });
     for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);
@@ -191,7 +200,8 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       claims.set(id, claim);
       const key = { readSideId: side.spec.id, entityId: group.entityId, shard: group.shard };
       const startedAt = Math.max(side.startedAt, cursor.restartedAt);
-      pairs.push({ group, key, spec: side.spec, handler: handlerOf(side), cursor, startedAt, claim });
+      const handler = side.spec.id === LOG_READ_SIDE_ID ? LOG_HANDLER : handlerOf(side);
+      pairs.push({ group, key, spec: side.spec, handler, cursor, startedAt, claim });
     }
   }
   return { pairs, held };
@@ -217,8 +227,9 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
     try {
       const page = carriedPage(pair.group, pair.cursor.revision + 1) ?? (await readPage(pair.key.entityId, pair.cursor.revision + 1));
       const target = Math.max(pair.group.to, page.headRevision);
-      const outcome = await deliverPair({ ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline });
-      return { pair, target, outcome };
+      const delivery = { ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline };
+      if (pair.handler === LOG_HANDLER) return { pair, target, ...planLogAppend(delivery, ctx.config.log.states) };
+      return { pair, target, outcome: await deliverPair(delivery) };
     } catch (cause) {
       log.error(`statehouse: delivery to ${pair.key.readSideId} for ${pair.key.entityId} failed; retrying the message`, { read_side_id: pair.key.readSideId, entity_id: pair.key.entityId, error: cause });
       return { pair, failed: true };

@@ -15,6 +15,7 @@ import {
   createReadSideStore,
 } from "../cursors/index.js";
 import { type EntityClient, createEntityClient } from "../entity/index.js";
+import { type LogStore, createLogStore } from "../eventlog/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { syncDeclaredReadSides } from "./declared.js";
 
@@ -27,6 +28,7 @@ export interface ReadSideContext {
   views: CursorViews;
   index: EntityIndex;
   parked: ParkedStore;
+  log: LogStore;
   entities: EntityClient;
   registry: Registry;
   /** Syncs the read sides declared in config into D1 (once per isolate, again after a failure). */
@@ -49,6 +51,7 @@ export function createReadSideContext(env: Env): ReadSideContext {
     views: createCursorViews(env.DB),
     index: createEntityIndex(env.DB),
     parked: createParkedStore(env.DB),
+    log: createLogStore(env.DB),
     entities: createEntityClient(env.ENTITY),
     registry: typeRegistry(),
     syncDeclared() {

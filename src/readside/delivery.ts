@@ -60,9 +60,9 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
   let changed = false;
   for (const entry of d.events) {
     if (entry.revision <= state.revision) continue;
-    if (entry.revision > state.revision + 1 && owed(d, state.revision)) {
-      const lastError = `events compacted before delivery: revisions ${state.revision + 1}–${entry.revision - 1} of ${key.entityId} are no longer in the journal (COS_JOURNAL_LOGICAL_DELETION); skip to continue from revision ${entry.revision}`;
-      Object.assign(state, { status: "stopped", failedRevision: entry.revision - 1, lastError });
+    const gap = compactionGap(d, state.revision, entry.revision);
+    if (gap !== undefined) {
+      Object.assign(state, { status: "stopped", failedRevision: entry.revision - 1, lastError: gap });
       changed = true;
       break;
     }
@@ -111,11 +111,12 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
 }
 
 /**
- * Whether the events missing before the next retained one were owed to this pair, so the gap is an
- * error: always past a delivered event; at 0, when compaction ran after the pair began (it existed,
- * paused or stopped, while they were deleted). A pair that began after the compaction — a new read
- * side, or a restart, which replays what is retained — was never owed them.
+ * The error for events missing between `revision` and the next retained one, when they were owed
+ * to this pair: always past a delivered event; at 0, when compaction ran after the pair began (it
+ * existed, paused or stopped, while they were deleted). A pair that began after the compaction — a
+ * new read side, or a restart, which replays what is retained — was never owed them.
  */
-function owed(d: PairDelivery, revision: number): boolean {
-  return revision > 0 || d.compactedAt >= d.startedAt;
+export function compactionGap(d: Pick<PairDelivery, "key" | "compactedAt" | "startedAt">, revision: number, next: number): string | undefined {
+  if (next <= revision + 1 || (revision === 0 && d.compactedAt < d.startedAt)) return undefined;
+  return `events compacted before delivery: revisions ${revision + 1}–${next - 1} of ${d.key.entityId} are no longer in the journal (COS_JOURNAL_LOGICAL_DELETION); skip to continue from revision ${next}`;
 }

@@ -7,6 +7,8 @@ import { log } from "../log.js";
 export const RECONCILE_GRACE_MS = 60_000;
 /** Delivery messages one run enqueues at most; what is left waits for the next run. */
 export const RECONCILE_MAX_MESSAGES = 500;
+/** Retention deletes at most this many chunks of the event log per run (see LOG_TRIM_CHUNK). */
+export const RECONCILE_TRIM_CHUNKS = 20;
 /** Entities whose real head one run asks for (a rolling walk of the index). */
 export const RECONCILE_PROBE_ENTITIES = 25;
 
@@ -15,6 +17,8 @@ export interface ReconcileReport {
   dueRetries: number;
   headsRaised: number;
   behind: number;
+  /** Event log rows retention deleted. */
+  trimmed: number;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface ReconcileReport {
  * 1. retries whose follow-up message was lost (the cursor says "retrying", the time has passed);
  * 2. entity heads the index missed (a walk of the index that asks a few entities per run);
  * 3. entities an enabled read side is behind on with nothing in flight (a lost message).
+ * It also applies the event log's retention.
  * Together they make "a committed event reaches every read side" independent of any single
  * Queue message: whatever fell out is enqueued again, and the cursors drop what is a duplicate.
  */
@@ -38,9 +43,12 @@ export async function reconcile(ctx: ReadSideContext, now = Date.now()): Promise
   const headsRaised = await probeHeads(ctx, now);
 
   let behind = 0;
-  for (const side of await ctx.readSides.list()) {
-    if (!side.spec.enabled || side.paused || bodies.length >= RECONCILE_MAX_MESSAGES) continue;
-    const page = await ctx.index.behind(side.spec.id, { after: "", limit: RECONCILE_MAX_MESSAGES - bodies.length, quietSince: quiet });
+  const sides = (await ctx.readSides.list({ builtin: true })).filter((s) => s.spec.enabled && !s.paused);
+  for (const [i, side] of sides.entries()) {
+    // An even share of what is left, so one read side far behind cannot starve the others.
+    const limit = Math.ceil((RECONCILE_MAX_MESSAGES - bodies.length) / (sides.length - i));
+    if (limit <= 0) break;
+    const page = await ctx.index.behind(side.spec.id, { after: "", limit, quietSince: quiet });
     behind += page.length;
     for (const e of page) bodies.push({ entityId: e.entityId, fromRevision: e.fromRevision, toRevision: e.headRevision, readSideIds: [side.spec.id] });
   }
@@ -48,8 +56,9 @@ export async function reconcile(ctx: ReadSideContext, now = Date.now()): Promise
   for (let i = 0; i < bodies.length; i += 100) {
     await ctx.env.EVENTS.sendBatch(bodies.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
   }
-  const report = { dueRetries: due.length, headsRaised, behind };
-  if (bodies.length > 0 || headsRaised > 0) log.info(`statehouse: reconciler ${JSON.stringify(report)}`, { ...report });
+  const trimmed = await ctx.log.trim(ctx.config.log.retention, now, RECONCILE_TRIM_CHUNKS);
+  const report = { dueRetries: due.length, headsRaised, behind, trimmed };
+  if (bodies.length > 0 || headsRaised > 0 || trimmed > 0) log.info(`statehouse: reconciler ${JSON.stringify(report)}`, { ...report });
   return report;
 }
 

@@ -4,10 +4,12 @@ import { ChiefOfStateService } from "../gen/chief_of_state/v1/service_pb.js";
 import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
 import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
+import { LogService } from "../gen/statehouse/v1/log_pb.js";
 import { chiefOfStateService } from "./chief-of-state-service.js";
 import { type ConnectFetchHandler, createConnectFetchHandler } from "./connect-adapter.js";
 import { entityService } from "./entity-service.js";
 import { errorInterceptor } from "./error-interceptor.js";
+import { logService } from "./log-service.js";
 import { readSideAdminService } from "./read-side-admin-service.js";
 import { readSideManagerService } from "./read-side-manager-service.js";
 
@@ -43,6 +45,7 @@ export function createConnectServices(options: Omit<ConnectRouterOptions, "inter
       router.service(EntityService, entityService());
       router.service(ReadSideManagerService, readSideManagerService());
       router.service(ReadSideAdminService, readSideAdminService());
+      router.service(LogService, logService());
     },
     { ...options, interceptors: [errorInterceptor] },
   );

@@ -2,6 +2,7 @@
 import { type ContextValues, type HandlerContext, createContextValues, createContextKey } from "@connectrpc/connect";
 import type { Config } from "../config/index.js";
 import type { EntityClient } from "../entity/index.js";
+import type { EventLog } from "../eventlog/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideManager } from "../readside/index.js";
 
@@ -10,6 +11,7 @@ export interface RpcRequestValues {
   entities: EntityClient;
   config: Config;
   readSides: ReadSideManager;
+  eventLog: EventLog;
 }
 
 const requestValuesKey = createContextKey<RpcRequestValues | undefined>(undefined, {

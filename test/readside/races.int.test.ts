@@ -197,9 +197,11 @@ describe("read-side races", { timeout: 60_000 }, () => {
       for (let run = 1; run <= 3; run++) {
         const { e: captured, sent } = capturingEnv();
         await reconcile(createReadSideContext(captured), Date.now() + (run + 1) * RECONCILE_GRACE_MS);
-        found.push(...sent.filter((b) => b.entityId === e).map((b) => b.entityId as string));
-        // Nothing it enqueues is for the paused shard, where the consumer would only hold it back.
-        expect(sent.filter((b) => typeof b.entityId === "string" && b.entityId.startsWith("a-paused-"))).toEqual([]);
+        const forSide = sent.filter((b) => Array.isArray(b.readSideIds) && b.readSideIds.includes(side));
+        found.push(...forSide.filter((b) => b.entityId === e).map((b) => b.entityId as string));
+        // Nothing it enqueues for this read side is in its paused shard, where the consumer would only hold it back.
+        // (The event log's own read side is behind on those entities too, and gets its share of the budget.)
+        expect(forSide.filter((b) => typeof b.entityId === "string" && b.entityId.startsWith("a-paused-"))).toEqual([]);
       }
       expect(found).toContain(e);
     } finally {

@@ -1,0 +1,204 @@
+// D1 access for the global event log (sh_log): conditional appends, reads by offset, retention.
+import { decodeBase64Lenient as fromBase64Field, encodeBase64 as toBase64 } from "../payload/index.js";
+
+const fromBase64 = (text: string) => fromBase64Field(text, "log payload");
+
+/** The built-in read side that appends to the log; its cursors are ordinary sh_cursor rows. */
+export const LOG_READ_SIDE_ID = "$log";
+
+/** One event as the log stores it: protobuf bytes from the journal, base64 in D1. */
+export interface LogRow {
+  entityId: string;
+  revision: number;
+  /** The event's fully qualified type name. */
+  eventType: string;
+  /** Serialized google.protobuf.Any; undefined when it was too large for a D1 row. */
+  event: Uint8Array | undefined;
+  /** Serialized chief_of_state.v1.MetaData. */
+  meta: Uint8Array;
+  /** Serialized resulting state (google.protobuf.Any), when the log keeps states. */
+  state: Uint8Array | undefined;
+}
+
+/** The rows one consumer batch appends for one entity, and the `$log` cursor they continue from. */
+export interface LogAppend {
+  entityId: string;
+  /** The `$log` read side's generation and the cursor's epoch and revision the rows follow. */
+  generation: string;
+  epoch: number;
+  fromRevision: number;
+  rows: LogRow[];
+}
+
+/** A log row as read back, with its offset. */
+export interface LogEntry extends LogRow {
+  offset: number;
+  appendedAt: number;
+}
+
+/** A page of the log. */
+export interface LogPage {
+  entries: LogEntry[];
+  /** Where the next read starts (the offset after the last one examined). */
+  nextOffset: number;
+  /** The newest offset in the log (0 when nothing was ever appended). */
+  headOffset: number;
+  /** The oldest offset retention has kept (headOffset + 1 when the log is empty). */
+  firstOffset: number;
+}
+
+/** A read: from an offset (inclusive), at most `limit` entries, optionally of types matching a glob. */
+export interface LogQuery {
+  from: number;
+  limit: number;
+  /** A GLOB over event type names (`bank.v1.*`); undefined for every type. */
+  type?: string;
+  /** Entries stop once their payloads pass this many bytes (at least one is returned). */
+  maxBytes: number;
+}
+
+/** How much of the log retention keeps; 0 turns a bound off. */
+export interface LogRetention {
+  days: number;
+  events: number;
+}
+
+/** Offsets a type-filtered read examines at most, so a rare type never scans the whole log. */
+export const LOG_SCAN_WINDOW = 5000;
+/** Rows one retention statement deletes; a run repeats it a bounded number of times. */
+export const LOG_TRIM_CHUNK = 5000;
+/** A parameter's JSON this large starts a new statement (D1 caps a row, and a value, at 2 MB). */
+const APPEND_CHUNK_CHARS = 900_000;
+
+/** Reads and trims the log; appends are statements the consumer puts in its own commit batch. */
+export interface LogStore {
+  read(query: LogQuery): Promise<LogPage>;
+  /** The newest offset (0 when nothing was ever appended). */
+  head(): Promise<number>;
+  /** Deletes what retention no longer keeps, never the newest row; returns how many rows went. */
+  trim(retention: LogRetention, now: number, maxChunks: number): Promise<number>;
+}
+
+type LogRecord = {
+  log_offset: number;
+  entity_id: string;
+  revision: number;
+  event_type: string;
+  event: string | null;
+  meta: string;
+  state: string | null;
+  appended_at: number;
+};
+
+/**
+ * The statements that append `appends` to the log, each row only while the entity's `$log` cursor
+ * is still where the delivery read it — the same compare-and-set the cursor write that follows
+ * them in the batch makes — so a racing consumer can neither append an event twice nor out of
+ * order. Offsets follow the order of `appends` and of each one's rows. RETURNING gives them back.
+ */
+export function logAppendStatements(db: D1Database, appends: LogAppend[], now: number): D1PreparedStatement[] {
+  const chunks: string[][] = [[]];
+  let size = 0;
+  for (const a of appends) {
+    for (const r of a.rows) {
+      const json = JSON.stringify({
+        e: a.entityId,
+        g: a.generation,
+        from: `${a.epoch}:${a.fromRevision}`,
+        r: r.revision,
+        t: r.eventType,
+        ev: r.event === undefined ? null : toBase64(r.event),
+        m: toBase64(r.meta),
+        s: r.state === undefined ? null : toBase64(r.state),
+      });
+      if (size > 0 && size + json.length > APPEND_CHUNK_CHARS) {
+        chunks.push([]);
+        size = 0;
+      }
+      (chunks.at(-1) as string[]).push(json);
+      size += json.length;
+    }
+  }
+  return chunks
+    .filter((c) => c.length > 0)
+    .map((c) =>
+      db
+        .prepare(
+          `INSERT INTO sh_log (entity_id, revision, event_type, event, meta, state, appended_at)
+           SELECT j.value ->> 'e', j.value ->> 'r', j.value ->> 't', j.value ->> 'ev', j.value ->> 'm', j.value ->> 's', ?2
+           FROM json_each(?1) j
+           WHERE j.value ->> 'g' = (SELECT generation FROM sh_read_side WHERE id = '${LOG_READ_SIDE_ID}')
+             AND j.value ->> 'from' = coalesce((SELECT c.epoch || ':' || c.revision FROM sh_cursor c
+               WHERE c.read_side_id = '${LOG_READ_SIDE_ID}' AND c.entity_id = j.value ->> 'e' AND c.generation = j.value ->> 'g'), '0:0')
+           ORDER BY j.key
+           RETURNING log_offset, entity_id, revision`,
+        )
+        .bind(`[${c.join(",")}]`, now),
+    );
+}
+
+/** A LogStore over D1. */
+export function createLogStore(db: D1Database): LogStore {
+  return {
+    async read(q) {
+      // A filtered read examines a window of offsets from where the log really starts.
+      const window = q.type === undefined ? "" : `AND log_offset < max(?1, (SELECT coalesce(min(log_offset), 0) FROM sh_log)) + ${LOG_SCAN_WINDOW}`;
+      const filter = q.type === undefined ? "" : "AND event_type GLOB ?3";
+      const params: (string | number)[] = [q.from, q.limit];
+      if (q.type !== undefined) params.push(q.type);
+      const [bounds, rows] = await db.batch([
+        db.prepare("SELECT coalesce(max(log_offset), 0) AS head, coalesce(min(log_offset), 0) AS first FROM sh_log"),
+        db.prepare(`SELECT * FROM sh_log WHERE log_offset >= ?1 ${window} ${filter} ORDER BY log_offset LIMIT ?2`).bind(...params),
+      ]);
+      const { head, first } = (bounds?.results[0] ?? { head: 0, first: 0 }) as { head: number; first: number };
+      const entries: LogEntry[] = [];
+      let bytes = 0;
+      for (const r of (rows?.results ?? []) as LogRecord[]) {
+        const size = r.meta.length + (r.event?.length ?? 0) + (r.state?.length ?? 0);
+        if (entries.length > 0 && bytes + size > q.maxBytes) break;
+        entries.push(toEntry(r));
+        bytes += size;
+      }
+      const last = entries.at(-1)?.offset;
+      const cut = entries.length < (rows?.results.length ?? 0) || entries.length === q.limit;
+      // A filtered read that found fewer than asked has examined its whole window (or reached the head).
+      const nextOffset =
+        cut || q.type === undefined ? (last === undefined ? q.from : last + 1) : Math.max(q.from, Math.min(Math.max(q.from, first) + LOG_SCAN_WINDOW, head + 1));
+      return { entries, nextOffset, headOffset: head, firstOffset: head === 0 ? 1 : first };
+    },
+    async head() {
+      const row = await db.prepare("SELECT coalesce(max(log_offset), 0) AS head FROM sh_log").first<{ head: number }>();
+      return row?.head ?? 0;
+    },
+    async trim(retention, now, maxChunks) {
+      let deleted = 0;
+      for (let i = 0; i < maxChunks; i++) {
+        const res = await db
+          .prepare(
+            `DELETE FROM sh_log WHERE log_offset IN (
+               SELECT o.log_offset FROM (SELECT log_offset, appended_at FROM sh_log ORDER BY log_offset LIMIT ${LOG_TRIM_CHUNK}) o
+               WHERE o.log_offset < (SELECT max(log_offset) FROM sh_log)
+                 AND ((?1 > 0 AND o.appended_at < ?2) OR (?3 > 0 AND o.log_offset <= (SELECT max(log_offset) FROM sh_log) - ?3)))`,
+          )
+          .bind(retention.days, now - retention.days * 86_400_000, retention.events)
+          .run();
+        deleted += res.meta.changes;
+        if (res.meta.changes < LOG_TRIM_CHUNK) break;
+      }
+      return deleted;
+    },
+  };
+}
+
+function toEntry(r: LogRecord): LogEntry {
+  return {
+    offset: r.log_offset,
+    entityId: r.entity_id,
+    revision: r.revision,
+    eventType: r.event_type,
+    event: r.event === null ? undefined : fromBase64(r.event),
+    meta: fromBase64(r.meta),
+    state: r.state === null ? undefined : fromBase64(r.state),
+    appendedAt: r.appended_at,
+  };
+}

@@ -1,0 +1,187 @@
+// The global event log: every committed event once, gap-free offsets, per-entity order, reads and errors.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createLogStore } from "../../src/eventlog/index.js";
+import { call, command, connectClient, freshId } from "../helpers.js";
+import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
+import { eventually } from "../readside/helpers.js";
+
+type Entry = { offset: number; entity_id: string; revision: number; event_type: string; event: any; meta: any };
+
+async function readLog(query = ""): Promise<{ status: number; body: any }> {
+  const res = await call(`/api/v1/log${query}`);
+  return { status: res.status, body: await res.json() };
+}
+
+/** Every entry retention kept, page by page. */
+async function wholeLog(): Promise<Entry[]> {
+  const all: Entry[] = [];
+  let from = 0;
+  for (;;) {
+    const { body } = await readLog(`?from=${from}&limit=1000`);
+    all.push(...body.entries);
+    if (body.entries.length === 0) return all;
+    from = body.next_offset;
+  }
+}
+
+function entriesOf(log: Entry[], entityId: string): Entry[] {
+  return log.filter((e) => e.entity_id === entityId);
+}
+
+describe("the event log", { timeout: 60_000 }, () => {
+  it("holds every event of every command once, in revision order per entity, at gap-free offsets", async () => {
+    const a = freshId("log-a");
+    const b = freshId("log-b");
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 5; i++) await command(a, { command: { events: [{ n: i, k: 1 }, { n: i, k: 2 }] } });
+      })(),
+      (async () => {
+        for (let i = 0; i < 6; i++) await command(b, { command: { events: [{ n: i }] } });
+      })(),
+    ]);
+    await eventually(async () => {
+      const log = await wholeLog();
+      expect(entriesOf(log, a)).toHaveLength(10);
+      expect(entriesOf(log, b)).toHaveLength(6);
+    });
+    const log = await wholeLog();
+    expect(log.map((e) => e.offset)).toEqual(log.map((_, i) => i + 1));
+    expect(entriesOf(log, a).map((e) => e.revision)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(entriesOf(log, b).map((e) => e.revision)).toEqual([1, 2, 3, 4, 5, 6]);
+    const first = entriesOf(log, a)[1] as Entry;
+    expect(first.event).toEqual({ n: 0, k: 2 });
+    expect(first.event_type).toBe("google.protobuf.Struct");
+    expect(first.meta.entity_id).toBe(a);
+    expect(first.meta.revision_number).toBe(2);
+  });
+
+  it("pages with next_offset and filters by a type glob", async () => {
+    const e = freshId("log-typed");
+    await command(e, { command: { "@type": "type.googleapis.com/test.v1.Deposit", amount: "5", note: "x" } });
+    await command(e, { command: { events: [{ n: 1 }] } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(2));
+
+    const typed = await readLog("?type=test.v1.*&limit=1000");
+    expect(typed.status).toBe(200);
+    const mine = (typed.body.entries as Entry[]).filter((x) => x.entity_id === e);
+    expect(mine.map((x) => x.event_type)).toEqual(["test.v1.Deposit"]);
+    expect((typed.body.entries as Entry[]).every((x) => x.event_type.startsWith("test.v1."))).toBe(true);
+
+    const page = await readLog("?from=1&limit=1");
+    expect(page.body.entries).toHaveLength(1);
+    expect(page.body.next_offset).toBe(2);
+    expect(page.body.head_offset).toBeGreaterThanOrEqual(2);
+  });
+
+  it("answers the next offset with an empty page at the head, and refuses offsets outside the log", async () => {
+    const e = freshId("log-range");
+    await command(e, { command: { events: [{ n: 1 }] } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(1));
+    const { body } = await readLog("?from=1&limit=1");
+    const head = body.head_offset as number;
+
+    const atHead = await readLog(`?from=${head + 1}`);
+    expect(atHead.status).toBe(200);
+    expect(atHead.body.entries).toEqual([]);
+    expect(atHead.body.next_offset).toBe(head + 1);
+
+    const beyond = await readLog(`?from=${head + 2}`);
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.code).toBe("out_of_range");
+    expect(beyond.body.message).toContain(`head of the log (${head})`);
+
+    for (const q of ["?from=abc", "?from=-1", "?limit=0x", "?limit=1001", "?type=bank v1", "?type=a;b"]) {
+      const bad = await readLog(q);
+      expect(bad.status, q).toBe(400);
+      expect(bad.body.code, q).toBe("invalid_argument");
+    }
+  });
+
+  it("keeps offsets increasing across retention, and refuses an offset retention deleted", async () => {
+    const e = freshId("log-trim");
+    for (let i = 0; i < 4; i++) await command(e, { command: { events: [{ n: i }] } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(4));
+    const before = await readLog("?from=1&limit=1");
+    const head = before.body.head_offset as number;
+
+    // Keep only the newest two events; the newest row is never deleted, so the next offset continues.
+    const deleted = await createLogStore(env.DB).trim({ days: 0, events: 2 }, Date.now(), 5);
+    expect(deleted).toBe(head - 2);
+    const after = await readLog("?limit=1000");
+    expect(after.body.first_offset).toBe(head - 1);
+    expect((after.body.entries as Entry[]).map((x) => x.offset)).toEqual([head - 1, head]);
+
+    const gone = await readLog("?from=1");
+    expect(gone.status).toBe(400);
+    expect(gone.body.code).toBe("out_of_range");
+    expect(gone.body.message).toContain(`from ${head - 1}`);
+
+    // Retention by age deletes everything older, except the newest row.
+    expect(await createLogStore(env.DB).trim({ days: 1, events: 0 }, Date.now() + 2 * 86_400_000, 5)).toBe(1);
+    await command(e, { command: { events: [{ n: 9 }] } });
+    await eventually(async () => expect((await readLog(`?from=${head + 1}`)).body.entries).toHaveLength(1));
+    expect((await readLog(`?from=${head + 1}`)).body.entries[0].revision).toBe(5);
+  });
+
+  it("is read over Connect too", async () => {
+    const e = freshId("log-connect");
+    await command(e, { command: { events: [{ n: 1 }, { n: 2 }] } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(2));
+    const client = connectClient(LogService);
+    const all = await client.read({ fromOffset: 0n, limit: 1000 });
+    const mine = all.entries.filter((x) => x.entityId === e);
+    expect(mine.map((x) => x.revision)).toEqual([1, 2]);
+    expect(mine[0]?.meta?.revisionNumber).toBe(1);
+    expect(all.nextOffset).toBe(all.headOffset + 1n);
+  });
+});
+
+describe("consumer positions", { timeout: 60_000 }, () => {
+  it("stores, reads and lists a named consumer's offset", async () => {
+    const e = freshId("pos");
+    await command(e, { command: { events: [{ n: 1 }] } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(1));
+    const put = await call("/api/v1/log/consumers/billing.projector", { method: "PUT", body: JSON.stringify({ offset: 1 }) });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as any).offset).toBe(1);
+    const got = (await (await call("/api/v1/log/consumers/billing.projector")).json()) as any;
+    expect(got).toMatchObject({ consumer_id: "billing.projector", offset: 1 });
+    const list = (await (await call("/api/v1/log/consumers")).json()) as any;
+    expect(list.consumers.map((c: any) => c.consumer_id)).toContain("billing.projector");
+
+    const client = connectClient(LogService);
+    await client.setConsumerPosition({ consumerId: "rpc-consumer", offset: 1n });
+    expect((await client.getConsumerPosition({ consumerId: "rpc-consumer" })).offset).toBe(1n);
+  });
+
+  it("answers not_found for an unknown consumer and refuses bad ids and offsets", async () => {
+    const unknown = await call("/api/v1/log/consumers/nobody-here");
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any).code).toBe("not_found");
+    const beyond = await call("/api/v1/log/consumers/c1", { method: "PUT", body: JSON.stringify({ offset: 10_000_000 }) });
+    expect(beyond.status).toBe(400);
+    expect(((await beyond.json()) as any).code).toBe("out_of_range");
+    for (const body of ['{"offset": -1}', '{"offset": "x"}', "{}", '{"offset": 1.5}']) {
+      const bad = await call("/api/v1/log/consumers/c1", { method: "PUT", body });
+      expect(bad.status, body).toBe(400);
+    }
+    const badId = await call("/api/v1/log/consumers/.hidden", { method: "PUT", body: '{"offset": 0}' });
+    expect(badId.status).toBe(400);
+  });
+});
+
+describe("the log's read side", () => {
+  it("is not shown or changed by the admin APIs", async () => {
+    const admin = { authorization: "Bearer admin-token-0123456789abcdef" };
+    const list = (await (await call("/admin/v1/read-sides", { headers: admin })).json()) as any;
+    expect(list.read_sides.map((r: any) => r.id)).not.toContain("$log");
+    const one = await call(`/admin/v1/read-sides/${encodeURIComponent("$log")}`, { headers: admin });
+    expect([400, 404]).toContain(one.status);
+    const del = await call(`/admin/v1/read-sides/${encodeURIComponent("$log")}`, { method: "DELETE", headers: admin });
+    expect([400, 404]).toContain(del.status);
+    const row = await env.DB.prepare("SELECT enabled FROM sh_read_side WHERE id = '$log'").first<{ enabled: number }>();
+    expect(row?.enabled).toBe(1);
+  });
+});

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { CliError, createAdminClient } from "./admin-client.mjs";
 import { COMMANDS } from "./commands.mjs";
+import { tailLog } from "./log-tail.mjs";
 
 const USAGE = `usage: statehouse <group> <command> [args] [flags]
 
@@ -18,9 +19,12 @@ const USAGE = `usage: statehouse <group> <command> [args] [flags]
   read-sides parked ID [--entity E]
   read-sides replay ID --entity E --revision N
   dead-letters list [--all] | replay N
+  log tail [--from OFFSET] [--type bank.v1.*] [--count N]
+             follows the global event log (without --from: only what is appended from now on)
 
   --server URL   Statehouse's address (default: $STATEHOUSE_URL, else http://127.0.0.1:8787)
-  --token TOKEN  an admin token (default: $STATEHOUSE_ADMIN_TOKEN; not needed when auth is off)
+  --token TOKEN  an admin token (default: $STATEHOUSE_ADMIN_TOKEN; not needed when auth is off);
+                 for log commands an API token (default: $STATEHOUSE_API_TOKEN)
   --json         print the admin API's raw JSON answer`;
 
 /**
@@ -43,7 +47,7 @@ export async function main(argv, io = {}) {
         "event-types": { type: "string" }, secret: { type: "string" }, paused: { type: "boolean" }, disabled: { type: "boolean" },
         enabled: { type: "boolean" }, shard: { type: "string" }, entity: { type: "string" }, revision: { type: "string" },
         failing: { type: "boolean" }, all: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" },
-        server: { type: "string" },
+        server: { type: "string" }, from: { type: "string" }, type: { type: "string" }, count: { type: "string" },
       },
     });
   } catch (cause) {
@@ -55,6 +59,7 @@ export async function main(argv, io = {}) {
     out(USAGE);
     return group === undefined && !parsed.values.help ? 2 : 0;
   }
+  if (group === "log" && command === "tail") return runTail(parsed.values, env, out, err, io.fetch);
   const run = COMMANDS[`${group} ${command}`];
   if (run === undefined) {
     err(`statehouse: unknown command "${[group, command].filter(Boolean).join(" ")}"\n\n${USAGE}`);
@@ -66,6 +71,35 @@ export async function main(argv, io = {}) {
   try {
     const text = flags.json ? JSON.stringify(await rawJson(run, args, flags, request), null, 2) : await run(args, flags, request);
     out(text);
+    return 0;
+  } catch (cause) {
+    if (cause instanceof CliError) {
+      err(`statehouse: ${cause.message}`);
+      return 1;
+    }
+    throw cause;
+  }
+}
+
+/** `log tail`: runs until --count entries were printed, the stream fails, or the process is stopped. */
+async function runTail(flags, env, out, err, fetchFn) {
+  const whole = (v, what) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new CliError(`${what} must be a whole number`);
+    return Number(v);
+  };
+  try {
+    await tailLog({
+      baseUrl: flags.server ?? env.STATEHOUSE_URL ?? "http://127.0.0.1:8787",
+      token: flags.token ?? env.STATEHOUSE_API_TOKEN,
+      from: whole(flags.from, "--from"),
+      type: flags.type,
+      count: whole(flags.count, "--count"),
+      json: flags.json === true,
+      out,
+      err,
+      fetch: fetchFn,
+    });
     return 0;
   } catch (cause) {
     if (cause instanceof CliError) {

@@ -7,12 +7,20 @@ export type { Config, ConfigEnv, ConfigResult, HandlerProtocol, WriteHandlerTarg
 export {
   FAILURE_POLICIES,
   MAX_READ_SIDE_TIMEOUT_MS,
+  ONE_TARGET,
+  READ_SIDE_DEFAULTS,
   READ_SIDE_ID_PATTERN,
+  checkReadSideSpec,
+  invalidReadSide,
   parseReadSideSpec,
+  publicSpecToInput,
   readSideInputSchema,
+  requireReadSideSpec,
   specToInput,
 } from "./read-side-spec.js";
-export type { FailurePolicy, ReadSideInput, ReadSideSpec } from "./read-side-spec.js";
+export type { FailurePolicy, PublicReadSideSpec, ReadSideInput, ReadSideSpec, ReadSideSpecResult, ReadSideTarget } from "./read-side-spec.js";
+export { applyReadSidePatch, parseReadSidePatch, requireReadSidePatch } from "./read-side-patch.js";
+export type { ReadSidePatch } from "./read-side-patch.js";
 
 const cache = new WeakMap<object, Config | StatehouseError>();
 

@@ -1,7 +1,9 @@
 // The admin HTTP JSON API under /admin/v1: read sides, their cursors, parked events and dead letters.
 import { Hono } from "hono";
+import { loadConfig, requireReadSideSpec } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
-import { ReadSideManager, createReadSideContext, readSideJson } from "../readside/index.js";
+import { ReadSideManager, createReadSideContext } from "../readside/index.js";
+import { cursorJson, deadLetterJson, parkedJson, patchFromJson, readSideJson, statusJson } from "./admin-json.js";
 import { readJsonObject } from "./json-body.js";
 import type { FrontEnv } from "./front-env.js";
 
@@ -14,12 +16,16 @@ export function adminApi(): Hono<AdminEnv> {
     c.set("manager", new ReadSideManager(createReadSideContext(c.env)));
     await next();
   });
+  const specOptions = (env: Env) => ({ allowLocalHttp: loadConfig(env).allowLocalHttp });
 
   app.get("/read-sides", async (c) => c.json({ read_sides: (await c.var.manager.list()).map(readSideJson) }));
-  app.post("/read-sides", async (c) => c.json(readSideJson(await c.var.manager.create(await readJsonObject(c.req.raw))), 201));
+  app.post("/read-sides", async (c) => {
+    const spec = requireReadSideSpec(await readJsonObject(c.req.raw), specOptions(c.env));
+    return c.json(readSideJson(await c.var.manager.create(spec)), 201);
+  });
   app.get("/read-sides/:id", async (c) => c.json(readSideJson(await c.var.manager.get(c.req.param("id")))));
   app.patch("/read-sides/:id", async (c) => {
-    const patch = await readJsonObject(c.req.raw);
+    const patch = patchFromJson(await readJsonObject(c.req.raw), specOptions(c.env));
     return c.json(readSideJson(await c.var.manager.update(c.req.param("id"), patch)));
   });
   app.delete("/read-sides/:id", async (c) => {
@@ -45,21 +51,20 @@ export function adminApi(): Hono<AdminEnv> {
     return c.json({ offsets });
   });
   app.get("/read-sides/:id/cursors", async (c) => {
-    const m = c.var.manager;
-    const id = c.req.param("id");
-    await m.get(id);
-    const cursors = await createReadSideContext(c.env).views.list(
-      { readSideId: id, shard: m.shard(intQuery(c.req.query("shard"), "shard")), entityId: c.req.query("entity") },
-      { after: c.req.query("after"), limit: intQuery(c.req.query("limit"), "limit") ?? 100, failingOnly: c.req.query("failing") === "true" },
-    );
-    return c.json({ cursors: cursors.map((v) => snake(v)) });
+    const cursors = await c.var.manager.cursors(c.req.param("id"), {
+      shard: intQuery(c.req.query("shard"), "shard"),
+      entityId: c.req.query("entity"),
+      after: c.req.query("after"),
+      limit: intQuery(c.req.query("limit"), "limit") ?? 100,
+      failingOnly: c.req.query("failing") === "true",
+    });
+    return c.json({ cursors: cursors.map(cursorJson) });
   });
-  app.get("/read-sides/:id/status", async (c) => c.json(await c.var.manager.status(c.req.param("id"))));
+  app.get("/read-sides/:id/status", async (c) => c.json(statusJson(await c.var.manager.status(c.req.param("id")))));
   app.get("/read-sides/:id/parked", async (c) => {
-    const id = c.req.param("id");
-    await c.var.manager.get(id);
-    const parked = await createReadSideContext(c.env).parked.list(id, { entityId: c.req.query("entity"), limit: intQuery(c.req.query("limit"), "limit") ?? 100 });
-    return c.json({ parked: parked.map((p) => snake(p)) });
+    const query = { entityId: c.req.query("entity"), limit: intQuery(c.req.query("limit"), "limit") ?? 100 };
+    const parked = await c.var.manager.parked(c.req.param("id"), query);
+    return c.json({ parked: parked.map(parkedJson) });
   });
   app.post("/read-sides/:id/parked/replay", async (c) => {
     const body = await readJsonObject(c.req.raw);
@@ -71,11 +76,11 @@ export function adminApi(): Hono<AdminEnv> {
   });
   app.get("/status", async (c) => {
     const m = c.var.manager;
-    return c.json({ read_sides: await Promise.all((await m.list()).map((r) => m.status(r.spec.id))) });
+    return c.json({ read_sides: await Promise.all((await m.list()).map(async (r) => statusJson(await m.status(r.spec.id)))) });
   });
   app.get("/dead-letters", async (c) => {
-    const letters = await createReadSideContext(c.env).parked.deadLetters({ limit: 100, pendingOnly: c.req.query("all") !== "true" });
-    return c.json({ dead_letters: letters.map((l) => snake(l)) });
+    const letters = await c.var.manager.deadLetters({ limit: 100, pendingOnly: c.req.query("all") !== "true" });
+    return c.json({ dead_letters: letters.map(deadLetterJson) });
   });
   app.post("/dead-letters/:n/replay", async (c) => {
     await c.var.manager.replayDeadLetter(intQuery(c.req.param("n"), "dead letter id") ?? 0);
@@ -88,8 +93,4 @@ function intQuery(value: string | undefined, what: string): number | undefined {
   if (value === undefined || value === "") return undefined;
   if (!/^\d+$/.test(value)) throw new StatehouseError("invalid_argument", `${what} must be a whole number, not ${JSON.stringify(value)}`);
   return Number(value);
-}
-
-function snake(o: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`), v]));
 }

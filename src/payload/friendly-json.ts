@@ -4,6 +4,7 @@ import { type Any, AnySchema, StructSchema, anyIs, anyPack, anyUnpack } from "@b
 import { StatehouseError, messageOf } from "../errors.js";
 import { log } from "../log.js";
 import { encodeBase64 } from "./base64.js";
+import { typeNameOf } from "./registry.js";
 
 /**
  * Turns a JSON value into an Any. A plain object becomes a google.protobuf.Struct; an object with
@@ -22,7 +23,7 @@ export function anyFromFriendlyJson(value: unknown, registry: Registry, field: s
   if (typeof typeUrl !== "string" || typeUrl === "") {
     throw new StatehouseError("invalid_argument", `${field}["@type"] must be a non-empty string`);
   }
-  const name = typeUrl.slice(typeUrl.lastIndexOf("/") + 1);
+  const name = typeNameOf(typeUrl);
   if (registry.getMessage(name) === undefined) {
     throw new StatehouseError(
       "invalid_argument",
@@ -47,7 +48,7 @@ export function anyToFriendlyJson(any: Any | undefined, registry: Registry): Jso
     const struct = anyUnpack(any, StructSchema);
     if (struct !== undefined) return toJson(StructSchema, struct);
   }
-  const name = any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1);
+  const name = typeNameOf(any.typeUrl);
   if (registry.getMessage(name) !== undefined) {
     try {
       return toJson(AnySchema, any, { registry });

@@ -12,8 +12,12 @@ export { BATCH_BUDGET_MS, DELIVERY_CONCURRENCY, JOURNAL_PAGE, RETRY_DELAY_SECOND
 export { recordDeadLetters } from "./dead-letters.js";
 export { RECONCILE_GRACE_MS, reconcile } from "./reconciler.js";
 export type { ReconcileReport } from "./reconciler.js";
-export { ReadSideManager, readSideJson } from "./manager.js";
-export type { Scope } from "./manager.js";
+export { ReadSideManager } from "./manager.js";
+export type { CursorQuery, Scope, ShardOffset } from "./manager.js";
+export type { CursorFailure, EntityCursor, EntityCursorState } from "./entity-cursor.js";
+export type { ReadSideState, ReadSideStatus } from "./read-side-status.js";
+export type { ReadSideView } from "./read-side-view.js";
+export type { DeadLetter, ParkedView } from "../cursors/index.js";
 export type { ConsumerMessage, DeliveryMessage, SweepMessage } from "./messages.js";
 export { backoffSeconds, decideOnFailure } from "./policy.js";
 export type { FailureAction } from "./policy.js";

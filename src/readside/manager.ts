@@ -1,10 +1,13 @@
-// Operator actions on read sides: define, pause, resume, restart, skip, and replay what was parked.
-import { type ReadSideInput, type ReadSideSpec, parseReadSideSpec, specToInput } from "../config/index.js";
-import { type CursorScope, type ReadSideRecord, freshCursor } from "../cursors/index.js";
+// Operator actions on read sides: define, pause, resume, restart, skip, inspect, and replay what was parked.
+import { type ReadSidePatch, type ReadSideSpec, applyReadSidePatch, checkReadSideSpec } from "../config/index.js";
+import { type CursorScope, type DeadLetter, type ParkedView, type ReadSideRecord, freshCursor } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideContext } from "./context.js";
 import { deliverPair } from "./delivery.js";
+import { type EntityCursor, toEntityCursor } from "./entity-cursor.js";
 import { createReadSideHandler } from "./read-side-handler.js";
+import { type ReadSideStatus, readSideState } from "./read-side-status.js";
+import { type ReadSideView, toReadSideView } from "./read-side-view.js";
 import { shardOf } from "./shard.js";
 import { startSweep } from "./sweep.js";
 
@@ -14,26 +17,39 @@ export interface Scope {
   entityId?: string;
 }
 
+/** Which cursors to list: a scope, a page (entity ids after `after`, at most `limit`), optionally failing ones only. */
+export interface CursorQuery extends Scope {
+  after?: string;
+  limit: number;
+  failingOnly?: boolean;
+}
+
+/** CoS's offset of one shard: the number of events the read side has handled for its entities. */
+export interface ShardOffset {
+  shard: number;
+  offset: number;
+}
+
+/** How many failing entities a status lists. */
+const STATUS_FAILING_LIMIT = 20;
+
 /** The operator's handle on read sides; every failure is a StatehouseError. */
 export class ReadSideManager {
   constructor(private readonly ctx: ReadSideContext) {}
 
-  /** All read sides. */
-  list(): Promise<ReadSideRecord[]> {
-    return this.ctx.loadReadSides();
+  /** All read sides, by id. */
+  async list(): Promise<ReadSideView[]> {
+    return (await this.ctx.loadReadSides()).map(toReadSideView);
   }
 
   /** One read side, or NOT_FOUND. */
-  async get(id: string): Promise<ReadSideRecord> {
-    await this.ctx.loadReadSides();
-    const record = await this.ctx.readSides.get(id);
-    if (record === undefined) throw new StatehouseError("not_found", `read side ${id} not found`);
-    return record;
+  async get(id: string): Promise<ReadSideView> {
+    return toReadSideView(await this.record(id));
   }
 
   /** Registers a read side; it then receives every retained event of every entity. */
-  async create(input: unknown): Promise<ReadSideRecord> {
-    const spec = this.validate(input);
+  async create(definition: ReadSideSpec): Promise<ReadSideView> {
+    const spec = this.validate(definition);
     await this.ctx.loadReadSides();
     if (!(await this.ctx.readSides.insert(spec, "api", Date.now()))) {
       throw new StatehouseError("already_exists", `read side ${spec.id} already exists`);
@@ -42,14 +58,10 @@ export class ReadSideManager {
     return this.get(spec.id);
   }
 
-  /** Changes some fields; `secret: null` removes the secret. Pause state and cursors are kept. */
-  async update(id: string, patch: Record<string, unknown>): Promise<ReadSideRecord> {
+  /** Changes the fields the patch gives; `secret: null` removes the secret. Pause state and cursors are kept. */
+  async update(id: string, patch: ReadSidePatch): Promise<ReadSideView> {
     const current = await this.mutable(id);
-    const merged: Record<string, unknown> = { ...specToInput(current.spec), ...patch, id };
-    if ("url" in patch) delete merged.binding;
-    if ("binding" in patch) delete merged.url;
-    if (patch.secret === null) delete merged.secret;
-    const spec = this.validate(merged);
+    const spec = this.validate(applyReadSidePatch(current.spec, patch));
     await this.ctx.readSides.update(spec, Date.now());
     if (spec.enabled && !current.spec.enabled) await startSweep(this.ctx.env, id);
     return this.get(id);
@@ -63,13 +75,13 @@ export class ReadSideManager {
 
   /** Stops deliveries (all, or one shard's); cursors stay where they are. */
   async pause(id: string, shard?: number): Promise<void> {
-    await this.get(id);
+    await this.record(id);
     await this.ctx.readSides.setPaused(id, true, this.shard(shard));
   }
 
   /** Resumes deliveries, retries entities stopped on a failure, and catches up what was missed. */
   async resume(id: string, shard?: number): Promise<void> {
-    await this.get(id);
+    await this.record(id);
     await this.ctx.readSides.setPaused(id, false, this.shard(shard));
     await this.ctx.views.retryFailing({ readSideId: id, shard }, Date.now());
     await startSweep(this.ctx.env, id, shard);
@@ -77,14 +89,14 @@ export class ReadSideManager {
 
   /** Replays every retained event of every entity (in scope) to the read side, in order per entity. */
   async restart(id: string, shard?: number): Promise<void> {
-    await this.get(id);
+    await this.record(id);
     await this.ctx.views.restart({ readSideId: id, shard: this.shard(shard) }, Date.now());
     await startSweep(this.ctx.env, id, shard);
   }
 
   /** Moves past the failing head event of each failing entity in scope (parking it); the count skipped. */
   async skip(id: string, scope: Scope = {}): Promise<number> {
-    await this.get(id);
+    await this.record(id);
     const s: CursorScope = { readSideId: id, shard: this.shard(scope.shard), entityId: scope.entityId };
     const skipped = await this.ctx.views.skipFailing(s, Date.now());
     if (scope.entityId !== undefined && skipped === 0) {
@@ -95,48 +107,43 @@ export class ReadSideManager {
   }
 
   /** CoS's offsets: per shard, the number of events the read side has handled there. */
-  async offsets(id: string, shard?: number): Promise<{ shard: number; offset: number }[]> {
-    await this.get(id);
+  async offsets(id: string, shard?: number): Promise<ShardOffset[]> {
+    await this.record(id);
     const byShard = await this.ctx.views.offsetsByShard(id);
     const shards = shard !== undefined ? [this.shard(shard) as number] : [...Array(this.ctx.config.numShards).keys()];
     return shards.map((s) => ({ shard: s, offset: byShard.get(s) ?? 0 }));
   }
 
-  /** Where a read side stands: its state, lag, failing entities (first 20) and parked count. */
-  async status(id: string): Promise<Record<string, unknown>> {
-    const r = await this.get(id);
+  /** Where a read side stands: its state, lag, failing entities (the first 20) and parked count. */
+  async status(id: string): Promise<ReadSideStatus> {
+    const r = await this.record(id);
     const summary = await this.ctx.views.summary(id);
-    const failing = await this.ctx.views.list({ readSideId: id }, { limit: 20, failingOnly: true });
-    const state = !r.spec.enabled
-      ? "disabled"
-      : r.paused
-        ? "paused"
-        : summary.stopped > 0
-          ? "stopped"
-          : summary.retrying > 0
-            ? "retrying"
-            : r.pausedShards.length > 0
-              ? "partly paused"
-              : "running";
-    return {
-      id,
-      state,
-      paused_shards: r.pausedShards,
-      ...summary,
-      failing: failing.map((f) => ({
-        entity_id: f.entityId,
-        status: f.status,
-        revision: f.revision,
-        failed_revision: f.failedRevision,
-        attempts: f.attempts,
-        last_error: f.lastError,
-      })),
-    };
+    const failing = await this.ctx.views.list({ readSideId: id }, { limit: STATUS_FAILING_LIMIT, failingOnly: true });
+    return { id, state: readSideState(r, summary), pausedShards: r.pausedShards, ...summary, failing: failing.map(toEntityCursor) };
+  }
+
+  /** A page of the read side's cursors in scope, by entity id. */
+  async cursors(id: string, query: CursorQuery): Promise<EntityCursor[]> {
+    await this.record(id);
+    const { shard, entityId, ...page } = query;
+    const views = await this.ctx.views.list({ readSideId: id, shard: this.shard(shard), entityId }, page);
+    return views.map(toEntityCursor);
+  }
+
+  /** The read side's parked events (optionally one entity's), by entity id and revision. */
+  async parked(id: string, query: { entityId?: string; limit: number }): Promise<ParkedView[]> {
+    await this.record(id);
+    return this.ctx.parked.list(id, query);
+  }
+
+  /** Recorded dead letters, oldest first; `pendingOnly` leaves out those already replayed. */
+  deadLetters(query: { limit: number; pendingOnly: boolean }): Promise<DeadLetter[]> {
+    return this.ctx.parked.deadLetters(query);
   }
 
   /** Delivers one parked event again (deliberately out of order); on success it is no longer parked. */
   async replayParked(id: string, entityId: string, revision: number): Promise<void> {
-    const record = await this.get(id);
+    const record = await this.record(id);
     if ((await this.ctx.parked.get(id, entityId, revision)) === undefined) {
       throw new StatehouseError("not_found", `read side ${id} has no parked event ${entityId}@${revision}`);
     }
@@ -163,8 +170,16 @@ export class ReadSideManager {
     await this.ctx.parked.markReplayed(letterId, Date.now());
   }
 
+  /** One stored read side, or NOT_FOUND. */
+  private async record(id: string): Promise<ReadSideRecord> {
+    await this.ctx.loadReadSides();
+    const record = await this.ctx.readSides.get(id);
+    if (record === undefined) throw new StatehouseError("not_found", `read side ${id} not found`);
+    return record;
+  }
+
   /** Validates a shard number against COS_NUM_SHARDS. */
-  shard(shard: number | undefined): number | undefined {
+  private shard(shard: number | undefined): number | undefined {
     if (shard === undefined) return undefined;
     const n = this.ctx.config.numShards;
     if (!Number.isSafeInteger(shard) || shard < 0 || shard >= n) {
@@ -173,8 +188,9 @@ export class ReadSideManager {
     return shard;
   }
 
-  private validate(input: unknown): ReadSideSpec {
-    const parsed = parseReadSideSpec(input, { allowLocalHttp: this.ctx.config.allowLocalHttp });
+  /** Checks a spec as a whole (a patch can leave a stored URL this deployment no longer allows) and its binding. */
+  private validate(spec: ReadSideSpec): ReadSideSpec {
+    const parsed = checkReadSideSpec(spec, { allowLocalHttp: this.ctx.config.allowLocalHttp });
     if (!parsed.ok) throw new StatehouseError("invalid_argument", `invalid read side: ${parsed.errors.join("; ")}`);
     const t = parsed.spec.target;
     if (t.kind === "binding" && typeof (this.ctx.env as unknown as Record<string, { fetch?: unknown } | undefined>)[t.binding]?.fetch !== "function") {
@@ -184,18 +200,10 @@ export class ReadSideManager {
   }
 
   private async mutable(id: string): Promise<ReadSideRecord> {
-    const record = await this.get(id);
+    const record = await this.record(id);
     if (record.source === "config") {
       throw new StatehouseError("failed_precondition", `read side ${id} is declared in STATEHOUSE_READ_SIDES: change it there`);
     }
     return record;
   }
-}
-
-/** The JSON an operator sees for a read side (the secret is never included). */
-export function readSideJson(r: ReadSideRecord): Record<string, unknown> {
-  const input: ReadSideInput = specToInput(r.spec);
-  delete input.secret;
-  delete input.auto_start;
-  return { ...input, has_secret: r.spec.secret !== undefined, paused: r.paused, paused_shards: r.pausedShards, source: r.source, created_at: new Date(r.createdAt).toISOString(), updated_at: new Date(r.updatedAt).toISOString() };
 }

@@ -1,0 +1,59 @@
+// The admin API's JSON: the manager's typed values in the snake_case shapes operators and the CLI read.
+import { describe, expect, it } from "vitest";
+import { cursorJson, patchFromJson, readSideJson, statusJson } from "../../src/front/admin-json.js";
+import type { EntityCursor, ReadSideStatus, ReadSideView } from "../../src/readside/index.js";
+
+const opts = { allowLocalHttp: false };
+const cursor: EntityCursor = { entityId: "e", shard: 1, revision: 4, headRevision: 6, lag: 2, state: { kind: "ok" }, updatedAt: 9 };
+
+describe("admin JSON", () => {
+  it("writes a read side with has_secret and ISO times, never a secret or auto_start", () => {
+    const view: ReadSideView = {
+      spec: { id: "rs", target: { kind: "binding", binding: "B" }, protocol: "connect", timeoutMs: 5000, policy: "STOP", retries: 5, backoffMs: 1000, enabled: true, eventTypes: [] },
+      hasSecret: true,
+      paused: false,
+      pausedShards: [2],
+      source: "config",
+      createdAt: 0,
+      updatedAt: 1000,
+    };
+    expect(readSideJson(view)).toEqual({
+      id: "rs",
+      binding: "B",
+      protocol: "connect",
+      timeout_ms: 5000,
+      policy: "STOP",
+      retries: 5,
+      backoff_ms: 1000,
+      enabled: true,
+      event_types: [],
+      has_secret: true,
+      paused: false,
+      paused_shards: [2],
+      source: "config",
+      created_at: "1970-01-01T00:00:00.000Z",
+      updated_at: "1970-01-01T00:00:01.000Z",
+    });
+  });
+
+  it("names a partly paused state as the CLI shows it", () => {
+    const status: ReadSideStatus = { id: "rs", state: { kind: "partlyPaused", shards: [1] }, pausedShards: [1], entities: 1, lag: 0, retrying: 0, stopped: 0, parked: 0, failing: [] };
+    expect(statusJson(status)).toEqual({ id: "rs", state: "partly paused", paused_shards: [1], entities: 1, lag: 0, retrying: 0, stopped: 0, parked: 0, failing: [] });
+  });
+
+  it("writes a failing entity's status, revisions, attempts and error", () => {
+    const failing: EntityCursor = { ...cursor, state: { kind: "retrying", failure: { revision: 5, attempts: 2, error: "unavailable: down" } } };
+    const status: ReadSideStatus = { id: "rs", state: { kind: "retrying", entities: 1 }, pausedShards: [], entities: 1, lag: 2, retrying: 1, stopped: 0, parked: 0, failing: [failing] };
+    expect(statusJson(status).failing).toEqual([{ entity_id: "e", status: "retrying", revision: 4, failed_revision: 5, attempts: 2, last_error: "unavailable: down" }]);
+  });
+
+  it("writes an ok cursor with zero attempts, and the failure it was resumed from", () => {
+    expect(cursorJson(cursor)).toEqual({ entity_id: "e", shard: 1, revision: 4, head_revision: 6, lag: 2, status: "ok", attempts: 0, failed_revision: 0, last_error: null, updated_at: 9 });
+    const resumed = cursorJson({ ...cursor, state: { kind: "ok", resumedFrom: { revision: 5, error: "internal: boom" } } });
+    expect(resumed).toMatchObject({ status: "ok", attempts: 0, failed_revision: 5, last_error: "internal: boom" });
+  });
+
+  it("reads a PATCH body, ignoring an id (the path names the read side)", () => {
+    expect(patchFromJson({ id: "other!", enabled: false, secret: null }, opts)).toEqual({ enabled: false, secret: null });
+  });
+});

@@ -2,6 +2,7 @@
 import { type ReadSideInput, type ReadSideSpec, parseReadSideSpec, specToInput } from "../config/index.js";
 import { type CursorScope, type ReadSideRecord, freshCursor } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
+import { findServiceBinding } from "../handlers/index.js";
 import type { ReadSideContext } from "./context.js";
 import { deliverPair } from "./delivery.js";
 import { createReadSideHandler } from "./read-side-handler.js";
@@ -177,7 +178,7 @@ export class ReadSideManager {
     const parsed = parseReadSideSpec(input, { allowLocalHttp: this.ctx.config.allowLocalHttp });
     if (!parsed.ok) throw new StatehouseError("invalid_argument", `invalid read side: ${parsed.errors.join("; ")}`);
     const t = parsed.spec.target;
-    if (t.kind === "binding" && typeof (this.ctx.env as unknown as Record<string, { fetch?: unknown } | undefined>)[t.binding]?.fetch !== "function") {
+    if (t.kind === "binding" && findServiceBinding(this.ctx.env, t.binding) === undefined) {
       throw new StatehouseError("invalid_argument", `invalid read side: binding: no Service Binding named ${t.binding} (declare it in wrangler.toml)`);
     }
     return parsed.spec;

@@ -8,4 +8,5 @@ export type { ConnectClientOptions, ConnectProtocol } from "./connect-client.js"
 export { createHandlerFetch } from "./handler-fetch.js";
 export type { FetchFn } from "./handler-fetch.js";
 export { postCosHttp } from "./cos-http.js";
+export { createSigningFetch } from "./signing-fetch.js";
 export { MAX_ANSWER_BYTES } from "./limit-answer.js";

@@ -3,10 +3,9 @@ import type { Registry } from "@bufbuild/protobuf";
 import type { ReadSideSpec } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { type HandleReadSideRequest, ReadSideHandlerService } from "../gen/chief_of_state/v1/readside_pb.js";
-import { type FetchFn, createHandlerClient, createHandlerFetch, handlerError, postCosHttp } from "../handlers/index.js";
+import { type FetchFn, createHandlerClient, createHandlerFetch, createSigningFetch, handlerError, postCosHttp } from "../handlers/index.js";
 import { anyToBase64, metaToCosJson } from "../payload/index.js";
 import { eventTag } from "./shard.js";
-import { createSigningFetch } from "./signing.js";
 
 /** One delivery: the request plus what the transport needs besides it. */
 export interface ReadSideCall {

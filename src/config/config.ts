@@ -6,8 +6,8 @@ import { type ReadSideSpec, parseReadSideSpec } from "./read-side-spec.js";
 
 export { HANDLER_PROTOCOLS, type HandlerProtocol };
 
-/** Where the write handler lives. */
-export type WriteHandlerTarget = { kind: "binding" } | { kind: "url"; url: string };
+/** Where the write handler lives: the Service Binding WRITE_HANDLER, or a URL. */
+export type WriteHandlerTarget = { kind: "binding"; binding: "WRITE_HANDLER" } | { kind: "url"; url: string };
 
 /** Statehouse's validated configuration. */
 export interface Config {
@@ -150,10 +150,10 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
   const errors: string[] = [];
   let writeHandler: WriteHandlerTarget;
   if (v.WRITE_HANDLER_URL !== "") writeHandler = { kind: "url", url: v.WRITE_HANDLER_URL };
-  else if (env.WRITE_HANDLER !== undefined) writeHandler = { kind: "binding" };
+  else if (env.WRITE_HANDLER !== undefined) writeHandler = { kind: "binding", binding: "WRITE_HANDLER" };
   else {
     errors.push("WRITE_HANDLER_URL is not set and no Service Binding named WRITE_HANDLER exists");
-    writeHandler = { kind: "binding" };
+    writeHandler = { kind: "binding", binding: "WRITE_HANDLER" };
   }
   if (v.COS_WRITE_SIDE_PROTO_VALIDATION) {
     if (v.COS_WRITE_SIDE_STATE_PROTOS.length === 0)

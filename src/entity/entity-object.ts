@@ -254,7 +254,7 @@ export class EntityObject extends DurableObject<Env> {
   }
 
   private writeHandler(config: Config, registry: Registry): WriteHandler {
-    this.handler ??= createWriteHandler(config, this.env.WRITE_HANDLER, registry);
+    this.handler ??= createWriteHandler(config, this.env, registry);
     return this.handler;
   }
 

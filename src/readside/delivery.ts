@@ -9,7 +9,7 @@ import { HandleReadSideRequestSchema } from "../gen/chief_of_state/v1/readside_p
 import { typeNameOf } from "../payload/index.js";
 import { decideOnFailure } from "./policy.js";
 import type { ReadSideHandler } from "./read-side-handler.js";
-import { webhookId } from "./signing.js";
+import { webhookId } from "./webhook-id.js";
 
 /** Everything needed to deliver to one (read side, entity). */
 export interface PairDelivery {

@@ -1,4 +1,4 @@
-// Public surface of readside/: the queue consumers, the operator's manager, signing and shards.
+// Public surface of readside/: the queue consumers, the operator's manager, webhook ids and shards.
 import { parseConfig } from "../config/index.js";
 import { createParkedStore } from "../cursors/index.js";
 import { createReadSideContext } from "./context.js";
@@ -21,7 +21,7 @@ export type { DeadLetter, ParkedView } from "../cursors/index.js";
 export type { ConsumerMessage, DeliveryMessage, SweepMessage } from "./messages.js";
 export { backoffSeconds, decideOnFailure } from "./policy.js";
 export type { FailureAction } from "./policy.js";
-export { createSigningFetch, signWebhook, webhookId } from "./signing.js";
+export { webhookId } from "./webhook-id.js";
 export { eventTag, shardOf } from "./shard.js";
 
 /** Queue names ending in this are dead-letter queues. */

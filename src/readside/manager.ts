@@ -2,6 +2,7 @@
 import { type ReadSidePatch, type ReadSideSpec, applyReadSidePatch, checkReadSideSpec } from "../config/index.js";
 import { type CursorScope, type DeadLetter, type ParkedView, type ReadSideRecord, freshCursor } from "../cursors/index.js";
 import { StatehouseError } from "../errors.js";
+import { findServiceBinding } from "../handlers/index.js";
 import type { ReadSideContext } from "./context.js";
 import { deliverPair } from "./delivery.js";
 import { type EntityCursor, toEntityCursor } from "./entity-cursor.js";
@@ -193,7 +194,7 @@ export class ReadSideManager {
     const parsed = checkReadSideSpec(spec, { allowLocalHttp: this.ctx.config.allowLocalHttp });
     if (!parsed.ok) throw new StatehouseError("invalid_argument", `invalid read side: ${parsed.errors.join("; ")}`);
     const t = parsed.spec.target;
-    if (t.kind === "binding" && typeof (this.ctx.env as unknown as Record<string, { fetch?: unknown } | undefined>)[t.binding]?.fetch !== "function") {
+    if (t.kind === "binding" && findServiceBinding(this.ctx.env, t.binding) === undefined) {
       throw new StatehouseError("invalid_argument", `invalid read side: binding: no Service Binding named ${t.binding} (declare it in wrangler.toml)`);
     }
     return parsed.spec;

@@ -1,6 +1,6 @@
-// Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) on every delivery.
-import type { FetchFn } from "../handlers/index.js";
-import { decodeBase64, encodeBase64, encodeBase64Url } from "../payload/index.js";
+// A fetch wrapper that signs each request as Standard Webhooks do, whatever the protocol's body.
+import { decodeBase64, encodeBase64 } from "../payload/index.js";
+import type { FetchFn } from "./handler-fetch.js";
 
 const encoder = new TextEncoder();
 
@@ -35,7 +35,7 @@ export function createSigningFetch(target: FetchFn, secret: string | undefined):
   return async (input, init) => {
     const headers = new Headers(init?.headers);
     const id = headers.get("webhook-id");
-    if (id === null) throw new Error("a signed delivery needs a webhook-id header");
+    if (id === null) throw new Error("a signed request needs a webhook-id header");
     const timestamp = Math.floor(Date.now() / 1000);
     headers.set("webhook-timestamp", String(timestamp));
     headers.set("webhook-signature", await signWebhook(secret, id, timestamp, bodyBytes(init?.body)));
@@ -49,11 +49,5 @@ function bodyBytes(body: BodyInit | null | undefined): Uint8Array {
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  throw new Error("a signed delivery needs a string or byte body");
-}
-
-/** A webhook id that is the same for every attempt at one event for one read side. */
-export async function webhookId(readSideId: string, entityId: string, revision: number): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`${readSideId}\u0000${entityId}\u0000${revision}`));
-  return `msg_${encodeBase64Url(new Uint8Array(digest).slice(0, 18))}`;
+  throw new Error("a signed request needs a string or byte body");
 }

@@ -28,6 +28,8 @@ export interface Config {
   readSides: readonly ReadSideSpec[];
   /** Whether read-side URLs may be http:// to localhost (local dev only). */
   allowLocalHttp: boolean;
+  /** Whether live subscriptions (Subscribe, SubscribeAll, the SSE endpoints) are served. */
+  subscriptionEnabled: boolean;
 }
 
 /** The vars and secrets Config reads (all strings, as Workers deliver them). */
@@ -45,6 +47,7 @@ export interface ConfigEnv {
   COS_WRITE_SIDE_PROPAGATED_HEADERS?: string;
   COS_WRITE_PERSISTED_HEADERS?: string;
   COS_NUM_SHARDS?: string;
+  COS_SUBSCRIPTION_ENABLED?: string;
   STATEHOUSE_AUTH?: string;
   STATEHOUSE_API_TOKENS?: string;
   STATEHOUSE_ADMIN_TOKENS?: string;
@@ -113,6 +116,7 @@ const schema = z.object({
   COS_WRITE_SIDE_PROPAGATED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
   COS_WRITE_PERSISTED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
   COS_NUM_SHARDS: int(1, 1024, 16),
+  COS_SUBSCRIPTION_ENABLED: bool(false),
   STATEHOUSE_AUTH: z
     .string()
     .trim()
@@ -181,6 +185,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
       adminTokens: v.STATEHOUSE_ADMIN_TOKENS,
       readSides,
       allowLocalHttp: v.STATEHOUSE_ALLOW_LOCAL_HTTP,
+      subscriptionEnabled: v.COS_SUBSCRIPTION_ENABLED,
     },
   };
 }

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
-import { createEntityClient } from "../entity/index.js";
+import { createEntityClient, createEntitySubscriptions } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
@@ -13,6 +13,7 @@ import { cosGateway } from "./cos-gateway.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
+import { streamApi } from "./stream-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -48,11 +49,15 @@ export function createApp(): Hono<FrontEnv> {
     }),
   );
   app.use("*", async (c, next) => {
-    c.set("entities", createEntityClient(c.env.ENTITY));
+    const entities = createEntityClient(c.env.ENTITY);
+    c.set("entities", entities);
+    c.set("subscriptions", createEntitySubscriptions({ entities, entityNs: c.env.ENTITY, subscriptionNs: c.env.SUBSCRIPTION }));
     await next();
   });
 
   app.route("/", cosGateway());
+  // Before jsonApi: its GET /api/v1/entities/{id} would take …/events/stream as an entity id.
+  app.route("/", streamApi());
   app.route("/", jsonApi());
   app.route("/", adminApi());
 
@@ -63,7 +68,7 @@ export function createApp(): Hono<FrontEnv> {
       readSides = new ReadSideManager(createReadSideContext(c.env));
       readSideManagers.set(c.env, readSides);
     }
-    const values = createRequestContextValues({ entities: c.var.entities, config, readSides });
+    const values = createRequestContextValues({ entities: c.var.entities, config, readSides, subscriptions: c.var.subscriptions });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);
     if (res === undefined) {

@@ -38,7 +38,7 @@ export function encodeFeedMessage(rows: readonly JournalEntry[]): Uint8Array {
 
 /** Reads a broadcast back into live feed items. */
 export function decodeFeedMessage(data: ArrayBuffer | string): LiveMessage<JournalEntry> {
-  if (typeof data === "string") throw new Error("an entity feed message is binary");
+  if (!(data instanceof ArrayBuffer)) throw new Error("an entity feed message is binary");
   const msg = fromBinary(EntityFeedMessageSchema, new Uint8Array(data));
   if (msg.rows.length === 0) return { head: msg.head };
   return { items: msg.rows.map((r) => ({ revision: r.revision, event: r.event, state: r.state, meta: r.meta })) };

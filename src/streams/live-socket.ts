@@ -24,6 +24,8 @@ export async function openHubSocket<T>(
     throw new StatehouseError("unavailable", `the hub refused the live connection (HTTP ${res.status})`);
   }
   ws.accept();
+  // With the standard binaryType ("blob"), binary messages would arrive as Blobs needing an await each.
+  ws.binaryType = "arraybuffer";
   let done = false;
   const finish = (code: number, reason: string) => {
     if (done) return;

@@ -67,7 +67,7 @@ const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 export default defineConfig({
   test: {
     projects: [
-      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**"] }),
+      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**"] }),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",
@@ -76,6 +76,8 @@ export default defineConfig({
         COS_WRITE_SIDE_STATE_PROTOS: "google.protobuf.Struct",
         COS_JOURNAL_LOGICAL_DELETION: "true",
       }),
+      // wrangler.toml turns subscriptions on for the dev example; CoS's default is off.
+      project("no-subscriptions", ["test/no-subscriptions/**/*.test.ts"], { COS_SUBSCRIPTION_ENABLED: "false" }),
       project("misconfigured", ["test/misconfigured/**/*.test.ts"], { COS_SNAPSHOT_FREQUENCY: "often", WRITE_HANDLER_PROTOCOL: "grpc" }),
       project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example" }),
       // The CLI against a real `wrangler dev` on 127.0.0.1 (Node, not workerd).

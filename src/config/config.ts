@@ -30,6 +30,8 @@ export interface Config {
   allowLocalHttp: boolean;
   /** The global event log: whether rows keep the resulting state, and how much is retained (0: no bound). */
   log: { states: boolean; retention: { days: number; events: number } };
+  /** Whether live subscriptions (Subscribe, SubscribeAll, the SSE endpoints) are served. */
+  subscriptionEnabled: boolean;
 }
 
 /** The vars and secrets Config reads (all strings, as Workers deliver them). */
@@ -47,6 +49,7 @@ export interface ConfigEnv {
   COS_WRITE_SIDE_PROPAGATED_HEADERS?: string;
   COS_WRITE_PERSISTED_HEADERS?: string;
   COS_NUM_SHARDS?: string;
+  COS_SUBSCRIPTION_ENABLED?: string;
   STATEHOUSE_AUTH?: string;
   STATEHOUSE_API_TOKENS?: string;
   STATEHOUSE_ADMIN_TOKENS?: string;
@@ -118,6 +121,7 @@ const schema = z.object({
   COS_WRITE_SIDE_PROPAGATED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
   COS_WRITE_PERSISTED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
   COS_NUM_SHARDS: int(1, 1024, 16),
+  COS_SUBSCRIPTION_ENABLED: bool(false),
   STATEHOUSE_AUTH: z
     .string()
     .trim()
@@ -193,6 +197,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
         states: v.STATEHOUSE_LOG_STATES,
         retention: { days: v.STATEHOUSE_LOG_RETENTION_DAYS, events: v.STATEHOUSE_LOG_RETENTION_EVENTS },
       },
+      subscriptionEnabled: v.COS_SUBSCRIPTION_ENABLED,
     },
   };
 }

@@ -9,8 +9,10 @@ import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
 import { log } from "../log.js";
+import { acceptHubSocket } from "../streams/index.js";
 import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
+import { broadcastCommit } from "./feed-broadcast.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
 import { OutboxPublisher } from "./outbox.js";
@@ -123,6 +125,25 @@ export class EntityObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Accepts a subscriber bridge's WebSocket (GET with Upgrade: websocket) as hibernatable: the
+   * object may leave memory while subscribers stay connected, and every commit is broadcast to
+   * them (see entity-feed.ts). Nothing else is served over fetch.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const entityId = new URL(request.url).searchParams.get("entity_id") ?? "";
+    if (entityIdProblem(entityId) !== undefined || (this.entityId !== undefined && this.entityId !== entityId)) {
+      return new Response("entity id does not match this object", { status: 400 });
+    }
+    return acceptHubSocket(this.ctx, request);
+  }
+
+  /** Subscribers send nothing; a stray message is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  /** A subscriber went away; the runtime answers its close frame (web_socket_auto_reply_to_close). */
+  override async webSocketClose(): Promise<void> {}
+
   /** The newest committed revision (0 for an entity with no events), for the reconciler. */
   async headRevision(): Promise<number> {
     return this.head?.revision ?? 0;
@@ -212,6 +233,7 @@ export class EntityObject extends DurableObject<Env> {
     // Armed in the same turn as the commit, so an eviction before the send still publishes later.
     this.armAlarm(OUTBOX_ALARM_MS);
     this.outbox.notify(input.entityId, lastRow.revision, rows);
+    broadcastCommit(this.ctx, input.entityId, rows);
     return { state: lastRow.state, meta: lastRow.meta };
   }
 

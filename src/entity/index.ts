@@ -6,4 +6,8 @@ export type { EventsMessage } from "./outbox.js";
 export type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 export type { JournalEntry } from "../journal/index.js";
 export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
+export { createEntityFeedSource } from "./entity-feed.js";
+export { MAX_FEED_MESSAGE_BYTES, decodeFeedMessage, encodeFeedMessage } from "./feed-broadcast.js";
+export { createEntitySubscriptions } from "./entity-subscription.js";
+export type { EntitySubscriptionRequest, EntitySubscriptions, SubscriptionItem } from "./entity-subscription.js";
 export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
-import { createEntityClient } from "../entity/index.js";
+import { createEntityClient, createEntitySubscriptions } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
 import { createEventLog } from "../eventlog/index.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
@@ -15,6 +15,7 @@ import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
 import { logApi } from "./log-api.js";
+import { streamApi } from "./stream-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -50,11 +51,15 @@ export function createApp(): Hono<FrontEnv> {
     }),
   );
   app.use("*", async (c, next) => {
-    c.set("entities", createEntityClient(c.env.ENTITY));
+    const entities = createEntityClient(c.env.ENTITY);
+    c.set("entities", entities);
+    c.set("subscriptions", createEntitySubscriptions({ entities, entityNs: c.env.ENTITY, subscriptionNs: c.env.SUBSCRIPTION }));
     await next();
   });
 
   app.route("/", cosGateway());
+  // Before jsonApi: its GET /api/v1/entities/{id} would take …/events/stream as an entity id.
+  app.route("/", streamApi());
   app.route("/", jsonApi());
   app.route("/", logApi());
   app.route("/", adminApi());
@@ -66,7 +71,13 @@ export function createApp(): Hono<FrontEnv> {
       readSides = new ReadSideManager(createReadSideContext(c.env));
       readSideManagers.set(c.env, readSides);
     }
-    const values = createRequestContextValues({ entities: c.var.entities, config, readSides, eventLog: createEventLog(c.env.DB) });
+    const values = createRequestContextValues({
+      entities: c.var.entities,
+      config,
+      readSides,
+      subscriptions: c.var.subscriptions,
+      eventLog: createEventLog(c.env.DB),
+    });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);
     if (res === undefined) {

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import { loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { errorResponse } from "./error-response.js";
+import { verifyStreamToken } from "./stream-token.js";
 
 const encoder = new TextEncoder();
 
@@ -14,18 +15,47 @@ export function isAdminPath(path: string): boolean {
   return ADMIN_PATH_PREFIXES.some((p) => path.startsWith(p));
 }
 
+/** Whether a path is a GET stream endpoint (`/api/v1/…/stream`): the only place `?access_token=` is read. */
+export function isStreamPath(path: string): boolean {
+  return /^\/api\/v1\/.+\/stream$/.test(path);
+}
+
 /**
  * Requires `Authorization: Bearer <token>` matching one of the configured tokens, unless
  * STATEHOUSE_AUTH is "off". Tokens are hashed before comparison so lengths leak nothing, compared
- * with timingSafeEqual, and never logged. Admin paths are left to adminAuth.
+ * with timingSafeEqual, and never logged. Admin paths are left to adminAuth. A GET stream
+ * endpoint without the header may instead carry `?access_token=<stream token>` (EventSource
+ * cannot send headers); a long-lived API token there is refused.
  */
 export function bearerAuth(): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     if (isAdminPath(c.req.path)) return next();
     const config = loadConfig(c.env);
     if (!config.auth.enabled) return next();
+    const queryToken = c.req.query("access_token");
+    if (queryToken !== undefined && c.req.method === "GET" && isStreamPath(c.req.path) && c.req.header("authorization") === undefined) {
+      return checkStreamToken(c, queryToken, config.auth.tokens, next);
+    }
     return checkBearer(c, config.auth.tokens, "", next);
   };
+}
+
+async function checkStreamToken(c: Context, token: string, apiTokens: readonly string[], next: Next): Promise<Response | void> {
+  if (await anyTokenMatches(token, apiTokens)) {
+    return errorResponse(
+      c,
+      new StatehouseError(
+        "unauthenticated",
+        "an API token is not accepted in a URL (URLs end up in logs and histories): mint a short-lived stream token with POST /api/v1/stream-tokens and pass that as access_token",
+      ),
+    );
+  }
+  try {
+    await verifyStreamToken(token, apiTokens);
+  } catch (cause) {
+    return errorResponse(c, cause);
+  }
+  return next();
 }
 
 /**

@@ -1,8 +1,8 @@
 // The hono environment every front-door route shares.
-import type { EntityClient } from "../entity/index.js";
+import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
 
-/** Bindings plus the per-request entity client. */
+/** Bindings plus the per-request entity client and subscriptions. */
 export interface FrontEnv {
   Bindings: Env;
-  Variables: { entities: EntityClient };
+  Variables: { entities: EntityClient; subscriptions: EntitySubscriptions };
 }

@@ -1,4 +1,4 @@
-// chief_of_state.v1.ChiefOfStateService: ProcessCommand and GetState, as upstream CoS clients call them.
+// chief_of_state.v1.ChiefOfStateService: ProcessCommand and GetState, as upstream CoS clients call them; subscriptions in subscription-service.ts.
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
@@ -9,10 +9,12 @@ import {
 import { buildCommandInput, readCommand } from "./command-input.js";
 import { requestValues } from "./request-values.js";
 import { isJsonRequest } from "./rpc-helpers.js";
+import { subscriptionService } from "./subscription-service.js";
 
 /** The ChiefOfStateService implementation over the request's entity client (see request-values.ts). */
 export function chiefOfStateService(): ServiceImpl<typeof ChiefOfStateService> {
   return {
+    ...subscriptionService(),
     async processCommand(req, ctx: HandlerContext) {
       const { entities, config } = requestValues(ctx);
       const command = readCommand({ form: "message", any: req.command });

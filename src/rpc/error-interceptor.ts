@@ -1,17 +1,32 @@
 // Maps every failure of a Connect service implementation to a ConnectError with the right code, in one place.
 import type { Interceptor } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
 
 /**
  * Turns whatever a service implementation throws into a ConnectError with the matching code,
  * logging bugs (anything that is neither a StatehouseError nor a ConnectError) with their cause.
+ * A server stream's failures after its start (a thrown generator) are mapped the same way.
  */
 export const errorInterceptor: Interceptor = (next) => async (req) => {
   try {
-    return await next(req);
+    const res = await next(req);
+    return res.stream ? { ...res, message: mapStreamErrors(res.message) } : res;
   } catch (cause) {
-    if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
-    throw StatehouseError.from(cause).toConnect();
+    throw toConnect(cause);
   }
 };
+
+async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (cause) {
+    throw toConnect(cause);
+  }
+}
+
+function toConnect(cause: unknown): ConnectError {
+  if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
+  return StatehouseError.from(cause).toConnect();
+}

@@ -1,7 +1,7 @@
-// The per-request values a Connect service reads from its HandlerContext: entity client, config, read-side manager.
+// The per-request values a Connect service reads from its HandlerContext: entity client, config, read-side manager, subscriptions.
 import { type ContextValues, type HandlerContext, createContextValues, createContextKey } from "@connectrpc/connect";
 import type { Config } from "../config/index.js";
-import type { EntityClient } from "../entity/index.js";
+import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
 import type { EventLog } from "../eventlog/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideManager } from "../readside/index.js";
@@ -11,6 +11,8 @@ export interface RpcRequestValues {
   entities: EntityClient;
   config: Config;
   readSides: ReadSideManager;
+  /** Subscribe / Unsubscribe to entities. */
+  subscriptions: EntitySubscriptions;
   eventLog: EventLog;
 }
 

@@ -21,7 +21,14 @@ describe("parseConfig", () => {
       journalLogicalDeletion: false,
       numShards: 16,
       auth: { enabled: false },
+      subscriptionEnabled: false,
     });
+  });
+
+  it("reads COS_SUBSCRIPTION_ENABLED and names a bad value", () => {
+    const r = parseConfig({ ...good, COS_SUBSCRIPTION_ENABLED: "true" });
+    expect(r.ok && r.config.subscriptionEnabled).toBe(true);
+    expect(errors({ COS_SUBSCRIPTION_ENABLED: "on" })).toEqual(['COS_SUBSCRIPTION_ENABLED must be "true" or "false"']);
   });
 
   it("names a bad number", () => {

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chief_of_state/v1/service.proto.
  */
 export const file_chief_of_state_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jaGllZl9vZl9zdGF0ZS92MS9zZXJ2aWNlLnByb3RvEhFjaGllZl9vZl9zdGF0ZS52MSJRChVQcm9jZXNzQ29tbWFuZFJlcXVlc3QSEQoJZW50aXR5X2lkGAEgASgJEiUKB2NvbW1hbmQYAiABKAsyFC5nb29nbGUucHJvdG9idWYuQW55ImgKFlByb2Nlc3NDb21tYW5kUmVzcG9uc2USIwoFc3RhdGUYASABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EikKBG1ldGEYAiABKAsyGy5jaGllZl9vZl9zdGF0ZS52MS5NZXRhRGF0YSIkCg9HZXRTdGF0ZVJlcXVlc3QSEQoJZW50aXR5X2lkGAEgASgJImIKEEdldFN0YXRlUmVzcG9uc2USIwoFc3RhdGUYASABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EikKBG1ldGEYAiABKAsyGy5jaGllZl9vZl9zdGF0ZS52MS5NZXRhRGF0YTLRAQoTQ2hpZWZPZlN0YXRlU2VydmljZRJlCg5Qcm9jZXNzQ29tbWFuZBIoLmNoaWVmX29mX3N0YXRlLnYxLlByb2Nlc3NDb21tYW5kUmVxdWVzdBopLmNoaWVmX29mX3N0YXRlLnYxLlByb2Nlc3NDb21tYW5kUmVzcG9uc2USUwoIR2V0U3RhdGUSIi5jaGllZl9vZl9zdGF0ZS52MS5HZXRTdGF0ZVJlcXVlc3QaIy5jaGllZl9vZl9zdGF0ZS52MS5HZXRTdGF0ZVJlc3BvbnNlQkkKI2NvbS5naXRodWIuY2hpZWZvZnN0YXRlLnByb3RvYnVmLnYxUAFaIGNoaWVmX29mX3N0YXRlL3YxO2NoaWVmb2ZzdGF0ZXYxYgZwcm90bzM", [file_chief_of_state_v1_common, file_google_protobuf_any]);
+  fileDesc("Ch9jaGllZl9vZl9zdGF0ZS92MS9zZXJ2aWNlLnByb3RvEhFjaGllZl9vZl9zdGF0ZS52MSJRChVQcm9jZXNzQ29tbWFuZFJlcXVlc3QSEQoJZW50aXR5X2lkGAEgASgJEiUKB2NvbW1hbmQYAiABKAsyFC5nb29nbGUucHJvdG9idWYuQW55ImgKFlByb2Nlc3NDb21tYW5kUmVzcG9uc2USIwoFc3RhdGUYASABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EikKBG1ldGEYAiABKAsyGy5jaGllZl9vZl9zdGF0ZS52MS5NZXRhRGF0YSIkCg9HZXRTdGF0ZVJlcXVlc3QSEQoJZW50aXR5X2lkGAEgASgJImIKEEdldFN0YXRlUmVzcG9uc2USIwoFc3RhdGUYASABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EikKBG1ldGEYAiABKAsyGy5jaGllZl9vZl9zdGF0ZS52MS5NZXRhRGF0YSJsChBTdWJzY3JpYmVSZXF1ZXN0EhEKCWVudGl0eV9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkSFQoNZnJvbV9yZXZpc2lvbhhkIAEoDRIVCg1pbmNsdWRlX3N0YXRlGGUgASgIIsIBChFTdWJzY3JpYmVSZXNwb25zZRIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSIwoFZXZlbnQYAiABKAsyFC5nb29nbGUucHJvdG9idWYuQW55Ei0KD3Jlc3VsdGluZ19zdGF0ZRgDIAEoCzIULmdvb2dsZS5wcm90b2J1Zi5BbnkSKQoEbWV0YRgEIAEoCzIbLmNoaWVmX29mX3N0YXRlLnYxLk1ldGFEYXRhEhUKDWN1cnJlbnRfc3RhdGUYZCABKAgiVwoTU3Vic2NyaWJlQWxsUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSEwoLZnJvbV9vZmZzZXQYZCABKAQSEgoKZXZlbnRfdHlwZRhlIAEoCSKuAQoUU3Vic2NyaWJlQWxsUmVzcG9uc2USFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJEiMKBWV2ZW50GAIgASgLMhQuZ29vZ2xlLnByb3RvYnVmLkFueRItCg9yZXN1bHRpbmdfc3RhdGUYAyABKAsyFC5nb29nbGUucHJvdG9idWYuQW55EikKBG1ldGEYBCABKAsyGy5jaGllZl9vZl9zdGF0ZS52MS5NZXRhRGF0YSItChJVbnN1YnNjcmliZVJlcXVlc3QSFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJIi4KE1Vuc3Vic2NyaWJlUmVzcG9uc2USFwoPc3Vic2NyaXB0aW9uX2lkGAEgASgJIjAKFVVuc3Vic2NyaWJlQWxsUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkiMQoWVW5zdWJzY3JpYmVBbGxSZXNwb25zZRIXCg9zdWJzY3JpcHRpb25faWQYASABKAky0wQKE0NoaWVmT2ZTdGF0ZVNlcnZpY2USZQoOUHJvY2Vzc0NvbW1hbmQSKC5jaGllZl9vZl9zdGF0ZS52MS5Qcm9jZXNzQ29tbWFuZFJlcXVlc3QaKS5jaGllZl9vZl9zdGF0ZS52MS5Qcm9jZXNzQ29tbWFuZFJlc3BvbnNlElMKCEdldFN0YXRlEiIuY2hpZWZfb2Zfc3RhdGUudjEuR2V0U3RhdGVSZXF1ZXN0GiMuY2hpZWZfb2Zfc3RhdGUudjEuR2V0U3RhdGVSZXNwb25zZRJYCglTdWJzY3JpYmUSIy5jaGllZl9vZl9zdGF0ZS52MS5TdWJzY3JpYmVSZXF1ZXN0GiQuY2hpZWZfb2Zfc3RhdGUudjEuU3Vic2NyaWJlUmVzcG9uc2UwARJhCgxTdWJzY3JpYmVBbGwSJi5jaGllZl9vZl9zdGF0ZS52MS5TdWJzY3JpYmVBbGxSZXF1ZXN0GicuY2hpZWZfb2Zfc3RhdGUudjEuU3Vic2NyaWJlQWxsUmVzcG9uc2UwARJcCgtVbnN1YnNjcmliZRIlLmNoaWVmX29mX3N0YXRlLnYxLlVuc3Vic2NyaWJlUmVxdWVzdBomLmNoaWVmX29mX3N0YXRlLnYxLlVuc3Vic2NyaWJlUmVzcG9uc2USZQoOVW5zdWJzY3JpYmVBbGwSKC5jaGllZl9vZl9zdGF0ZS52MS5VbnN1YnNjcmliZUFsbFJlcXVlc3QaKS5jaGllZl9vZl9zdGF0ZS52MS5VbnN1YnNjcmliZUFsbFJlc3BvbnNlQkkKI2NvbS5naXRodWIuY2hpZWZvZnN0YXRlLnByb3RvYnVmLnYxUAFaIGNoaWVmX29mX3N0YXRlL3YxO2NoaWVmb2ZzdGF0ZXYxYgZwcm90bzM", [file_chief_of_state_v1_common, file_google_protobuf_any]);
 
 /**
  * @generated from message chief_of_state.v1.ProcessCommandRequest
@@ -102,6 +102,217 @@ export const GetStateResponseSchema: GenMessage<GetStateResponse> = /*@__PURE__*
   messageDesc(file_chief_of_state_v1_service, 3);
 
 /**
+ * @generated from message chief_of_state.v1.SubscribeRequest
+ */
+export type SubscribeRequest = Message<"chief_of_state.v1.SubscribeRequest"> & {
+  /**
+   * @generated from field: string entity_id = 1;
+   */
+  entityId: string;
+
+  /**
+   * Empty: the server generates one, and every response carries it.
+   *
+   * @generated from field: string subscription_id = 2;
+   */
+  subscriptionId: string;
+
+  /**
+   * Statehouse: the first revision wanted (inclusive). 0 or absent: only events committed after
+   * the subscription starts.
+   *
+   * @generated from field: uint32 from_revision = 100;
+   */
+  fromRevision: number;
+
+  /**
+   * Statehouse: send the state the first streamed event applies to before any event (one
+   * response with current_state = true and no event).
+   *
+   * @generated from field: bool include_state = 101;
+   */
+  includeState: boolean;
+};
+
+/**
+ * Describes the message chief_of_state.v1.SubscribeRequest.
+ * Use `create(SubscribeRequestSchema)` to create a new message.
+ */
+export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 4);
+
+/**
+ * @generated from message chief_of_state.v1.SubscribeResponse
+ */
+export type SubscribeResponse = Message<"chief_of_state.v1.SubscribeResponse"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+
+  /**
+   * @generated from field: google.protobuf.Any event = 2;
+   */
+  event?: Any | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Any resulting_state = 3;
+   */
+  resultingState?: Any | undefined;
+
+  /**
+   * @generated from field: chief_of_state.v1.MetaData meta = 4;
+   */
+  meta?: MetaData | undefined;
+
+  /**
+   * Statehouse: true on the one response that carries the state asked for by include_state; it
+   * has no event.
+   *
+   * @generated from field: bool current_state = 100;
+   */
+  currentState: boolean;
+};
+
+/**
+ * Describes the message chief_of_state.v1.SubscribeResponse.
+ * Use `create(SubscribeResponseSchema)` to create a new message.
+ */
+export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 5);
+
+/**
+ * @generated from message chief_of_state.v1.SubscribeAllRequest
+ */
+export type SubscribeAllRequest = Message<"chief_of_state.v1.SubscribeAllRequest"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+
+  /**
+   * Statehouse: the first global log offset wanted (inclusive). 0 or absent: only new events.
+   *
+   * @generated from field: uint64 from_offset = 100;
+   */
+  fromOffset: bigint;
+
+  /**
+   * Statehouse: only events whose type matches this glob.
+   *
+   * @generated from field: string event_type = 101;
+   */
+  eventType: string;
+};
+
+/**
+ * Describes the message chief_of_state.v1.SubscribeAllRequest.
+ * Use `create(SubscribeAllRequestSchema)` to create a new message.
+ */
+export const SubscribeAllRequestSchema: GenMessage<SubscribeAllRequest> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 6);
+
+/**
+ * @generated from message chief_of_state.v1.SubscribeAllResponse
+ */
+export type SubscribeAllResponse = Message<"chief_of_state.v1.SubscribeAllResponse"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+
+  /**
+   * @generated from field: google.protobuf.Any event = 2;
+   */
+  event?: Any | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Any resulting_state = 3;
+   */
+  resultingState?: Any | undefined;
+
+  /**
+   * @generated from field: chief_of_state.v1.MetaData meta = 4;
+   */
+  meta?: MetaData | undefined;
+};
+
+/**
+ * Describes the message chief_of_state.v1.SubscribeAllResponse.
+ * Use `create(SubscribeAllResponseSchema)` to create a new message.
+ */
+export const SubscribeAllResponseSchema: GenMessage<SubscribeAllResponse> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 7);
+
+/**
+ * @generated from message chief_of_state.v1.UnsubscribeRequest
+ */
+export type UnsubscribeRequest = Message<"chief_of_state.v1.UnsubscribeRequest"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+};
+
+/**
+ * Describes the message chief_of_state.v1.UnsubscribeRequest.
+ * Use `create(UnsubscribeRequestSchema)` to create a new message.
+ */
+export const UnsubscribeRequestSchema: GenMessage<UnsubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 8);
+
+/**
+ * @generated from message chief_of_state.v1.UnsubscribeResponse
+ */
+export type UnsubscribeResponse = Message<"chief_of_state.v1.UnsubscribeResponse"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+};
+
+/**
+ * Describes the message chief_of_state.v1.UnsubscribeResponse.
+ * Use `create(UnsubscribeResponseSchema)` to create a new message.
+ */
+export const UnsubscribeResponseSchema: GenMessage<UnsubscribeResponse> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 9);
+
+/**
+ * @generated from message chief_of_state.v1.UnsubscribeAllRequest
+ */
+export type UnsubscribeAllRequest = Message<"chief_of_state.v1.UnsubscribeAllRequest"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+};
+
+/**
+ * Describes the message chief_of_state.v1.UnsubscribeAllRequest.
+ * Use `create(UnsubscribeAllRequestSchema)` to create a new message.
+ */
+export const UnsubscribeAllRequestSchema: GenMessage<UnsubscribeAllRequest> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 10);
+
+/**
+ * @generated from message chief_of_state.v1.UnsubscribeAllResponse
+ */
+export type UnsubscribeAllResponse = Message<"chief_of_state.v1.UnsubscribeAllResponse"> & {
+  /**
+   * @generated from field: string subscription_id = 1;
+   */
+  subscriptionId: string;
+};
+
+/**
+ * Describes the message chief_of_state.v1.UnsubscribeAllResponse.
+ * Use `create(UnsubscribeAllResponseSchema)` to create a new message.
+ */
+export const UnsubscribeAllResponseSchema: GenMessage<UnsubscribeAllResponse> = /*@__PURE__*/
+  messageDesc(file_chief_of_state_v1_service, 11);
+
+/**
  * @generated from service chief_of_state.v1.ChiefOfStateService
  */
 export const ChiefOfStateService: GenService<{
@@ -124,6 +335,46 @@ export const ChiefOfStateService: GenService<{
     methodKind: "unary";
     input: typeof GetStateRequestSchema;
     output: typeof GetStateResponseSchema;
+  },
+  /**
+   * Streams one entity's committed events live: every event of a command, in revision order.
+   *
+   * @generated from rpc chief_of_state.v1.ChiefOfStateService.Subscribe
+   */
+  subscribe: {
+    methodKind: "server_streaming";
+    input: typeof SubscribeRequestSchema;
+    output: typeof SubscribeResponseSchema;
+  },
+  /**
+   * Streams every entity's committed events live.
+   *
+   * @generated from rpc chief_of_state.v1.ChiefOfStateService.SubscribeAll
+   */
+  subscribeAll: {
+    methodKind: "server_streaming";
+    input: typeof SubscribeAllRequestSchema;
+    output: typeof SubscribeAllResponseSchema;
+  },
+  /**
+   * Ends the Subscribe stream with this subscription id (OK end of stream); answers even when none exists.
+   *
+   * @generated from rpc chief_of_state.v1.ChiefOfStateService.Unsubscribe
+   */
+  unsubscribe: {
+    methodKind: "unary";
+    input: typeof UnsubscribeRequestSchema;
+    output: typeof UnsubscribeResponseSchema;
+  },
+  /**
+   * Ends the SubscribeAll stream with this subscription id; answers even when none exists.
+   *
+   * @generated from rpc chief_of_state.v1.ChiefOfStateService.UnsubscribeAll
+   */
+  unsubscribeAll: {
+    methodKind: "unary";
+    input: typeof UnsubscribeAllRequestSchema;
+    output: typeof UnsubscribeAllResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_chief_of_state_v1_service, 0);

@@ -1,0 +1,75 @@
+// Server-Sent Events: a pull-driven text/event-stream of events, heartbeat comments, a terminal `error` event.
+import { StatehouseError, isUnexpected } from "../errors.js";
+import { log } from "../log.js";
+
+/** One event of the stream. `data` must be one line (JSON is). */
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** How to serve a stream. */
+export interface SseOptions {
+  /** Aborted when the client goes away or the response is cancelled, so the producer stops. */
+  abort: AbortController;
+  /** A comment line this often keeps proxies from closing an idle stream and reveals a gone client (default 15 s). */
+  heartbeatMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** Default interval of heartbeat comments. */
+export const SSE_HEARTBEAT_MS = 15_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Streams `events` as a text/event-stream response. The next event is produced only when the
+ * client has taken the previous one (back-pressure reaches the producer). If the producer throws,
+ * the stream ends with `event: error` and `{"code", "message"}`; if the client goes away, the
+ * producer is aborted.
+ */
+export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions): Response {
+  const it = events[Symbol.asyncIterator]();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const finish = () => {
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+    options.abort.abort();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(": stream open\n\n"));
+      heartbeat = setInterval(() => controller.enqueue(encoder.encode(": heartbeat\n\n")), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+    },
+    async pull(controller) {
+      try {
+        const r = await it.next();
+        if (r.done === true) {
+          finish();
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(formatSse(r.value)));
+      } catch (cause) {
+        const err = StatehouseError.from(cause);
+        if (isUnexpected(cause)) log.error("statehouse: unexpected error in a stream", { code: err.code, error: cause });
+        controller.enqueue(encoder.encode(formatSse({ event: "error", data: JSON.stringify({ code: err.code, message: err.message }) })));
+        finish();
+        controller.close();
+      }
+    },
+    cancel() {
+      // The abort ends a producer that is waiting for its next item; return() alone would queue behind it.
+      finish();
+      void it.return?.();
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...options.headers },
+  });
+}
+
+/** One event in the wire format. */
+export function formatSse(e: SseEvent): string {
+  return `${e.id !== undefined ? `id: ${e.id}\n` : ""}event: ${e.event}\ndata: ${e.data}\n\n`;
+}

@@ -56,7 +56,8 @@ export interface CursorViews {
   /**
    * The lowest revision that every enabled, running read side has handled for an entity (a read
    * side with no cursor there counts as 0); undefined when no read side is running. Stopped
-   * cursors and paused read sides or shards do not hold it back.
+   * cursors and paused read sides or shards do not hold it back, except the built-in `$log`'s:
+   * no operator can skip it, and the log must take every event the journal still has.
    */
   lowWater(entityId: string): Promise<number | undefined>;
 }
@@ -229,7 +230,7 @@ export function createCursorViews(db: D1Database): CursorViews {
           `SELECT count(*) AS sides, min(coalesce(c.revision, 0)) AS low
            FROM sh_read_side r
              LEFT JOIN sh_cursor c ON c.read_side_id = r.id AND c.entity_id = ?1 AND c.generation = r.generation
-           WHERE r.enabled = 1 AND r.paused = 0 AND coalesce(c.status, 'ok') != 'stopped'
+           WHERE r.enabled = 1 AND r.paused = 0 AND (coalesce(c.status, 'ok') != 'stopped' OR r.source = 'builtin')
              AND NOT EXISTS (SELECT 1 FROM sh_read_side_shard_pause p JOIN sh_entity e ON e.entity_id = ?1
                              WHERE p.read_side_id = r.id AND p.shard = e.shard)`,
         )

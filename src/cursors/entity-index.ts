@@ -23,7 +23,8 @@ export interface EntityIndex {
    * Up to `limit` entities after `after` (by id) whose known head is past `readSideId`'s cursor,
    * or that it has no cursor for, leaving out its paused shards; optionally only those in `shard`,
    * and only cursors that are
-   * `ok` and were last written before `quietSince` (so work in flight is left alone).
+   * `ok` (or the built-in `$log`'s, which retries a stopped cursor) and were last written before
+   * `quietSince` (so work in flight is left alone).
    */
   behind(readSideId: string, opts: { after: string; limit: number; shard?: number; quietSince?: number }): Promise<BehindEntity[]>;
   /** Up to `limit` entities after `after` (by id), wrapping to the start when none are left. */
@@ -45,7 +46,7 @@ export function createEntityIndex(db: D1Database): EntityIndex {
            FROM sh_read_side r JOIN sh_entity e
              LEFT JOIN sh_cursor c ON c.read_side_id = r.id AND c.entity_id = e.entity_id AND c.generation = r.generation
            WHERE r.id = ?1 AND e.entity_id > ?2 AND (?3 IS NULL OR e.shard = ?3) AND coalesce(c.revision, 0) < e.head_revision
-             AND (?5 IS NULL OR (coalesce(c.status, 'ok') = 'ok' AND coalesce(c.updated_at, e.updated_at) < ?5))
+             AND (?5 IS NULL OR ((coalesce(c.status, 'ok') = 'ok' OR r.source = 'builtin') AND coalesce(c.updated_at, e.updated_at) < ?5))
              AND NOT EXISTS (SELECT 1 FROM sh_read_side_shard_pause p WHERE p.read_side_id = r.id AND p.shard = e.shard)
            ORDER BY e.entity_id LIMIT ?4`,
         )

@@ -75,7 +75,7 @@ export interface LogStore {
   read(query: LogQuery): Promise<LogPage>;
   /** The newest offset (0 when nothing was ever appended). */
   head(): Promise<number>;
-  /** Deletes what retention no longer keeps, never the newest row; returns how many rows went. */
+  /** Deletes the oldest rows retention no longer keeps, up to the first it keeps and never the newest; returns how many went. */
   trim(retention: LogRetention, now: number, maxChunks: number): Promise<number>;
 }
 
@@ -173,12 +173,16 @@ export function createLogStore(db: D1Database): LogStore {
     async trim(retention, now, maxChunks) {
       let deleted = 0;
       for (let i = 0; i < maxChunks; i++) {
+        // Only the oldest rows up to the first one retention keeps go: appended_at is each
+        // consumer's clock at its commit, not monotone in offset, and a hole would be skipped silently.
         const res = await db
           .prepare(
-            `DELETE FROM sh_log WHERE log_offset IN (
-               SELECT o.log_offset FROM (SELECT log_offset, appended_at FROM sh_log ORDER BY log_offset LIMIT ${LOG_TRIM_CHUNK}) o
-               WHERE o.log_offset < (SELECT max(log_offset) FROM sh_log)
-                 AND ((?1 > 0 AND o.appended_at < ?2) OR (?3 > 0 AND o.log_offset <= (SELECT max(log_offset) FROM sh_log) - ?3)))`,
+            `WITH o AS (SELECT log_offset, appended_at FROM sh_log ORDER BY log_offset LIMIT ${LOG_TRIM_CHUNK}),
+               head AS (SELECT max(log_offset) AS h FROM sh_log),
+               kept AS (SELECT min(o.log_offset) AS k FROM o, head
+                 WHERE NOT ((?1 > 0 AND o.appended_at < ?2) OR (?3 > 0 AND o.log_offset <= head.h - ?3)))
+             DELETE FROM sh_log WHERE log_offset IN (
+               SELECT o.log_offset FROM o, head, kept WHERE o.log_offset < head.h AND (kept.k IS NULL OR o.log_offset < kept.k))`,
           )
           .bind(retention.days, now - retention.days * 86_400_000, retention.events)
           .run();

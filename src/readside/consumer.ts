@@ -182,7 +182,9 @@ function planPairs(groups: EntityGroup[], positions: BatchPositions, ctx: ReadSi
       if (group.readSideIds !== undefined && !group.readSideIds.has(side.spec.id)) continue;
       const cursor = positions.cursors.get(cursorId(side.spec.id, group.entityId)) ?? freshCursor(side.generation);
       if (cursor.revision >= group.to) continue;
-      const waiting = cursor.status === "stopped" || (cursor.status === "retrying" && now + 1000 < cursor.retryAt);
+      // No operator can move `$log` on: its deliveries retry a stopped cursor (see log-append.ts).
+      const stopped = cursor.status === "stopped" && side.spec.id !== LOG_READ_SIDE_ID;
+      const waiting = stopped || (cursor.status === "retrying" && now + 1000 < cursor.retryAt);
       if (!side.spec.enabled || side.paused || side.pausedShards.includes(group.shard) || waiting) {
         held.add(group);
         continue;

@@ -19,19 +19,22 @@ export interface LogDelivery {
 /**
  * Turns the events after the `$log` cursor into log rows, in revision order, and moves the cursor
  * past them. Nothing leaves the isolate here: the batch's commit writes the rows and the cursor in
- * one transaction. A gap (events compacted before they reached the log) stops the cursor with an
- * explicit error, as it would any read side; compaction waits for the log, so only a journal
- * compacted before the log existed can have one, and that one is not owed (see compactionGap).
+ * one transaction. Compaction waits for the log (a `$log` without a cursor counts as 0), so events
+ * missing before the log's first row of an entity went before the log existed and are not owed —
+ * whatever the clocks say (the migration's started_at has whole seconds; D1's and the Durable
+ * Object's clocks differ). A gap after that stops the cursor with an explicit error. No operator can
+ * reach `$log`, so a stopped cursor (a gap, or a consumer of the version before the log, which
+ * took `$log` for a read side without a target) is tried again by every delivery.
  */
-export function planLogAppend(d: Pick<PairDelivery, "key" | "cursor" | "events" | "target" | "compactedAt" | "startedAt">, keepStates: boolean): LogDelivery {
+export function planLogAppend(d: Pick<PairDelivery, "key" | "cursor" | "events" | "target" | "compactedAt">, keepStates: boolean): LogDelivery {
   const { key, cursor } = d;
   const outcome: PairOutcome = { update: undefined, parked: [], resend: undefined };
-  if (cursor.status === "stopped") return { outcome, append: undefined };
   const rows: LogRow[] = [];
   let revision = cursor.revision;
+  const owed = { key, compactedAt: d.compactedAt, startedAt: Number.POSITIVE_INFINITY };
   for (const entry of d.events) {
     if (entry.revision <= revision) continue;
-    const gap = compactionGap(d, revision, entry.revision);
+    const gap = compactionGap(owed, revision, entry.revision);
     if (gap !== undefined) {
       log.error(`statehouse: the event log stopped for ${key.entityId}: ${gap}`, { entity_id: key.entityId, read_side_id: key.readSideId });
       outcome.update = { key, from: cursor, revision, status: "stopped", attempts: 0, failedRevision: entry.revision - 1, lastError: gap, retryAt: 0 };

@@ -52,10 +52,8 @@ export async function tailLog(o) {
       const entry = JSON.parse(msg.data);
       last = entry.offset;
       o.out(o.json ? JSON.stringify(entry) : `${entry.offset}  ${entry.entity_id}@${entry.revision}  ${entry.event_type}  ${JSON.stringify(entry.event)}`);
-      if (o.count !== undefined && ++printed >= o.count) {
-        await res.body?.cancel();
-        return;
-      }
+      // Leaving the loop ends the reader, which cancels the response body.
+      if (o.count !== undefined && ++printed >= o.count) return;
     }
     // The server ended the stream (a deploy, a restart): resume after the last entry printed.
     await sleep(500);

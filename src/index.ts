@@ -6,7 +6,7 @@ import { log } from "./log.js";
 import { handleQueue, handleScheduled } from "./readside/index.js";
 
 export { EntityObject } from "./entity/index.js";
-export { SubscriptionObject } from "./streams/index.js";
+export { LogHub, SubscriptionObject } from "./streams/index.js";
 
 // Validate the configuration at start, so a bad value is named in the log before any request.
 const startup = parseConfig(env as Env);

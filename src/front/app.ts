@@ -14,7 +14,7 @@ import { cosGateway } from "./cos-gateway.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
-import { logApi } from "./log-api.js";
+import { logApi, logStreamsOf } from "./log-api.js";
 import { streamApi } from "./stream-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
@@ -77,6 +77,7 @@ export function createApp(): Hono<FrontEnv> {
       readSides,
       subscriptions: c.var.subscriptions,
       eventLog: createEventLog(c.env.DB),
+      logStreams: logStreamsOf(c.env),
     });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);

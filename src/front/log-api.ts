@@ -1,15 +1,25 @@
 // The event log over plain HTTP JSON: GET /api/v1/log and named consumers' positions.
 import { Hono } from "hono";
+import { loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
-import { type DecodedLogEntry, type EventLog, createEventLog, decodeLogEntry } from "../eventlog/index.js";
+import { type DecodedLogEntry, type EventLog, type LogEntry, createEventLog, createLogStore, decodeLogEntry } from "../eventlog/index.js";
+import { type LogStreams, createLogStreams, requireSubscriptions } from "../streams/index.js";
+import { type SseEvent, sseResponse } from "./sse.js";
+import { SUBSCRIPTION_ID_HEADER } from "./stream-api.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { ConsumerPosition } from "../eventlog/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
 
+/** The log's live streams for this Worker's bindings. */
+export function logStreamsOf(env: Env): LogStreams {
+  return createLogStreams({ store: createLogStore(env.DB), hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION });
+}
+
 /**
- * GET /api/v1/log?from=&limit=&type=, GET /api/v1/log/consumers, GET and PUT
- * /api/v1/log/consumers/{id}. Entries use the friendly JSON of GET /api/v1/entities/{id}/events.
+ * GET /api/v1/log?from=&limit=&type=, GET /api/v1/log/stream (Server-Sent Events), GET
+ * /api/v1/log/consumers, GET and PUT /api/v1/log/consumers/{id}. Entries use the friendly JSON of
+ * GET /api/v1/entities/{id}/events, plus their offset.
  */
 export function logApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
@@ -26,6 +36,19 @@ export function logApi(): Hono<FrontEnv> {
       head_offset: page.headOffset,
       first_offset: page.firstOffset,
     });
+  });
+  app.get("/api/v1/log/stream", async (c) => {
+    requireSubscriptions(loadConfig(c.env));
+    // EventSource resends the last id it saw when it reconnects: resume right after it.
+    const lastEventId = c.req.header("last-event-id");
+    const resume = lastEventId !== undefined && lastEventId.trim() !== "" ? parseOffset(lastEventId, "Last-Event-ID") : undefined;
+    const from = resume !== undefined ? resume + 1 : (parseOffset(c.req.query("from"), "from") ?? 0);
+    const subscriptionId = c.req.query("subscription_id") || crypto.randomUUID();
+    const abort = new AbortController();
+    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    // Errors found here (bad from or type) answer with an HTTP status, before the stream starts.
+    const entries = await logStreamsOf(c.env).open({ from, type: c.req.query("type"), subscriptionId, signal: abort.signal });
+    return sseResponse(toSse(entries), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId } });
   });
   app.get("/api/v1/log/consumers", async (c) => {
     const positions = await eventLog(c.env).listPositions(c.req.query("after") ?? "", parseOffset(c.req.query("limit"), "limit"));
@@ -58,6 +81,10 @@ export function logEntryJson(e: DecodedLogEntry) {
     meta: metaToCosJson(e.meta),
     appended_at: new Date(e.appendedAt).toISOString(),
   };
+}
+
+async function* toSse(entries: AsyncIterable<LogEntry>): AsyncGenerator<SseEvent> {
+  for await (const e of entries) yield { id: String(e.offset), event: "event", data: JSON.stringify(logEntryJson(decodeLogEntry(e))) };
 }
 
 function positionJson(p: ConsumerPosition) {

@@ -1,9 +1,10 @@
 // The events queue's consumer: group → load → plan → deliver → commit → settle, one D1 round trip each way.
-import type { BatchPositions, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
+import type { AppendedEntry, BatchPositions, CommitResult, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
 import { cursorId, freshCursor } from "../cursors/index.js";
 import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
-import { LOG_READ_SIDE_ID, type LogAppend } from "../eventlog/index.js";
+import { LOG_READ_SIDE_ID, type LogAppend, type LogEntry } from "../eventlog/index.js";
 import { log } from "../log.js";
+import { publishAppends } from "../streams/index.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
 import { planLogAppend } from "./log-append.js";
@@ -108,15 +109,28 @@ async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<
     parked.push(...d.outcome.parked);
   }
   const heads = headsBehind(groups, held, delivered);
-  let applied: Set<string>;
+  let committed: CommitResult;
+  const now = Date.now();
   try {
-    ({ applied } = await ctx.cursors.commit(updates, parked, heads, Date.now(), appends));
+    committed = await ctx.cursors.commit(updates, parked, heads, now, appends);
   } catch (cause) {
     log.error("statehouse: could not commit read-side cursors; retrying the batch", { error: cause });
     for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);
     return;
   }
-  await settle(groups, delivered, applied, ctx.env);
+  await Promise.all([publishAppends(ctx.env.LOG_HUB, appendedEntries(appends, committed.appended, now)), settle(groups, delivered, committed.applied, ctx.env)]);
+}
+
+/** The log entries a commit appended, in offset order, for the LogHub. */
+function appendedEntries(appends: LogAppend[], appended: AppendedEntry[], appendedAt: number): LogEntry[] {
+  if (appended.length === 0) return [];
+  const rows = new Map(appends.flatMap((a) => a.rows.map((r) => [cursorId(String(r.revision), r.entityId), r] as const)));
+  const entries: LogEntry[] = [];
+  for (const a of [...appended].sort((x, y) => x.offset - y.offset)) {
+    const row = rows.get(cursorId(String(a.revision), a.entityId));
+    if (row !== undefined) entries.push({ ...row, offset: a.offset, appendedAt });
+  }
+  return entries;
 }
 
 /** Group: delivery messages by entity; sweeps run at once; unreadable messages become dead letters. */

@@ -5,11 +5,18 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { StatehouseError } from "../errors.js";
 import { type ConsumerPosition, type DecodedLogEntry, decodeLogEntry } from "../eventlog/index.js";
 import { ConsumerPositionSchema, LogEntrySchema, type LogService } from "../gen/statehouse/v1/log_pb.js";
+import { requireSubscriptions } from "../streams/index.js";
 import { requestValues } from "./request-values.js";
 
 /** The LogService implementation over the request's event log (see request-values.ts). */
-export function logService(): Omit<ServiceImpl<typeof LogService>, "tail"> {
+export function logService(): ServiceImpl<typeof LogService> {
   return {
+    async *tail(req, ctx) {
+      const { config, logStreams } = requestValues(ctx);
+      requireSubscriptions(config);
+      const stream = await logStreams.open({ from: toNumber(req.fromOffset, "from_offset"), type: req.eventType, signal: ctx.signal });
+      for await (const entry of stream) yield logEntryMessage(decodeLogEntry(entry));
+    },
     async read(req, ctx) {
       const page = await requestValues(ctx).eventLog.read({ from: toNumber(req.fromOffset, "from_offset"), limit: req.limit, type: req.eventType });
       return {

@@ -5,6 +5,7 @@ import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
 import type { EventLog } from "../eventlog/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideManager } from "../readside/index.js";
+import type { LogStreams } from "../streams/index.js";
 
 /** What the front door hands every Connect call; services are built once and read these per request. */
 export interface RpcRequestValues {
@@ -14,6 +15,8 @@ export interface RpcRequestValues {
   /** Subscribe / Unsubscribe to entities. */
   subscriptions: EntitySubscriptions;
   eventLog: EventLog;
+  /** SubscribeAll and LogService.Tail: the global log from an offset, then live. */
+  logStreams: LogStreams;
 }
 
 const requestValuesKey = createContextKey<RpcRequestValues | undefined>(undefined, {

@@ -1,14 +1,16 @@
-// ChiefOfStateService's streaming half: Subscribe as a server stream, Unsubscribe by id; SubscribeAll awaits the event log.
+// ChiefOfStateService's streaming half: Subscribe and SubscribeAll as server streams, Unsubscribe by id.
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
   type ChiefOfStateService,
+  SubscribeAllResponseSchema,
   SubscribeResponseSchema,
   UnsubscribeAllResponseSchema,
   UnsubscribeResponseSchema,
 } from "../gen/chief_of_state/v1/service_pb.js";
 import { StatehouseError } from "../errors.js";
 import { requireSubscriptions } from "../streams/index.js";
+import { completeLogEntry } from "./complete-entry.js";
 import { requestValues } from "./request-values.js";
 
 type SubscriptionMethods = Pick<ServiceImpl<typeof ChiefOfStateService>, "subscribe" | "subscribeAll" | "unsubscribe" | "unsubscribeAll">;
@@ -42,9 +44,16 @@ export function subscriptionService(): SubscriptionMethods {
         });
       }
     },
-    async *subscribeAll(_req, ctx) {
-      requireSubscriptions(requestValues(ctx).config);
-      throw new StatehouseError("unimplemented", "SubscribeAll is not built yet");
+    async *subscribeAll(req, ctx) {
+      const { config, entities, logStreams } = requestValues(ctx);
+      requireSubscriptions(config);
+      const subscriptionId = req.subscriptionId || crypto.randomUUID();
+      if (req.fromOffset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StatehouseError("invalid_argument", "from_offset is too large");
+      const stream = await logStreams.open({ from: Number(req.fromOffset), type: req.eventType, subscriptionId, signal: ctx.signal });
+      for await (const entry of stream) {
+        const e = await completeLogEntry(entities, entry);
+        yield create(SubscribeAllResponseSchema, { subscriptionId, event: e.event, resultingState: e.state, meta: e.meta, offset: BigInt(e.offset) });
+      }
     },
     async unsubscribe(req, ctx) {
       const { config, subscriptions } = requestValues(ctx);

@@ -106,6 +106,30 @@ describe("statehouse CLI", { timeout: 60_000 }, () => {
     expect(status.stdout).toMatch(/^cli-a\s+running\s+1\s+0\s+0\s+0\s+0$/m);
   });
 
+  it("tails the event log, from an offset and live, with an API token", async () => {
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    await vi.waitFor(async () => expect(((await (await fetch(`${base}/api/v1/log`, { headers: auth })).json()) as any).entries.length).toBeGreaterThanOrEqual(2), { timeout: 15_000 });
+    const past = await cli(["log", "tail", "--from", "1", "--count", "2"], { STATEHOUSE_API_TOKEN: API_TOKEN });
+    expect(past.code, past.stderr).toBe(0);
+    expect(past.stdout).toMatch(/^1\s+cli-e1@1\s+google\.protobuf\.Struct\s+\{"n":1\}$/m);
+    expect(past.stdout).toMatch(/^2\s+cli-e1@2\s+google\.protobuf\.Struct\s+\{"n":2\}$/m);
+
+    const head = ((await (await fetch(`${base}/api/v1/log?limit=1`, { headers: auth })).json()) as any).head_offset as number;
+    const live = cli(["log", "tail", "--from", String(head + 1), "--count", "1", "--json"], { STATEHOUSE_API_TOKEN: API_TOKEN });
+    await fetch(`${base}/api/v1/entities/cli-e2/commands`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ command: { events: [{ n: 7 }] } }),
+    });
+    const got = await live;
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout.trim())).toMatchObject({ offset: head + 1, entity_id: "cli-e2", revision: 1, event: { n: 7 } });
+
+    const noToken = await cli(["log", "tail", "--count", "1"], {});
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain("STATEHOUSE_API_TOKEN");
+  });
+
   it("pauses and resumes", async () => {
     expect((await cli(["read-sides", "pause", "cli-a"])).stdout.trim()).toBe("paused cli-a");
     expect((await cli(["read-sides", "status", "cli-a"])).stdout).toMatch(/^cli-a\s+paused/m);

@@ -1,13 +1,14 @@
 // With COS_SUBSCRIPTION_ENABLED=false every streaming entry point answers UNIMPLEMENTED, as CoS does.
 import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
-import { connectClient, connectError, freshId } from "../helpers.js";
+import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
+import { call, connectClient, connectError, freshId } from "../helpers.js";
 import { openSse } from "../streams/helpers.js";
 
 const MESSAGE = "Subscription is not enabled; configure subscription to use streaming";
 
 describe("subscriptions disabled", () => {
-  it("answers Subscribe, SubscribeAll, Unsubscribe and UnsubscribeAll with UNIMPLEMENTED", async () => {
+  it("answers Subscribe, SubscribeAll, Unsubscribe, UnsubscribeAll and LogService.Tail with UNIMPLEMENTED", async () => {
     const client = connectClient(ChiefOfStateService);
     const calls = [
       async () => {
@@ -18,6 +19,9 @@ describe("subscriptions disabled", () => {
       },
       () => client.unsubscribe({ subscriptionId: "s" }),
       () => client.unsubscribeAll({ subscriptionId: "s" }),
+      async () => {
+        for await (const _ of connectClient(LogService).tail({})) break;
+      },
     ];
     for (const call of calls) {
       const err = await connectError(call);
@@ -25,9 +29,11 @@ describe("subscriptions disabled", () => {
     }
   });
 
-  it("answers the SSE endpoint with 501 unimplemented", async () => {
-    const res = await openSse(freshId(), "?from=1");
-    expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ code: "unimplemented", message: MESSAGE });
+  it("answers the SSE endpoints with 501 unimplemented, and still serves reads of the log", async () => {
+    for (const res of [await openSse(freshId(), "?from=1"), await call("/api/v1/log/stream")]) {
+      expect(res.status).toBe(501);
+      expect(await res.json()).toEqual({ code: "unimplemented", message: MESSAGE });
+    }
+    expect((await call("/api/v1/log")).status).toBe(200);
   });
 });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file statehouse/v1/feed.proto.
  */
 export const file_statehouse_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChhzdGF0ZWhvdXNlL3YxL2ZlZWQucHJvdG8SDXN0YXRlaG91c2UudjEiTQoRRW50aXR5RmVlZE1lc3NhZ2USDAoEaGVhZBgBIAEoDRIqCgRyb3dzGAIgAygLMhwuc3RhdGVob3VzZS52MS5FbnRpdHlGZWVkUm93Ik0KDUVudGl0eUZlZWRSb3cSEAoIcmV2aXNpb24YASABKA0SDQoFZXZlbnQYAiABKAwSDQoFc3RhdGUYAyABKAwSDAoEbWV0YRgEIAEoDGIGcHJvdG8z");
+  fileDesc("ChhzdGF0ZWhvdXNlL3YxL2ZlZWQucHJvdG8SDXN0YXRlaG91c2UudjEiTQoRRW50aXR5RmVlZE1lc3NhZ2USDAoEaGVhZBgBIAEoDRIqCgRyb3dzGAIgAygLMhwuc3RhdGVob3VzZS52MS5FbnRpdHlGZWVkUm93Ik0KDUVudGl0eUZlZWRSb3cSEAoIcmV2aXNpb24YASABKA0SDQoFZXZlbnQYAiABKAwSDQoFc3RhdGUYAyABKAwSDAoEbWV0YRgEIAEoDCJHCg5Mb2dGZWVkTWVzc2FnZRIMCgRoZWFkGAEgASgEEicKBHJvd3MYAiADKAsyGS5zdGF0ZWhvdXNlLnYxLkxvZ0ZlZWRSb3citAEKCkxvZ0ZlZWRSb3cSDgoGb2Zmc2V0GAEgASgEEhEKCWVudGl0eV9pZBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRISCgpldmVudF90eXBlGAQgASgJEhIKBWV2ZW50GAUgASgMSACIAQESDAoEbWV0YRgGIAEoDBISCgVzdGF0ZRgHIAEoDEgBiAEBEhMKC2FwcGVuZGVkX2F0GAggASgDQggKBl9ldmVudEIICgZfc3RhdGViBnByb3RvMw");
 
 /**
  * One commit's rows, or only the new head when the rows would make too large a message (the
@@ -77,4 +77,87 @@ export type EntityFeedRow = Message<"statehouse.v1.EntityFeedRow"> & {
  */
 export const EntityFeedRowSchema: GenMessage<EntityFeedRow> = /*@__PURE__*/
   messageDesc(file_statehouse_v1_feed, 1);
+
+/**
+ * Internal: what the Queue consumer publishes to the LogHub after appending to the global log,
+ * and what the hub broadcasts to the bridges of SubscribeAll, LogService.Tail and the log's SSE.
+ *
+ * @generated from message statehouse.v1.LogFeedMessage
+ */
+export type LogFeedMessage = Message<"statehouse.v1.LogFeedMessage"> & {
+  /**
+   * The newest offset this append reached.
+   *
+   * @generated from field: uint64 head = 1;
+   */
+  head: bigint;
+
+  /**
+   * The appended entries, in offset order; empty when the message carries only the head.
+   *
+   * @generated from field: repeated statehouse.v1.LogFeedRow rows = 2;
+   */
+  rows: LogFeedRow[];
+};
+
+/**
+ * Describes the message statehouse.v1.LogFeedMessage.
+ * Use `create(LogFeedMessageSchema)` to create a new message.
+ */
+export const LogFeedMessageSchema: GenMessage<LogFeedMessage> = /*@__PURE__*/
+  messageDesc(file_statehouse_v1_feed, 2);
+
+/**
+ * A log entry as stored: serialized Any event and state, serialized MetaData.
+ *
+ * @generated from message statehouse.v1.LogFeedRow
+ */
+export type LogFeedRow = Message<"statehouse.v1.LogFeedRow"> & {
+  /**
+   * @generated from field: uint64 offset = 1;
+   */
+  offset: bigint;
+
+  /**
+   * @generated from field: string entity_id = 2;
+   */
+  entityId: string;
+
+  /**
+   * @generated from field: uint32 revision = 3;
+   */
+  revision: number;
+
+  /**
+   * @generated from field: string event_type = 4;
+   */
+  eventType: string;
+
+  /**
+   * @generated from field: optional bytes event = 5;
+   */
+  event?: Uint8Array | undefined;
+
+  /**
+   * @generated from field: bytes meta = 6;
+   */
+  meta: Uint8Array;
+
+  /**
+   * @generated from field: optional bytes state = 7;
+   */
+  state?: Uint8Array | undefined;
+
+  /**
+   * @generated from field: int64 appended_at = 8;
+   */
+  appendedAt: bigint;
+};
+
+/**
+ * Describes the message statehouse.v1.LogFeedRow.
+ * Use `create(LogFeedRowSchema)` to create a new message.
+ */
+export const LogFeedRowSchema: GenMessage<LogFeedRow> = /*@__PURE__*/
+  messageDesc(file_statehouse_v1_feed, 3);
 

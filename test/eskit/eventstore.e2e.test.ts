@@ -1,7 +1,8 @@
 // eskit's EventstoreService through the front door: Append, GetEvents, Logs and LogsPoll, with eskit's clients' view of errors.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { call, command, connectError, freshId } from "../helpers.js";
+import { EventstoreService } from "../../src/gen/contracts/eventstore/service_pb.js";
+import { call, command, connectClient, connectError, freshId } from "../helpers.js";
 import { appendAll, brief, eskitEvent, eventstore, freshType, logsUntil, poll } from "./helpers.js";
 
 /** The log's head offset now. */
@@ -117,6 +118,15 @@ describe("eskit's EventstoreService", { timeout: 60_000 }, () => {
     const err = await connectError(() => eventstore().append({ event: eskitEvent(id, 1, "Dup.Created", { v: 2 }) }));
     expect(err.code).toBe(Code.AlreadyExists);
     expect((await eventstore().getEvents({ originator: { id } })).events.map((e) => e.payload)).toEqual(['{"v":1}']);
+  });
+
+  it("answers a retried Append with the same idempotency-key as the first, storing the event once", async () => {
+    const id = freshId("idem");
+    const client = connectClient(EventstoreService, { headers: { "idempotency-key": `k-${id}` } });
+    const event = eskitEvent(id, 1, "Idem.Created");
+    await client.append({ event });
+    await client.append({ event });
+    expect((await eventstore().getEvents({ originator: { id } })).events).toEqual([event]);
   });
 
   it("answers FAILED_PRECONDITION naming the next version for a version that would leave a gap", async () => {

@@ -12,6 +12,7 @@ import { log } from "../log.js";
 import { acceptHubSocket } from "../streams/index.js";
 import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
+import { builtinHandler } from "./builtin-handlers.js";
 import { broadcastCommit } from "./feed-broadcast.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
@@ -202,7 +203,9 @@ export class EntityObject extends DurableObject<Env> {
     }
 
     const command = anyFromBinary(input.command, "command");
-    const folded = await foldCommand(this.writeHandler(config, registry), {
+    const { handler, validation } =
+      input.builtin === undefined ? { handler: this.writeHandler(config, registry), validation: config.validation } : builtinHandler(input.builtin);
+    const folded = await foldCommand(handler, {
       entityId: input.entityId,
       command,
       priorState: prior.state,
@@ -210,7 +213,7 @@ export class EntityObject extends DurableObject<Env> {
       revisionDate: timestampFromMs(Date.now()),
       persistedHeaders: toMetaHeaders(input.persistedHeaders),
       propagatedHeaders: new Headers(input.propagatedHeaders),
-      validation: config.validation,
+      validation,
     });
     const rows: JournalEntry[] = folded.map((f) => toRow(f.event, f.state, f.meta));
     const last = folded.at(-1);

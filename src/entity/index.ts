@@ -4,6 +4,7 @@ export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
 export { MAX_CARRIED_BYTES } from "./outbox.js";
 export type { EventsMessage } from "./outbox.js";
 export type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
+export type { BuiltinHandlerName } from "./builtin-handlers.js";
 export type { JournalEntry } from "../journal/index.js";
 export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
 export { createEntityFeedSource } from "./entity-feed.js";

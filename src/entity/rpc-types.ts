@@ -1,6 +1,7 @@
 // The shapes that cross Durable Object RPC between the front door and EntityObject.
 import type { ErrorData } from "../errors.js";
 import type { JournalEntry } from "../journal/index.js";
+import type { BuiltinHandlerName } from "./builtin-handlers.js";
 
 /** A typed result: expected failures are values, because Workers RPC drops an error's code. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
@@ -18,6 +19,8 @@ export interface CommandInput {
   idempotencyKey?: string;
   /** The caller answers in Connect JSON: the resulting state's type must be in the registry. */
   requireJsonTypes?: boolean;
+  /** A write handler built into Statehouse to fold this command with, instead of the configured one. */
+  builtin?: BuiltinHandlerName;
 }
 
 /** State and meta, serialized (google.protobuf.Any and chief_of_state.v1.MetaData). */

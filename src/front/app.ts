@@ -40,6 +40,17 @@ export function createApp(): Hono<FrontEnv> {
     }
   });
 
+  // eskit's health check (its grpc-gateway's GET /v1/healtz for Healtz), open like /healthz.
+  app.get("/v1/healtz", (c) => {
+    try {
+      loadConfig(c.env);
+      return c.json({ message: "OK" });
+    } catch (cause) {
+      const err = StatehouseError.from(cause);
+      return c.json({ code: err.code, message: err.message }, 503);
+    }
+  });
+
   app.use("*", bearerAuth());
   for (const prefix of ADMIN_PATH_PREFIXES) app.use(`${prefix}*`, adminAuth());
   app.use(

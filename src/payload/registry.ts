@@ -11,12 +11,14 @@ import {
   file_google_protobuf_wrappers,
 } from "@bufbuild/protobuf/wkt";
 import { file_chief_of_state_v1_common } from "../gen/chief_of_state/v1/common_pb.js";
+import { file_contracts_eventstore_event } from "../gen/contracts/eventstore/event_pb.js";
 import { file_statehouse_v1_entity } from "../gen/statehouse/v1/entity_pb.js";
 import { StatehouseError } from "../errors.js";
 
 /**
  * Builds the registry used to read and write google.protobuf.Any as JSON. The well-known types
- * always resolve, so plain JSON objects work with no descriptor set; the user's types resolve
+ * always resolve, so plain JSON objects work with no descriptor set, and so does eskit's
+ * contracts.eventstore.Event (what EventstoreService.Append stores); the user's types resolve
  * when `descriptorSet` (the output of `buf build -o`, imports included) is non-empty.
  */
 export function createTypeRegistry(descriptorSet: Uint8Array | ArrayBuffer): Registry {
@@ -31,6 +33,7 @@ export function createTypeRegistry(descriptorSet: Uint8Array | ArrayBuffer): Reg
     file_google_protobuf_wrappers,
     file_chief_of_state_v1_common,
     file_statehouse_v1_entity,
+    file_contracts_eventstore_event,
   ];
   if (bytes.byteLength === 0) return createRegistry(...builtIn);
   let user: Registry;

@@ -5,9 +5,13 @@ import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
 import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
 import { LogService } from "../gen/statehouse/v1/log_pb.js";
+import { EventstoreService } from "../gen/contracts/eventstore/service_pb.js";
+import { ConsumerService } from "../gen/contracts/consumerstore/service_pb.js";
 import { chiefOfStateService } from "./chief-of-state-service.js";
 import { type ConnectFetchHandler, createConnectFetchHandler } from "./connect-adapter.js";
 import { entityService } from "./entity-service.js";
+import { eskitConsumerService } from "./eskit-consumer-service.js";
+import { eskitEventstoreService } from "./eskit-eventstore-service.js";
 import { errorInterceptor } from "./error-interceptor.js";
 import { logService } from "./log-service.js";
 import { readSideAdminService } from "./read-side-admin-service.js";
@@ -34,7 +38,8 @@ export { type RpcRequestValues, createRequestContextValues } from "./request-val
 /**
  * Builds, once, the handler for every Connect service: the write side (ChiefOfStateService,
  * statehouse.v1.EntityService) and the read-side admin services (CoS's ReadSideManagerService,
- * statehouse.v1.ReadSideAdminService; the front door requires the admin token for them). Each
+ * statehouse.v1.ReadSideAdminService; the front door requires the admin token for them), the log
+ * (statehouse.v1.LogService) and eskit's EventstoreService and ConsumerService. Each
  * request brings its entity client, config and read-side manager as context values (see
  * createRequestContextValues); every failure is mapped to a Connect error by one interceptor.
  */
@@ -46,6 +51,8 @@ export function createConnectServices(options: Omit<ConnectRouterOptions, "inter
       router.service(ReadSideManagerService, readSideManagerService());
       router.service(ReadSideAdminService, readSideAdminService());
       router.service(LogService, logService());
+      router.service(EventstoreService, eskitEventstoreService());
+      router.service(ConsumerService, eskitConsumerService());
     },
     { ...options, interceptors: [errorInterceptor] },
   );

@@ -1,6 +1,7 @@
 // With COS_SUBSCRIPTION_ENABLED=false every streaming entry point answers UNIMPLEMENTED, as CoS does.
 import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
+import { EventstoreService } from "../../src/gen/contracts/eventstore/service_pb.js";
 import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
 import { call, connectClient, connectError, freshId } from "../helpers.js";
 import { openSse } from "../streams/helpers.js";
@@ -8,7 +9,7 @@ import { openSse } from "../streams/helpers.js";
 const MESSAGE = "Subscription is not enabled; configure subscription to use streaming";
 
 describe("subscriptions disabled", () => {
-  it("answers Subscribe, SubscribeAll, Unsubscribe, UnsubscribeAll and LogService.Tail with UNIMPLEMENTED", async () => {
+  it("answers Subscribe, SubscribeAll, Unsubscribe, UnsubscribeAll, LogService.Tail and eskit's LogsPoll with UNIMPLEMENTED", async () => {
     const client = connectClient(ChiefOfStateService);
     const calls = [
       async () => {
@@ -21,6 +22,9 @@ describe("subscriptions disabled", () => {
       () => client.unsubscribeAll({ subscriptionId: "s" }),
       async () => {
         for await (const _ of connectClient(LogService).tail({})) break;
+      },
+      async () => {
+        for await (const _ of connectClient(EventstoreService).logsPoll({ fromId: "1" })) break;
       },
     ];
     for (const call of calls) {
@@ -35,5 +39,6 @@ describe("subscriptions disabled", () => {
       expect(await res.json()).toEqual({ code: "unimplemented", message: MESSAGE });
     }
     expect((await call("/api/v1/log")).status).toBe(200);
+    expect((await connectClient(EventstoreService).logs({})).results).toEqual([]);
   });
 });

@@ -1,0 +1,120 @@
+// eskit's EventstoreService reads over Statehouse: an originator's journal, the global log in pages and live.
+import { create, type Registry } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
+import { StatehouseError } from "../errors.js";
+import type { Originator } from "../gen/contracts/common/originator_pb.js";
+import { type AppLogEntry, AppLogEntrySchema, type Event } from "../gen/contracts/eventstore/event_pb.js";
+import type { AppLogRequest } from "../gen/contracts/eventstore/service_pb.js";
+import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
+import { type EventLog, LOG_PAGE_MAX, type LogEntry, decodeLogEntry } from "../eventlog/index.js";
+import { logEventType } from "../payload/index.js";
+import type { LogStreams } from "../streams/index.js";
+import { parseDecimal } from "./decimal.js";
+import { toEskitEvent } from "./eskit-event.js";
+import { parseLogSelector } from "./selector.js";
+
+/** Entries Logs returns when `size` is 0 (eskit's default). */
+export const LOGS_DEFAULT_SIZE = 20;
+/** Payload bytes one Logs answer collects at most (at least one entry is always returned). */
+export const LOGS_MAX_BYTES = 4 * 1024 * 1024;
+/** Event bytes one GetEvents answer may hold; beyond, ask up to an originator.version. */
+export const GET_EVENTS_MAX_BYTES = 16 * 1024 * 1024;
+/** Journal rows one page of a GetEvents read asks an entity for. */
+const JOURNAL_PAGE = 1000;
+
+/** What the reads need: the entities, the log and its live streams, and the JSON type registry. */
+export interface EskitEventStoreDeps {
+  entities: EntityClient;
+  eventLog: EventLog;
+  logStreams: LogStreams;
+  registry: Registry;
+}
+
+/** eskit's reads; every failure is a StatehouseError. */
+export interface EskitEventStore {
+  /** The originator's events in version order, up to and including originator.version when given. */
+  getEvents(originator: Originator | undefined): Promise<Event[]>;
+  /** A page of the log from from_id (inclusive): `size` entries that match, or up to the head. */
+  logs(req: AppLogRequest): Promise<AppLogEntry[]>;
+  /** The log from from_id, matching entries only, then live until `signal` aborts. */
+  poll(req: AppLogRequest, signal: AbortSignal): AsyncIterable<AppLogEntry>;
+}
+
+/** eskit's reads over the request's entity client, event log and log streams. */
+export function createEskitEventStore(deps: EskitEventStoreDeps): EskitEventStore {
+  const toEntry = async (e: LogEntry): Promise<AppLogEntry> => {
+    const d = decodeLogEntry(e);
+    const event = d.event ?? (await journalEvent(deps.entities, d.entityId, d.revision));
+    return create(AppLogEntrySchema, { id: String(d.offset), event: toEskitEvent({ ...d, event }, deps.registry) });
+  };
+  return {
+    async getEvents(originator) {
+      if (originator === undefined) throw new StatehouseError("invalid_argument", "missing originator");
+      const upTo = parseDecimal(originator.version, "originator.version");
+      const events: Event[] = [];
+      let bytes = 0;
+      for (let from = 1; from !== 0 && (upTo === undefined || from <= upTo); ) {
+        const page = await deps.entities.readJournal(originator.id, from, JOURNAL_PAGE);
+        if (from === 1 && page.headRevision > 0 && page.firstRetainedRevision !== 1) {
+          throw new StatehouseError(
+            "failed_precondition",
+            `the events of ${originator.id} before version ${page.firstRetainedRevision} were compacted (COS_JOURNAL_LOGICAL_DELETION)`,
+          );
+        }
+        for (const row of page.events) {
+          if (upTo !== undefined && row.revision > upTo) break;
+          bytes += row.event.byteLength;
+          if (bytes > GET_EVENTS_MAX_BYTES) {
+            throw new StatehouseError("resource_exhausted", `the events of ${originator.id} pass ${GET_EVENTS_MAX_BYTES} bytes: ask up to an originator.version`);
+          }
+          const { event, meta } = decodeJournalEntry(row);
+          events.push(toEskitEvent({ entityId: originator.id, revision: row.revision, event, eventType: logEventType(event), meta }, deps.registry));
+        }
+        from = page.nextFromRevision;
+      }
+      return events;
+    },
+
+    async logs(req) {
+      const from = parseDecimal(req.fromId, "from_id");
+      const size = req.size === 0 ? LOGS_DEFAULT_SIZE : req.size;
+      if (size > LOG_PAGE_MAX) throw new StatehouseError("invalid_argument", `size must be at most ${LOG_PAGE_MAX}`);
+      const selector = parseLogSelector(req.selector, req.pipelineId);
+      const found: LogEntry[] = [];
+      let bytes = 0;
+      // "1" (eskit's FromBeginning), "0" and "" start at the oldest entry retention kept.
+      let next = from === undefined || from <= 1 ? undefined : from;
+      // eskit stopped after one full page of non-matching entries; this reads on to `size` or the head.
+      for (;;) {
+        const page = await deps.eventLog.read({ from: next, limit: size - found.length, type: selector.glob });
+        for (const e of page.entries) {
+          if (!selector.matches(e.eventType)) continue;
+          found.push(e);
+          bytes += (e.event?.byteLength ?? 0) + e.meta.byteLength;
+        }
+        const reachedHead = page.nextOffset > page.headOffset || page.nextOffset <= (next ?? 0);
+        if (found.length >= size || bytes >= LOGS_MAX_BYTES || reachedHead) break;
+        next = page.nextOffset;
+      }
+      const entries: AppLogEntry[] = [];
+      for (const e of found) entries.push(await toEntry(e));
+      return entries;
+    },
+
+    async *poll(req, signal) {
+      const from = parseDecimal(req.fromId, "from_id");
+      const selector = parseLogSelector(req.selector, req.pipelineId);
+      const start = from === undefined || from <= 1 ? (await deps.eventLog.read({ limit: 1 })).firstOffset : from;
+      const stream = await deps.logStreams.open({ from: start, type: selector.glob, signal });
+      for await (const e of stream) {
+        if (selector.matches(e.eventType)) yield await toEntry(e);
+      }
+    },
+  };
+}
+
+/** An event too large for the log, from its entity's journal while it is there (eskit's own appends always fit the log). */
+async function journalEvent(entities: EntityClient, entityId: string, revision: number): Promise<Any | undefined> {
+  const row = (await entities.readJournal(entityId, revision, 1)).events[0];
+  return row === undefined || row.revision !== revision ? undefined : decodeJournalEntry(row).event;
+}

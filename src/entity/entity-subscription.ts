@@ -93,7 +93,19 @@ async function startOf(entities: EntityClient, req: EntitySubscriptionRequest): 
       `from revision ${from} of entity ${entityId} is no longer retained: the journal starts at revision ${page.firstRetainedRevision} (older events were compacted)`,
     );
   }
-  return { next: from, state: req.includeState ? await stateAt(entities, entityId, from - 1) : undefined };
+  if (!req.includeState) return { next: from };
+  try {
+    return { next: from, state: await stateAt(entities, entityId, from - 1) };
+  } catch (cause) {
+    // The entity exists, but compaction deleted the state the first event applies to: a range problem, not NOT_FOUND.
+    if (!(cause instanceof StatehouseError && cause.code === "not_found")) throw cause;
+    throw new StatehouseError(
+      "out_of_range",
+      `from revision ${from} of entity ${entityId} with its starting state needs the state at revision ${from - 1}, which compaction deleted: the journal starts at revision ${page.firstRetainedRevision}; ask for from revision ${page.firstRetainedRevision + 1} or later with the state, or without it`,
+      [],
+      { cause },
+    );
+  }
 }
 
 /** The state right after `revision` (the head when undefined); a new entity's empty state at 0. */

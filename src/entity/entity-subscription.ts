@@ -29,13 +29,19 @@ export interface EntitySubscriptionRequest {
   signal: AbortSignal;
 }
 
+/** An open subscription's items, and where its events start. */
+export interface SubscriptionStream extends AsyncIterable<SubscriptionItem> {
+  /** The first revision the stream sends an event for; everything before it is, for this client, already seen. */
+  readonly from: number;
+}
+
 /** Opens subscriptions to entities and ends them by subscription id. */
 export interface EntitySubscriptions {
   /**
    * Checks the request (throwing INVALID_ARGUMENT / OUT_OF_RANGE before anything is streamed),
    * registers the subscription id, and returns the stream: ends cleanly on Unsubscribe or abort.
    */
-  open(req: EntitySubscriptionRequest): Promise<AsyncIterable<SubscriptionItem>>;
+  open(req: EntitySubscriptionRequest): Promise<SubscriptionStream>;
   /** Ends every stream with this subscription id; answers even when none exists. */
   unsubscribe(subscriptionId: string): Promise<number>;
 }
@@ -54,7 +60,7 @@ export function createEntitySubscriptions(deps: {
       // Also when the stream is never read (the response failed before its first pull).
       req.signal.addEventListener("abort", () => watch.close(), { once: true });
       const source = createEntityFeedSource(deps.entityNs, deps.entities, req.entityId);
-      return (async function* () {
+      const items = (async function* () {
         try {
           if (start.state !== undefined) yield start.state;
           for await (const entry of followFeed(source, { from: start.next, signal: req.signal, until: watch.unsubscribed })) {
@@ -64,6 +70,7 @@ export function createEntitySubscriptions(deps: {
           watch.close();
         }
       })();
+      return { from: start.next, [Symbol.asyncIterator]: () => items };
     },
     unsubscribe(subscriptionId) {
       if (subscriptionId === "") throw new StatehouseError("invalid_argument", "subscription_id is required");
@@ -93,7 +100,19 @@ async function startOf(entities: EntityClient, req: EntitySubscriptionRequest): 
       `from revision ${from} of entity ${entityId} is no longer retained: the journal starts at revision ${page.firstRetainedRevision} (older events were compacted)`,
     );
   }
-  return { next: from, state: req.includeState ? await stateAt(entities, entityId, from - 1) : undefined };
+  if (!req.includeState) return { next: from };
+  try {
+    return { next: from, state: await stateAt(entities, entityId, from - 1) };
+  } catch (cause) {
+    // The entity exists, but compaction deleted the state the first event applies to: a range problem, not NOT_FOUND.
+    if (!(cause instanceof StatehouseError && cause.code === "not_found")) throw cause;
+    throw new StatehouseError(
+      "out_of_range",
+      `from revision ${from} of entity ${entityId} with its starting state needs the state at revision ${from - 1}, which compaction deleted: the journal starts at revision ${page.firstRetainedRevision}; ask for from revision ${page.firstRetainedRevision + 1} or later with the state, or without it`,
+      [],
+      { cause },
+    );
+  }
 }
 
 /** The state right after `revision` (the head when undefined); a new entity's empty state at 0. */

@@ -10,5 +10,5 @@ export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-cl
 export { createEntityFeedSource } from "./entity-feed.js";
 export { MAX_FEED_MESSAGE_BYTES, decodeFeedMessage, encodeFeedMessage } from "./feed-broadcast.js";
 export { createEntitySubscriptions } from "./entity-subscription.js";
-export type { EntitySubscriptionRequest, EntitySubscriptions, SubscriptionItem } from "./entity-subscription.js";
+export type { EntitySubscriptionRequest, EntitySubscriptions, SubscriptionItem, SubscriptionStream } from "./entity-subscription.js";
 export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";

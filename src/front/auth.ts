@@ -15,9 +15,13 @@ export function isAdminPath(path: string): boolean {
   return ADMIN_PATH_PREFIXES.some((p) => path.startsWith(p));
 }
 
-/** Whether a path is a GET stream endpoint (`/api/v1/…/stream`): the only place `?access_token=` is read. */
+/**
+ * Whether a path is one of the stream endpoints (`/api/v1/log/stream`, `/api/v1/entities/{id}/events/stream`):
+ * the only places `?access_token=` is read. Not any path ending in /stream: an entity id or a
+ * consumer id may end so, and those reads are not streams.
+ */
 export function isStreamPath(path: string): boolean {
-  return /^\/api\/v1\/.+\/stream$/.test(path);
+  return path === "/api/v1/log/stream" || /^\/api\/v1\/entities\/.+\/events\/stream$/.test(path);
 }
 
 /**

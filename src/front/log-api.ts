@@ -43,7 +43,7 @@ export function logApi(): Hono<FrontEnv> {
     const { from, subscriptionId, abort } = start;
     // Errors found here (bad from or type) answer with an HTTP status, before the stream starts.
     const entries = await logStreamsOf(c.env).open({ from, type: c.req.query("type"), subscriptionId, signal: abort.signal });
-    return sseResponse(toSse(entries), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId } });
+    return sseResponse(toSse(entries), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId }, lastEventId: String(entries.from - 1) });
   });
   app.get("/api/v1/log/consumers", async (c) => {
     const positions = await eventLog(c.env).listPositions(c.req.query("after") ?? "", parseOffset(c.req.query("limit"), "limit"));

@@ -16,6 +16,12 @@ export interface SseOptions {
   /** A comment line this often keeps proxies from closing an idle stream and reveals a gone client (default 15 s). */
   heartbeatMs?: number;
   headers?: Record<string, string>;
+  /**
+   * The id of what the client has, for this stream, already seen (the position before its first
+   * event). Sent with the opening comment: it sets EventSource's last event ID without an event,
+   * so a reconnect before the first event resumes where this stream started rather than "from now on".
+   */
+  lastEventId?: string;
 }
 
 /** Default interval of heartbeat comments. */
@@ -38,7 +44,7 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(": stream open\n\n"));
+      controller.enqueue(encoder.encode(`: stream open\n${options.lastEventId !== undefined ? `id: ${options.lastEventId}\n` : ""}\n`));
       heartbeat = setInterval(() => controller.enqueue(encoder.encode(": heartbeat\n\n")), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
     },
     async pull(controller) {

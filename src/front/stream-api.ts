@@ -28,7 +28,7 @@ export function streamApi(): Hono<FrontEnv> {
       includeState: c.req.query("state") === "true" && !resumed,
       signal: abort.signal,
     });
-    return sseResponse(toSse(items), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId } });
+    return sseResponse(toSse(items), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId }, lastEventId: String(items.from - 1) });
   });
 
   app.post("/api/v1/stream-tokens", async (c) => {

@@ -10,4 +10,4 @@ export { type UnsubscribeWatch, unsubscribe, watchUnsubscribe } from "./unsubscr
 export { SUBSCRIPTIONS_DISABLED_MESSAGE, requireSubscriptions } from "./require-subscriptions.js";
 export { LOG_HUB_NAME, LogHub } from "./log-hub.js";
 export { createLogFeedSource, encodeLogFeed, publishAppends } from "./log-feed.js";
-export { type LogStreamRequest, type LogStreams, createLogStreams, typeMatcher } from "./log-stream.js";
+export { type LogStream, type LogStreamRequest, type LogStreams, createLogStreams, typeMatcher } from "./log-stream.js";

@@ -19,13 +19,19 @@ export interface LogStreamRequest {
   signal: AbortSignal;
 }
 
+/** An open log stream's entries, and where it starts. */
+export interface LogStream extends AsyncIterable<LogEntry> {
+  /** The first offset the stream considers; everything before it is, for this client, already seen. */
+  readonly from: number;
+}
+
 /** Opens log streams. */
 export interface LogStreams {
   /**
    * Checks the request (INVALID_ARGUMENT, OUT_OF_RANGE before anything is streamed), then streams
    * every entry from the start on, exactly once, in offset order: catch-up from D1, then live.
    */
-  open(req: LogStreamRequest): Promise<AsyncIterable<LogEntry>>;
+  open(req: LogStreamRequest): Promise<LogStream>;
 }
 
 /** LogStreams over the log in D1, the LogHub and the subscription objects. */
@@ -44,7 +50,7 @@ export function createLogStreams(deps: {
       const watch = req.subscriptionId === undefined ? undefined : await watchUnsubscribe(deps.subscriptionNs, req.subscriptionId);
       req.signal.addEventListener("abort", () => watch?.close(), { once: true });
       const source = createLogFeedSource(deps.store, deps.hubs);
-      return (async function* () {
+      const entries = (async function* () {
         try {
           for await (const entry of followFeed(source, { from: start, signal: req.signal, until: watch?.unsubscribed })) {
             if (matches(entry.eventType)) yield entry;
@@ -53,6 +59,7 @@ export function createLogStreams(deps: {
           watch?.close();
         }
       })();
+      return { from: start, [Symbol.asyncIterator]: () => entries };
     },
   };
 }

@@ -69,8 +69,9 @@ export function sseReader(res: Response) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const lines = block.split("\n").filter((l) => !l.startsWith(":"));
-        if (lines.length === 0) continue;
         const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        // As EventSource: a block without data (e.g. the opening id) dispatches no event.
+        if (field("data") === undefined) continue;
         return { id: field("id"), event: field("event") ?? "message", data: JSON.parse(field("data") ?? "null") };
       }
       const r = await reader.read();

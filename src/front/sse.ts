@@ -51,6 +51,8 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
       try {
         const r = await it.next();
         if (r.done === true) {
+          // An ended stream says so (Unsubscribe): an EventSource that sees `end` can close instead of reconnecting.
+          controller.enqueue(encoder.encode(formatSse({ event: "end", data: "{}" })));
           finish();
           controller.close();
           return;

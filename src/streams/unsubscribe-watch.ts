@@ -45,6 +45,8 @@ export async function watchUnsubscribe(ns: DurableObjectNamespace<SubscriptionOb
       if (closed) return;
       try {
         await connect();
+        // The stream may have ended while this registration was being made.
+        if (closed) connection?.close();
         return;
       } catch (cause) {
         log.warn(`statehouse: re-registering subscription ${subscriptionId} failed; retrying`, { error: cause });

@@ -1,6 +1,7 @@
 // Server-Sent Events of one entity: friendly JSON per event, Last-Event-ID resume, the starting state, bad input as HTTP statuses.
 import { describe, expect, it } from "vitest";
-import { freshId } from "../helpers.js";
+import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
+import { connectClient, freshId } from "../helpers.js";
 import { commit, openSse, sseReader } from "./helpers.js";
 
 describe("GET /api/v1/entities/{id}/events/stream", { timeout: 20_000 }, () => {
@@ -63,5 +64,22 @@ describe("GET /api/v1/entities/{id}/events/stream", { timeout: 20_000 }, () => {
     const body = (await res.json()) as any;
     expect(body.code).toBe("out_of_range");
     expect(body.message).toContain("it is at revision 1");
+  });
+});
+
+describe("an SSE stream ended by Unsubscribe", { timeout: 20_000 }, () => {
+  it("sends event: end and closes, so an EventSource can stop instead of reconnecting", async () => {
+    const id = freshId("sse-end");
+    await commit(id, [{ a: 1 }]);
+    const subscriptionId = `sub-${id}`;
+    const r = sseReader(await openSse(id, `?from=1&subscription_id=${subscriptionId}`));
+    try {
+      expect((await r.take(1))[0]?.id).toBe("1");
+      await connectClient(ChiefOfStateService).unsubscribe({ subscriptionId });
+      expect(await r.next()).toMatchObject({ event: "end", data: {} });
+      expect(await r.next()).toBeUndefined();
+    } finally {
+      await r.close();
+    }
   });
 });

@@ -216,7 +216,7 @@ async function d1Capacity(db: D1Database, batches: number, entities: number, sid
         updates.push({ key: { readSideId, entityId, shard: 0 }, from, revision: b, status: "ok", attempts: 0, failedRevision: 0, lastError: null, retryAt: 0 });
       }
     }
-    const applied = await store.commit(updates, [], [], Date.now());
+    const { applied } = await store.commit(updates, [], [], Date.now());
     statements += 1;
     if (applied.size !== updates.length) throw new Error(`capacity: ${updates.length - applied.size} cursor writes did not apply`);
   }

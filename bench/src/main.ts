@@ -42,7 +42,7 @@ const FULL: Plan = {
   s1IdleSeconds: 10,
   s1OpenConcurrency: 50,
   s1OpenLimitS: 60,
-  s2Rates: [200],
+  s2Rates: [100, 200],
   s2Seconds: 15,
   s2Entities: 100,
   s2Subscribers: 1,

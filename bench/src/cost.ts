@@ -20,10 +20,22 @@ export const PRICES = {
   queueOpsPerMessage: 3,
   d1RowsReadPerM: 0.001,
   d1RowsWrittenPerM: 1.0,
+  /** Durable Objects bill incoming WebSocket messages as requests at 20:1; outgoing messages (a broadcast) are free. */
+  doWebSocketMessagesPerRequest: 20,
+  /**
+   * The stream scenarios' figures (S1–S3) were priced with these on 2026-12-01, after checking them
+   * against stored copies of Cloudflare's pages (the machine itself is offline): Workers Standard
+   * ($0.30/M requests, $0.02/M CPU-ms, "no charge or limit for duration"), Durable Objects ($0.15/M
+   * requests incl. WebSocket messages at 20:1 for incoming ones, no charge for outgoing messages;
+   * $12.50/M GB-s; idle objects eligible for hibernation bill no duration), D1 ($1.00/M rows
+   * written, $0.001/M rows read). Unchanged from the 2025 figures above.
+   */
+  checked: "2026-12-01 against stored copies of developers.cloudflare.com/{workers,durable-objects,d1}/platform/pricing",
   notes: [
     "Service Binding calls to the write-handler Worker are not billed as requests (CPU only).",
     "DO duration is billed while an object is active; modelled as 128 MB × wall time the objects were busy.",
     "Included monthly amounts (10M requests, 1M DO requests, 50M rows written, …) are ignored.",
+    "Streams: a Worker holding an open SSE or Connect stream bills CPU only (Workers Standard has no duration charge); a hibernatable WebSocket's object bills no duration while idle; outgoing WebSocket messages are not billed, incoming ones 20:1 as requests.",
   ],
 } as const;
 
@@ -56,4 +68,49 @@ export function dollarsPerMillion(u: Usage): { total: number; lines: Record<stri
     d1: (u.d1RowsRead ?? 0) * p.d1RowsReadPerM + (u.d1RowsWritten ?? 0) * p.d1RowsWrittenPerM,
   };
   return { total: Object.values(lines).reduce((a, b) => a + b, 0), lines };
+}
+
+/** Dollars for the stream scenarios, from their measured counts (see streams.ts). */
+export interface StreamCost {
+  /** Per million events delivered to entity subscribers (S1), by subscriber count (N ≥ 100): workerd CPU, and the same CPU as DO duration (upper bound). */
+  perMillionEntityDeliveries: Record<string, { cpuMs: number; workerCpu: number; doDurationUpperBound: number; doRequests: number; total: number }>;
+  /** Per million stream opens: one Worker request and the measured DO requests. */
+  perMillionOpens?: { workerRequests: number; doRequests: number; total: number };
+  /** Per idle subscriber-hour (and per million of them): workerd CPU above the no-stream baseline; no DO duration (hibernatable), no DO requests measured. */
+  perIdleSubscriberHour: Record<string, { cpuMs: number; usd: number; usdPerMillionHours: number }>;
+  /** Per million events delivered to one log reader (S2): the log's D1 rows, LogHub publishes, and workerd CPU above S1's no-stream baseline (rough). */
+  perMillionLogDeliveries?: { d1RowsWritten: number; d1RowsRead: number; logHubRequests: number; cpu?: number; total: number; cpuMsPerEvent?: number };
+}
+
+export function streamCost(
+  s1: { rows: { subscribers: number; live: number; doRequestsPerOpen: number; workerdCpuMsPerCommand: number }[]; cpuMsPerDelivery: Record<string, number>; idleCpuMsPerSubscriberHour: Record<string, number> } | undefined,
+  s2: { d1: { rowsWrittenPerEvent: number; rowsReadPerEvent: number }; logPublishesPerEvent: number; workerdCpuMsPerCommand: number }[] | undefined,
+): StreamCost {
+  const p = PRICES;
+  const out: StreamCost = { perMillionEntityDeliveries: {}, perIdleSubscriberHour: {} };
+  for (const [n, cpuMs] of Object.entries(s1?.cpuMsPerDelivery ?? {})) {
+    const workerCpu = cpuMs * p.workerCpuPerMMs;
+    const doDurationUpperBound = (cpuMs / 1000) * p.doGbPerObject * p.doDurationPerMGbS;
+    out.perMillionEntityDeliveries[n] = { cpuMs, workerCpu, doDurationUpperBound, doRequests: 0, total: workerCpu + doDurationUpperBound };
+  }
+  const opened = s1?.rows.filter((r) => r.subscribers > 0) ?? [];
+  if (opened.length > 0) {
+    const doReq = opened.reduce((a, r) => a + r.doRequestsPerOpen * r.subscribers, 0) / opened.reduce((a, r) => a + r.subscribers, 0);
+    out.perMillionOpens = { workerRequests: p.workerRequestsPerM, doRequests: doReq * p.doRequestsPerM, total: p.workerRequestsPerM + doReq * p.doRequestsPerM };
+  }
+  for (const [n, cpuMs] of Object.entries(s1?.idleCpuMsPerSubscriberHour ?? {})) {
+    const usd = (Math.max(0, cpuMs) * p.workerCpuPerMMs) / 1e6;
+    out.perIdleSubscriberHour[n] = { cpuMs, usd, usdPerMillionHours: usd * 1e6 };
+  }
+  const row = s2?.[0];
+  if (row !== undefined) {
+    const d1RowsWritten = row.d1.rowsWrittenPerEvent * p.d1RowsWrittenPerM;
+    const d1RowsRead = row.d1.rowsReadPerEvent * p.d1RowsReadPerM;
+    const logHubRequests = row.logPublishesPerEvent * p.doRequestsPerM;
+    const base = s1?.rows.find((r) => r.subscribers === 0);
+    const cpuMsPerEvent = base === undefined ? undefined : Math.max(0, row.workerdCpuMsPerCommand - base.workerdCpuMsPerCommand);
+    const cpu = cpuMsPerEvent === undefined ? undefined : cpuMsPerEvent * p.workerCpuPerMMs;
+    out.perMillionLogDeliveries = { d1RowsWritten, d1RowsRead, logHubRequests, cpu, cpuMsPerEvent, total: d1RowsWritten + d1RowsRead + logHubRequests + (cpu ?? 0) };
+  }
+  return out;
 }

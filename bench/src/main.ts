@@ -1,13 +1,14 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5] [--no-peer] [--out=name]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,s1,s2,s3] [--no-peer] [--out=name]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
 import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
+import { s1, s2, s3, type S1Result, type S2Row, type S3Row } from "./streams.js";
 import { b0, d1Capacity, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
 import type { Row } from "./measure.js";
-import { PRICES } from "./cost.js";
+import { PRICES, streamCost, type StreamCost } from "./cost.js";
 import { renderReport } from "./report.js";
 
 const FULL: Plan = {
@@ -35,6 +36,22 @@ const FULL: Plan = {
   runTimeLimitMs: 20_000,
   smallBytes: 100,
   largeBytes: 64 * 1024,
+  s1Subscribers: [0, 1, 100, 1000],
+  s1Rate: 2,
+  s1Seconds: 20,
+  s1IdleSeconds: 10,
+  s1OpenConcurrency: 50,
+  s1OpenLimitS: 60,
+  s2Rates: [100, 200],
+  s2Seconds: 15,
+  s2Entities: 100,
+  s2Subscribers: 1,
+  s3Steps: [
+    [50, 100],
+    [200, 100],
+    [200, 10],
+  ],
+  s3Seconds: 10,
 };
 const QUICK: Plan = {
   ...FULL,
@@ -54,6 +71,11 @@ const QUICK: Plan = {
   w5StepSeconds: 4,
   d1Batches: 40,
   runTimeLimitMs: 8000,
+  s1Subscribers: [0, 1, 100],
+  s1Seconds: 5,
+  s1IdleSeconds: 5,
+  s2Seconds: 5,
+  s3Seconds: 4,
 };
 
 const benchDir = path.resolve(import.meta.dirname, "..");
@@ -61,7 +83,8 @@ const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 // "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1.
-const ALL = ["w1", "w2", "w3", "w4", "w5"];
+const ALL = ["w1", "w2", "w3", "w4", "w5", "s1", "s2", "s3"];
+const STREAMS = ["s1", "s2", "s3"];
 const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
 if (only.has("w5")) only.add("d1");
 /**
@@ -72,7 +95,13 @@ if (only.has("w5")) only.add("d1");
 const outName =
   args.find((a) => a.startsWith("--out="))?.slice(6) ??
   (() => {
-    const base = ALL.every((w) => only.has(w)) ? "" : [...only].every((w) => w === "w4" || w === "w5" || w === "d1") ? "readside" : "partial";
+    const base = ALL.every((w) => only.has(w))
+      ? ""
+      : [...only].every((w) => w === "w4" || w === "w5" || w === "d1")
+        ? "readside"
+        : [...only].every((w) => STREAMS.includes(w))
+          ? "streams"
+          : "partial";
     return quick ? (base ? `quick-${base}` : "quick") : base || "latest";
   })();
 const plan = quick ? QUICK : FULL;
@@ -80,7 +109,7 @@ const started = Date.now();
 
 async function main(): Promise<void> {
   console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: (only.has("w4") || only.has("w5") || only.has("d1")), migrationsDir: path.join(repoDir, "migrations") });
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: (only.has("w4") || only.has("w5") || only.has("d1")), streams: STREAMS.some((w) => only.has(w)), migrationsDir: path.join(repoDir, "migrations") });
   const peers: Peer[] = [];
   const cleanup = async () => {
     for (const p of peers) await p.stop();
@@ -106,6 +135,10 @@ async function main(): Promise<void> {
     let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
     let maxRate: W5Row[] | { pending: string } = { pending: "not run (--only)" };
     let d1: D1CapacityRow[] | undefined;
+    let subscriptions: S1Result | undefined;
+    let logStream: S2Row[] | undefined;
+    let logRows: S3Row[] | undefined;
+    const load: string[] = [];
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
@@ -146,6 +179,22 @@ async function main(): Promise<void> {
       console.log(`W5 D1 headroom: the consumer's D1 round trips alone, ${plan.d1Batches} batches per row`);
       d1 = await d1Capacity(stack, plan);
     }
+    if (only.has("s1")) {
+      load.push(`before S1: ${loadavg()}`);
+      console.log(`S1: one entity, ${plan.s1Subscribers.join(", ")} SSE subscribers, ${plan.s1Rate} cmd/s for ${plan.s1Seconds} s (idle window ${plan.s1IdleSeconds} s)`);
+      subscriptions = await s1(stack, plan);
+    }
+    if (only.has("s2")) {
+      load.push(`before S2: ${loadavg()}`);
+      console.log(`S2: ${plan.s2Subscribers} log stream reader(s), ${plan.s2Rates.join(", ")} cmd/s over ${plan.s2Entities} entities for ${plan.s2Seconds} s`);
+      logStream = await s2(stack, plan);
+    }
+    if (only.has("s3")) {
+      load.push(`before S3: ${loadavg()}`);
+      console.log(`S3: the log's D1 rows per event, ${plan.s3Steps.map(([r, e]) => `${r} cmd/s over ${e} entities`).join("; ")}, ${plan.s3Seconds} s each`);
+      logRows = await s3(stack, plan);
+    }
+    load.push(`end: ${loadavg()}`);
 
     const results = {
       mode: quick ? "quick" : "full",
@@ -168,6 +217,11 @@ async function main(): Promise<void> {
       lag,
       maxRate,
       d1Capacity: d1,
+      subscriptions,
+      logStream,
+      logRows,
+      streamCost: subscriptions !== undefined || logStream !== undefined ? streamCost(subscriptions, logStream) : undefined,
+      loadAverages: load,
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
@@ -181,6 +235,11 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+/** The 1, 5 and 15 minute load averages (the machine is shared). */
+function loadavg(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(", ");
 }
 
 function pkgVersion(name: string): string | undefined {
@@ -214,6 +273,16 @@ export type Results = {
   maxRate?: W5Row[] | { pending: string };
   /** W5's D1 headroom: the consumer's D1 round trips alone. */
   d1Capacity?: D1CapacityRow[];
+  /** S1: subscriptions to one entity. */
+  subscriptions?: S1Result;
+  /** S2: the log's live stream. */
+  logStream?: S2Row[];
+  /** S3: the log's D1 rows per event. */
+  logRows?: S3Row[];
+  /** Dollars of S1 and S2. */
+  streamCost?: StreamCost;
+  /** Load averages (1, 5, 15 min) at points of the run: the machine is shared. */
+  loadAverages?: string[];
 };
 
 main().catch((err: unknown) => {

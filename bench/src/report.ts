@@ -1,6 +1,8 @@
 // Turns the results into the printed Markdown tables and the SVG chart.
 import type { Row } from "./measure.js";
 import type { D1CapacityRow, LagRow, RebuildRow, W5Row } from "./workloads.js";
+import type { S1Result, S2Row, S3Row } from "./streams.js";
+import type { StreamCost } from "./cost.js";
 import { renderSvg, type Panel } from "./chart.js";
 import type { Results } from "./main.js";
 
@@ -55,9 +57,14 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
     md.push("");
   }
   if (r.rebuild.length > 0) md.push(...rebuildTable(r.rebuild), "");
-  md.push(...lagTable(r.lag), "");
+  if (r.loadAverages !== undefined && r.loadAverages.length > 0) md.push(`Load averages (1, 5, 15 min): ${r.loadAverages.join("; ")}.`, "");
+  if (r.rows.length > 0 || Array.isArray(r.lag) || r.subscriptions === undefined) md.push(...lagTable(r.lag), "");
   if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
   if (r.d1Capacity !== undefined) md.push(...d1CapacityTable(r.d1Capacity), "");
+  if (r.subscriptions !== undefined) md.push(...s1Table(r.subscriptions, r), "");
+  if (r.logStream !== undefined) md.push(...s2Table(r.logStream), "");
+  if (r.logRows !== undefined) md.push(...s3Table(r.logRows), "");
+  if (r.streamCost !== undefined) md.push(...streamCostTable(r.streamCost, r), "");
   const cost = costTable(r);
   if (cost.length > 4) md.push(...cost, "");
 
@@ -193,4 +200,84 @@ function d1CapacityTable(rows: D1CapacityRow[]): string[] {
     "|--:|--:|--:|--:|--:|--:|",
     ...rows.map((x) => `| ${x.sides} | ${x.entities} | ${x.batches} | ${n0(x.eventsPerSecond)} | ${n0(x.batchesPerSecond)} | ${n0(x.queriesPerSecond)} |`),
   ];
+}
+
+function s1Table(s: S1Result, r: Results): string[] {
+  const p = r.plan;
+  const out = [
+    `### S1 — one entity, N subscribers (SSE from the Node client), ${p.s1Rate} cmd/s for ${p.s1Seconds} s`,
+    "",
+    "Receipt = when the event's SSE chunk reached the client − when the command's reply did, signed (negative: the subscriber had the event before the committing client had its reply; the share is given). Send → receipt is from the command's send. Every subscriber is its own connection; with many, receipt includes the client reading the others' copies first. Idle = the streams open, no commands, for the idle window.",
+    "",
+    "| subscribers (live) | open p50 / max ms | DO requests per open | commands | deliveries received / expected | missing / dup / out of order | receipt − reply p50 ms | p99 ms | before reply | send → receipt p50 / p99 ms | command p50 ms | workerd CPU ms/cmd | idle workerd CPU ms/s | idle DO requests |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const x of s.rows) {
+    const open = x.subscribers === 0 ? "–" : `${f(x.openP50Ms, 1)} / ${f(x.openMaxMs, 0)}`;
+    const fails = x.openFailures > 0 ? ` (${x.openFailures} failed: ${x.firstOpenError ?? "?"})` : "";
+    out.push(
+      `| ${x.subscribers}${x.subscribers > 0 ? ` (${x.live})` : ""}${fails} | ${open} | ${x.subscribers === 0 ? "–" : f(x.doRequestsPerOpen)} | ${x.commands} | ${x.subscribers === 0 ? "–" : `${n0(x.received)} / ${n0(x.deliveries)}`} | ${x.subscribers === 0 ? "–" : `${x.missing} / ${x.duplicates} / ${x.outOfOrder}`} | ${f(x.receiptP50Ms)} | ${f(x.receiptP99Ms)} | ${x.subscribers === 0 ? "–" : `${f(x.beforeReplyShare * 100, 0)}%`} | ${x.subscribers === 0 ? "–" : `${f(x.sendToReceiptP50Ms)} / ${f(x.sendToReceiptP99Ms)}`} | ${f(x.commandP50Ms)} | ${f(x.workerdCpuMsPerCommand)} | ${f(x.idleWorkerdCpuMsPerS)} | ${x.idleDoRequests} |`,
+    );
+  }
+  const per = Object.entries(s.cpuMsPerDelivery).map(([n, v]) => `${n} subscribers: ${f(v, 3)} ms`).join("; ");
+  if (per) out.push("", `workerd CPU per delivered event (above the no-subscriber baseline, divided by the subscribers; N ≥ 100 only, /proc counts 10 ms ticks): ${per}.`);
+  return out;
+}
+
+function s2Table(rows: S2Row[]): string[] {
+  const out = [
+    "### S2 — the global log's live stream (GET /api/v1/log/stream) while commands commit over many entities",
+    "",
+    "Append → receipt = receipt at the client − the row's appended_at (the consumer's clock just before its D1 commit); commit → receipt = receipt − the command's reply (clamped at 0). D1 per event from meta.rows_written.",
+    "",
+    "| offered cmd/s | entities | readers | committed | commits | received / missing / dup / out of order | append → receipt p50 / p99 ms | commit → receipt p50 / p99 ms | drain s | batches | events/entity/batch | LogHub publishes/event | D1 rows written/event (log + cursor + other) | workerd CPU ms/cmd |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const x of rows) {
+    const d = x.d1;
+    out.push(
+      `| ${x.rate} | ${x.entities} | ${x.subscribers} | ${n0(x.committedRate)}/s | ${n0(x.commits)}${x.commandErrors ? ` (${x.commandErrors} failed: ${x.firstCommandError ?? "?"})` : ""} | ${n0(x.received)} / ${x.missing} / ${x.duplicates} / ${x.outOfOrder} | ${f(x.appendP50Ms, 0)} / ${f(x.appendP99Ms, 0)} | ${f(x.commitP50Ms, 0)} / ${f(x.commitP99Ms, 0)} | ${f(x.drainS, 1)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(x.logPublishesPerEvent, 3)} | ${f(d.rowsWrittenPerEvent, 3)} (${f(d.logRowsPerEvent, 3)} + ${f(d.cursorRowsPerEvent, 3)} + ${f(d.entityIndexRowsPerEvent + d.otherRowsWrittenPerEvent, 3)}) | ${f(x.workerdCpuMsPerCommand)} |`,
+    );
+  }
+  return out;
+}
+
+function s3Table(rows: S3Row[]): string[] {
+  const out = [
+    `### S3 — D1 rows written per event for the log (target ${rows[0]?.target ?? 1}), from D1's meta.rows_written`,
+    "",
+    "Entities are warmed with one event each first (the entity index row and the cursor's first insert are not in the window). `$log` cursor = its sh_cursor upsert: one row per entity per consumer batch.",
+    "",
+    "| cmd/s | entities | commits | batches | events/entity/batch | sh_log rows/event | `$log` cursor rows/event | entity index rows/event | other rows/event | all rows written/event | rows read/event | D1 statements/event | log rows ≤ target | all ≤ target |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
+  ];
+  for (const x of rows) {
+    const d = x.d1;
+    out.push(
+      `| ${x.rate} | ${x.entities} | ${n0(x.commits)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(d.logRowsPerEvent, 3)} | ${f(d.cursorRowsPerEvent, 3)} | ${f(d.entityIndexRowsPerEvent, 3)} | ${f(d.otherRowsWrittenPerEvent, 3)} | ${f(d.rowsWrittenPerEvent, 3)} | ${f(d.rowsReadPerEvent, 2)} | ${f(d.queriesPerEvent, 3)} | ${x.logRowsMet ? "yes" : "no"} | ${x.allRowsMet ? "yes" : "no"} |`,
+    );
+  }
+  return out;
+}
+
+function streamCostTable(c: StreamCost, r: Results): string[] {
+  const out = [`### Stream cost (prices: ${r.prices.asOf}; checked ${(r.prices as { checked?: string }).checked ?? "–"})`, ""];
+  const e = Object.entries(c.perMillionEntityDeliveries);
+  if (e.length > 0) {
+    out.push("| per million events delivered to entity subscribers, at N subscribers | workerd CPU ms/delivery | Worker CPU $ | same CPU as DO duration $ (upper bound) | DO requests $ | total $ |", "|---|--:|--:|--:|--:|--:|");
+    for (const [n, v] of e) out.push(`| ${n} | ${f(v.cpuMs, 4)} | ${f(v.workerCpu, 4)} | ${f(v.doDurationUpperBound, 4)} | ${f(v.doRequests)} | ${f(v.total, 4)} |`);
+    out.push("");
+  }
+  if (c.perMillionOpens) out.push(`Per million stream opens: $${f(c.perMillionOpens.total)} (Worker request $${f(c.perMillionOpens.workerRequests)}, DO requests $${f(c.perMillionOpens.doRequests)}).`, "");
+  const i = Object.entries(c.perIdleSubscriberHour);
+  if (i.length > 0) {
+    out.push("| idle subscriber-hour, at N subscribers | workerd CPU ms per subscriber-hour (above baseline) | $ per subscriber-hour | $ per million subscriber-hours |", "|---|--:|--:|--:|");
+    for (const [n, v] of i) out.push(`| ${n} | ${f(v.cpuMs, 1)} | ${v.usd.toExponential(2)} | ${f(v.usdPerMillionHours, 3)} |`);
+    out.push("");
+  }
+  const l = c.perMillionLogDeliveries;
+  if (l) {
+    out.push(`Per million events through the log to one reader (S2's step): $${f(l.total)} = D1 rows written $${f(l.d1RowsWritten)} + D1 rows read $${f(l.d1RowsRead, 4)} + LogHub requests $${f(l.logHubRequests, 4)}${l.cpu !== undefined ? ` + workerd CPU above S1's no-stream baseline $${f(l.cpu, 4)} (${f(l.cpuMsPerEvent, 3)} ms/event, rough: different rate and entity count)` : ""}.`);
+  }
+  return out;
 }

@@ -37,6 +37,15 @@ export interface Stack {
   dispose(): Promise<void>;
 }
 
+/**
+ * The stream scenarios' configurations (S1–S3), added when `streams` is asked for: subscriptions
+ * on (COS_SUBSCRIPTION_ENABLED), with the SubscriptionObject and LogHub namespaces.
+ * `sub` serves S1 (per-entity streams; its queue is only counted, by the ladder, like sb's), `log`
+ * serves S2 and S3 (its own D1 with the migrations and the events-queue consumer with wrangler.toml's
+ * settings; no user read side, so the consumer's only read side is the built-in `$log`).
+ */
+export type StreamWorker = "sub" | "log";
+
 /** Read-side counts of W5's configurations (`sh-rs1`, `sh-rs2`, `sh-rs4`; every read side answers ok). */
 export const W5_READ_SIDES = [1, 2, 4] as const;
 export type ReadSideWorker = "rs" | `rs${(typeof W5_READ_SIDES)[number]}`;
@@ -44,12 +53,12 @@ export type ReadSideWorker = "rs" | `rs${(typeof W5_READ_SIDES)[number]}`;
 export const w5ReadSideIds = (n: number) => Array.from({ length: n }, (_, i) => `ok${i + 1}`);
 
 /** Host header for a Worker: "ladder.bench", "sb.statehouse.bench", … */
-export function hostOf(worker: "ladder" | Variant | ReadSideWorker): string {
+export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorker): string {
   return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
 }
 
 /** Starts the stack; `readSides` adds the W4 and W5 configurations (and D1 migrations) for the read-side workloads. */
-export async function startStack(buildDir: string, opts: { readSides: boolean; migrationsDir: string }): Promise<Stack> {
+export async function startStack(buildDir: string, opts: { readSides: boolean; streams?: boolean; migrationsDir: string }): Promise<Stack> {
   const stateDir = path.join(buildDir, "state");
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
@@ -144,6 +153,22 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
     );
   }
 
+  if (opts.streams) {
+    const streamObjects = {
+      ENTITY: { className: "EntityObject", useSQLite: true },
+      SUBSCRIPTION: { className: "SubscriptionObject", useSQLite: true },
+      LOG_HUB: { className: "LogHub", useSQLite: true },
+    };
+    const streamVars = { WRITE_HANDLER_PROTOCOL: "connect", COS_SUBSCRIPTION_ENABLED: "true" };
+    workers.push(statehouseWorker("sh-sub", streamVars, { durableObjects: streamObjects }) as never);
+    workers.push(
+      statehouseWorker("sh-log", streamVars, { durableObjects: streamObjects, queueConsumers: { "events-sh-log": READ_SIDE_CONSUMER } }) as never,
+    );
+    // sh-sub's events queue is consumed (counted) by the ladder, like the other variants'.
+    const ladder = workers[0] as { queueConsumers: Record<string, object> };
+    ladder.queueConsumers["events-sh-sub"] = { maxBatchTimeout: 0 };
+  }
+
   const before = new Set(childPids());
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -155,6 +180,7 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; m
   const url = await mf.ready;
   const workerdPid = childPids().find((p) => !before.has(p) && commOf(p).includes("workerd"));
   if (opts.readSides) await applyMigrations(mf, opts.migrationsDir);
+  if (opts.streams) await migrate(mf, "sh-log", opts.migrationsDir);
   return {
     mf,
     url,

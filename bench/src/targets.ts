@@ -75,3 +75,16 @@ export function peerTarget(base: URL, mode: string): Target {
     },
   };
 }
+
+/** S1: an entity's Server-Sent Events stream (`from` 0 = only events committed from now on). */
+export function entityStreamPath(id: string, from: number): string {
+  return `/api/v1/entities/${encodeURIComponent(id)}/events/stream?from=${from}`;
+}
+
+/** S2: the global log's Server-Sent Events stream (`from` 0 = only what is appended from now on). */
+export function logStreamPath(from: number): string {
+  return `/api/v1/log/stream?from=${from}`;
+}
+
+/** S3's target (issue 9): D1 rows written for the log per event. */
+export const LOG_ROWS_PER_EVENT_TARGET = 1;

@@ -36,6 +36,21 @@ export interface Plan {
   runTimeLimitMs: number;
   smallBytes: number;
   largeBytes: number;
+  /** S1: subscriber counts (0 = the baseline without streams), commands/s and seconds, idle window, how streams open. */
+  s1Subscribers: number[];
+  s1Rate: number;
+  s1Seconds: number;
+  s1IdleSeconds: number;
+  s1OpenConcurrency: number;
+  s1OpenLimitS: number;
+  /** S2: offered rates, seconds each, entities, log readers. */
+  s2Rates: number[];
+  s2Seconds: number;
+  s2Entities: number;
+  s2Subscribers: number;
+  /** S3: [commands/s, entities] steps and seconds each. */
+  s3Steps: [number, number][];
+  s3Seconds: number;
 }
 
 let runId = 0;
@@ -584,13 +599,14 @@ export async function d1Capacity(stack: Stack, plan: Plan): Promise<D1CapacityRo
 }
 
 /**
- * An open-loop load over 100 entities: `total` commands at `rate` per second (at most 512 in
- * flight), stopping after `limitMs`. Returns each committed "entity#revision" with the time its
- * reply arrived, and the number of failed commands.
+ * An open-loop load over `entities` entities (100 unless said): `total` commands at `rate` per
+ * second (at most 512 in flight), stopping after `limitMs`. Returns each committed
+ * "entity#revision" with the time its reply arrived, and the number of failed commands.
  */
-async function openLoop(stack: Stack, target: Target, prefix: string, rate: number, total: number, limitMs: number, bytes: number) {
+export async function openLoop(stack: Stack, target: Target, prefix: string, rate: number, total: number, limitMs: number, bytes: number, entities = 100) {
   const commits = new Map<string, number>();
   let errors = 0;
+  let firstError: string | undefined;
   let inFlight = 0;
   const t0 = Date.now();
   const pending: Promise<void>[] = [];
@@ -600,20 +616,22 @@ async function openLoop(stack: Stack, target: Target, prefix: string, rate: numb
     if (Date.now() - t0 > limitMs) break;
     while (inFlight >= 512 && Date.now() - t0 < limitMs) await sleep(1);
     inFlight++;
-    const entity = `${prefix}-${i % 100}`;
+    const entity = `${prefix}-${i % entities}`;
     const s = target.shot(entity, bytes);
     pending.push(
       request(stack.url, s.host, s.path, s.body, s.headers)
         .then((a) => {
           if (a.status !== 200) {
             errors++;
+            firstError ??= `${a.status} ${a.body.toString().slice(0, 200)}`;
             return;
           }
           const rev = readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0;
           commits.set(`${entity}#${rev}`, Date.now());
         })
-        .catch(() => {
+        .catch((cause: unknown) => {
           errors++;
+          firstError ??= String(cause);
         })
         .finally(() => {
           inFlight--;
@@ -621,5 +639,5 @@ async function openLoop(stack: Stack, target: Target, prefix: string, rate: numb
     );
   }
   await Promise.all(pending);
-  return { commits, errors };
+  return { commits, errors, firstError };
 }

@@ -4,14 +4,35 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
 import { loadConfig } from "../../src/config/index.js";
-import worker, { EntityObject as StatehouseEntity } from "../../src/index.js";
+import worker, { EntityObject as StatehouseEntity, LogHub as StatehouseLogHub, SubscriptionObject as StatehouseSubscriptionObject } from "../../src/index.js";
 import type { CommandInput } from "../../src/entity/rpc-types.js";
 import { countSql, settleSqlTotals } from "./sql-counter.js";
 import { type CursorUpdate, createCursorStore, cursorId, freshCursor } from "../../src/cursors/index.js";
 
 const counts = { processCommand: 0, alarms: 0, constructed: 0 };
+/**
+ * Durable Object requests the stream paths make (each billed as one request): WebSocket upgrades
+ * to an entity, to a subscription object and to the LogHub, the entity RPCs a subscription's start
+ * and catch-up use, and LogHub publishes (with the sockets each reached).
+ */
+const streams = { entityUpgrades: 0, entityReads: 0, subscriptionUpgrades: 0, logHubUpgrades: 0, logPublishes: 0, logPublishSockets: 0 };
 /** D1 statements the read side ran (and the rows D1 reported for those that report them). */
 const d1 = { queries: 0, rowsRead: 0, rowsWritten: 0 };
+type TableTally = { queries: number; rowsRead: number; rowsWritten: number };
+/** The same, by the table a statement writes (`log` = sh_log appends, `cursor` = sh_cursor upserts, `entity` = the entity index), `other` for the rest (reads). */
+const d1ByTable: Record<"log" | "cursor" | "entity" | "other", TableTally> = {
+  log: { queries: 0, rowsRead: 0, rowsWritten: 0 },
+  cursor: { queries: 0, rowsRead: 0, rowsWritten: 0 },
+  entity: { queries: 0, rowsRead: 0, rowsWritten: 0 },
+  other: { queries: 0, rowsRead: 0, rowsWritten: 0 },
+};
+function tableOf(sql: string): keyof typeof d1ByTable {
+  const m = /^\s*INSERT\s+INTO\s+(\w+)/i.exec(sql);
+  if (m?.[1] === "sh_log") return "log";
+  if (m?.[1] === "sh_cursor") return "cursor";
+  if (m?.[1] === "sh_entity") return "entity";
+  return "other";
+}
 const counted = new WeakMap<object, Env>();
 /**
  * What the queue handed the consumer: batches (queue() calls), messages, entity groups (distinct
@@ -35,43 +56,52 @@ function tallyBatch(batch: MessageBatch): void {
 }
 
 type D1Meta = { meta?: { rows_read?: number; rows_written?: number } };
-function tally(r: unknown): void {
+function tally(r: unknown, table: keyof typeof d1ByTable): void {
   const m = (r as D1Meta | null)?.meta;
   d1.rowsRead += m?.rows_read ?? 0;
   d1.rowsWritten += m?.rows_written ?? 0;
+  const t = d1ByTable[table];
+  t.queries++;
+  t.rowsRead += m?.rows_read ?? 0;
+  t.rowsWritten += m?.rows_written ?? 0;
 }
+/** The table of each wrapped statement, for batches. */
+const statementTable = new WeakMap<object, keyof typeof d1ByTable>();
 
 /** The env with DB wrapped so every D1 statement is counted. */
 function countingEnv(env: Env): Env {
   let e = counted.get(env);
   if (e !== undefined) return e;
   const db = env.DB;
-  const wrapStmt = (stmt: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(stmt, {
+  const wrapStmt = (stmt: D1PreparedStatement, table: keyof typeof d1ByTable): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
       get(target, prop) {
         const v = Reflect.get(target, prop, target) as unknown;
         if (typeof v !== "function") return v;
-        if (prop === "bind") return (...args: unknown[]) => wrapStmt((v as (...a: unknown[]) => D1PreparedStatement).apply(target, args));
+        if (prop === "bind") return (...args: unknown[]) => wrapStmt((v as (...a: unknown[]) => D1PreparedStatement).apply(target, args), table);
         if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
           return async (...args: unknown[]) => {
             d1.queries++;
             const r = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            tally(r);
+            tally(r, table);
             return r;
           };
         }
         return (v as (...a: unknown[]) => unknown).bind(target);
       },
     });
+    statementTable.set(proxy, table);
+    return proxy;
+  };
   const wrapped = new Proxy(db, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target) as unknown;
-      if (prop === "prepare") return (q: string) => wrapStmt(target.prepare(q));
+      if (prop === "prepare") return (q: string) => wrapStmt(target.prepare(q), tableOf(q));
       if (prop === "batch") {
         return async (stmts: D1PreparedStatement[]) => {
           d1.queries += stmts.length;
           const rs = await target.batch(stmts);
-          rs.forEach(tally);
+          rs.forEach((r, i) => tally(r, statementTable.get(stmts[i] as object) ?? "other"));
           return rs;
         };
       }
@@ -105,6 +135,26 @@ export class EntityObject extends StatehouseEntity {
     return super.alarm();
   }
 
+  override async fetch(request: Request): Promise<Response> {
+    streams.entityUpgrades++;
+    return super.fetch(request);
+  }
+
+  override readJournal(input: Parameters<StatehouseEntity["readJournal"]>[0]) {
+    streams.entityReads++;
+    return super.readJournal(input);
+  }
+
+  override headRevision() {
+    streams.entityReads++;
+    return super.headRevision();
+  }
+
+  override getState(input: Parameters<StatehouseEntity["getState"]>[0]) {
+    streams.entityReads++;
+    return super.getState(input);
+  }
+
   /** Writes `n` events through the journal store's own append (snapshots included), as commands would. */
   async benchSeed(entityId: string, n: number, size: number): Promise<number> {
     const config = loadConfig(this.env);
@@ -134,6 +184,29 @@ export class EntityObject extends StatehouseEntity {
   }
 }
 
+/** SubscriptionObject with a count of the WebSocket upgrades it accepts. */
+export class SubscriptionObject extends StatehouseSubscriptionObject {
+  override async fetch(request: Request): Promise<Response> {
+    streams.subscriptionUpgrades++;
+    return super.fetch(request);
+  }
+}
+
+/** LogHub with counts of upgrades and publishes. */
+export class LogHub extends StatehouseLogHub {
+  override async fetch(request: Request): Promise<Response> {
+    streams.logHubUpgrades++;
+    return super.fetch(request);
+  }
+
+  override async publish(message: Uint8Array): Promise<number> {
+    streams.logPublishes++;
+    const n = await super.publish(message);
+    streams.logPublishSockets += n;
+    return n;
+  }
+}
+
 const base = worker as ExportedHandler<Env>;
 
 export default {
@@ -153,7 +226,7 @@ export default {
     const stub = () => env.ENTITY.get(env.ENTITY.idFromName(id)) as unknown as DurableObjectStub<EntityObject>;
     switch (url.pathname) {
       case "/__bench/counters":
-        return Response.json({ ...counts, sql: settleSqlTotals(), d1, queue: batches });
+        return Response.json({ ...counts, sql: settleSqlTotals(), d1, d1ByTable, queue: batches, streams });
       case "/__bench/rowcounts":
         return Response.json(await stub().rowCounts());
       case "/__bench/seed":
@@ -216,7 +289,7 @@ async function d1Capacity(db: D1Database, batches: number, entities: number, sid
         updates.push({ key: { readSideId, entityId, shard: 0 }, from, revision: b, status: "ok", attempts: 0, failedRevision: 0, lastError: null, retryAt: 0 });
       }
     }
-    const applied = await store.commit(updates, [], [], Date.now());
+    const { applied } = await store.commit(updates, [], [], Date.now());
     statements += 1;
     if (applied.size !== updates.length) throw new Error(`capacity: ${updates.length - applied.size} cursor writes did not apply`);
   }

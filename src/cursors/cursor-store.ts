@@ -119,7 +119,11 @@ type CursorRow = {
   restarted_at: number;
 };
 
-/** A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each. */
+/**
+ * A CursorStore over D1. Lists travel as one JSON parameter, so a batch costs one statement each.
+ * CROSS JOIN fixes SQLite's join order (read sides, then the batch's entities, then a primary-key
+ * lookup per cursor): without statistics the planner may otherwise scan every cursor per batch.
+ */
 export function createCursorStore(db: D1Database): CursorStore {
   return {
     async load(entities, now) {
@@ -131,7 +135,7 @@ export function createCursorStore(db: D1Database): CursorStore {
         db
           .prepare(
             `SELECT c.read_side_id, c.entity_id, c.generation, c.epoch, c.revision, c.status, c.attempts, c.retry_at, c.restarted_at
-             FROM sh_read_side r JOIN json_each(?1) e JOIN sh_cursor c
+             FROM sh_read_side r CROSS JOIN json_each(?1) e CROSS JOIN sh_cursor c
                ON c.read_side_id = r.id AND c.entity_id = e.value AND c.generation = r.generation`,
           )
           .bind(JSON.stringify(entityIds)),

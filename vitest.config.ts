@@ -64,10 +64,26 @@ function project(
 
 const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 
+const NODE_UNIT_TESTS = ["test/**/*.unit.test.ts"];
+/**
+ * Pure tests of modules whose imports reach a Durable Object class (through a folder's index),
+ * i.e. `cloudflare:workers`, which only workerd resolves: they run in workerd.
+ */
+const WORKERD_UNIT_TESTS = [
+  "test/eskit/selector.unit.test.ts",
+  "test/readside/delivery.unit.test.ts",
+  "test/readside/policy.unit.test.ts",
+  "test/rpc/command-input.unit.test.ts",
+  "test/streams/follow-feed.unit.test.ts",
+];
+
 export default defineConfig({
   test: {
     projects: [
-      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**"] }),
+      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", ...NODE_UNIT_TESTS] }),
+      // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
+      defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, exclude: WORKERD_UNIT_TESTS, environment: "node" } }),
+      project("unit-workerd", WORKERD_UNIT_TESTS, {}),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { createEntityClient, createEntitySubscriptions } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
+import { createDocIndex, createTypeStore } from "../docstore/index.js";
 import { createEventLog } from "../eventlog/index.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
@@ -89,6 +90,8 @@ export function createApp(): Hono<FrontEnv> {
       subscriptions: c.var.subscriptions,
       eventLog: createEventLog(c.env.DB),
       logStreams: logStreamsOf(c.env),
+      docIndex: createDocIndex(c.env.DB),
+      typeStore: createTypeStore(c.env.DB),
     });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);

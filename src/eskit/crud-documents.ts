@@ -1,20 +1,21 @@
 // eskit's CRUD store over Statehouse: documents as entities folded by the built-in eskit-crud handler, read at any version, listed by type.
-import { type JsonObject, create } from "@bufbuild/protobuf";
-import { type Any, anyPack } from "@bufbuild/protobuf/wkt";
+import { type JsonObject, create, fromBinary } from "@bufbuild/protobuf";
+import { type Any, anyIs, anyPack } from "@bufbuild/protobuf/wkt";
+import mergePatch from "json-merge-patch";
 import { StatehouseError } from "../errors.js";
-import { type Originator } from "../gen/contracts/common/originator_pb.js";
 import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../gen/contracts/crudstore/service_pb.js";
 import { type EntityClient, type EntityState, decodeJournalEntry, entityIdProblem, unpackDocState } from "../entity/index.js";
 import { type DocIndex, type DocKey, checkEntityType, crudEntityId } from "../docstore/index.js";
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
-import { fromBinary } from "@bufbuild/protobuf";
-import { anyIs } from "@bufbuild/protobuf/wkt";
 import { parseDecimal } from "./decimal.js";
 import type { CrudTypes } from "./crud-types.js";
 
 /** Documents List returns when `limit` is 0 (eskit's default) and at most. */
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
+
+/** An originator as eskit's requests carry it: the document's id and a version ("" when not given). */
+export type OriginatorRef = { id: string; version: string };
 
 /** A document at one version. */
 export interface DocVersion {
@@ -45,12 +46,20 @@ export interface CrudDocumentsDeps {
 
 /** The CRUD store's operations; every failure is a StatehouseError with eskit's code. */
 export interface CrudDocuments {
-  create(entityType: string, originator: Originator | undefined, payload: string): Promise<{ id: string; version: string }>;
-  update(entityType: string, originator: Originator | undefined, payload: string): Promise<{ id: string; version: string }>;
-  delete(entityType: string, originator: Originator | undefined): Promise<{ id: string; version: string }>;
-  get(entityType: string, originator: Originator | undefined, deleted: boolean): Promise<DocVersion>;
+  create(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
+  update(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
+  delete(entityType: string, originator: OriginatorRef | undefined): Promise<{ id: string; version: string }>;
+  get(entityType: string, originator: OriginatorRef | undefined, deleted: boolean): Promise<DocVersion>;
   list(entityType: string, after: string, limit: number): Promise<{ items: DocVersion[]; nextPageId: string }>;
   history(entityType: string, docId: string): Promise<DocHistoryItem[]>;
+  /**
+   * Creates or replaces a document. With `ifMatch`, only the document at that version is replaced
+   * (another version is failed_precondition); without, a missing document is created and a live
+   * one replaced at its head.
+   */
+  put(entityType: string, docId: string, document: JsonObject, ifMatch?: number): Promise<{ id: string; version: string; created: boolean }>;
+  /** Applies an RFC 7396 merge patch to the head (which must be `ifMatch` when given) and stores the result as an Update. */
+  patch(entityType: string, docId: string, patch: JsonObject, ifMatch?: number): Promise<{ id: string; version: string; document: JsonObject }>;
 }
 
 /**
@@ -103,7 +112,19 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
     if (doc === undefined) throw new StatehouseError("not_found", `not found: ${entityType} ${docId}`);
     return { originator: originatorOf(s, docId), document: doc.document, deleted: doc.deleted };
   };
-  return {
+  const replace = async (entityType: string, docId: string, document: JsonObject, readAt: number, ifMatch: number | undefined) => {
+    if (ifMatch !== undefined && ifMatch !== readAt) {
+      throw new StatehouseError("failed_precondition", `${entityType} ${docId} is at version ${readAt}, not ${ifMatch}`);
+    }
+    try {
+      return await store.update(entityType, { id: docId, version: String(readAt) }, JSON.stringify(document));
+    } catch (cause) {
+      const err = StatehouseError.from(cause);
+      if (err.code === "already_exists" && ifMatch !== undefined) throw new StatehouseError("failed_precondition", err.message);
+      throw err;
+    }
+  };
+  const store: CrudDocuments = {
     async create(entityType, originator, payload) {
       checkEntityType(entityType);
       const document = parseDocument(payload);
@@ -162,5 +183,23 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
       if (items.length === 0) throw new StatehouseError("not_found", `not found: ${entityType} ${docId}`);
       return items;
     },
+    async put(entityType, docId, document, ifMatch) {
+      if (ifMatch === undefined) {
+        try {
+          return { ...(await store.create(entityType, { id: docId, version: "" }, JSON.stringify(document))), created: true };
+        } catch (cause) {
+          const err = StatehouseError.from(cause);
+          if (err.code !== "already_exists") throw err;
+        }
+      }
+      const head = await store.get(entityType, { id: docId, version: "" }, false);
+      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), created: false };
+    },
+    async patch(entityType, docId, patch, ifMatch) {
+      const head = await store.get(entityType, { id: docId, version: "" }, false);
+      const document = mergePatch.apply(structuredClone(head.document), patch) as JsonObject;
+      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), document };
+    },
   };
+  return store;
 }

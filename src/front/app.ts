@@ -12,6 +12,7 @@ import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
+import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
@@ -73,6 +74,7 @@ export function createApp(): Hono<FrontEnv> {
   // Before jsonApi: its GET /api/v1/entities/{id} would take …/events/stream as an entity id.
   app.route("/", streamApi());
   app.route("/", jsonApi());
+  app.route("/", docsApi());
   app.route("/", logApi());
   app.route("/", adminApi());
 

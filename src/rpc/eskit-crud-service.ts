@@ -18,24 +18,29 @@ import {
 import type { CrudType } from "../docstore/index.js";
 import { type CrudDocuments, type CrudTypes, createCrudDocuments, createCrudTypes } from "../eskit/index.js";
 import { buildCommandInput } from "./command-input.js";
-import { requestValues } from "./request-values.js";
+import { type RpcRequestValues, requestValues } from "./request-values.js";
 
-/** The request's CRUD store: commands carry its headers (idempotency-key, persisted headers) like ProcessCommand. */
-function documentsOf(ctx: HandlerContext): { docs: CrudDocuments; types: CrudTypes } {
-  const { entities, config, docIndex, typeStore } = requestValues(ctx);
+/** What a request's CRUD store is built from. */
+export type CrudRequestValues = Pick<RpcRequestValues, "entities" | "config" | "docIndex" | "typeStore">;
+
+/**
+ * A request's CRUD store and type registry. Its commands carry the request's headers (the
+ * idempotency-key and persisted headers work as on ProcessCommand) and fold with eskit-crud.
+ */
+export function createRequestCrudStore(values: CrudRequestValues, headers: Headers): { docs: CrudDocuments; types: CrudTypes } {
+  const { entities, config, docIndex, typeStore } = values;
   const types = createCrudTypes(typeStore);
   const docs = createCrudDocuments({
     entities,
     index: docIndex,
     types,
     commit: (entityId, command) =>
-      entities.processCommand({
-        ...buildCommandInput({ entityId, command, headers: ctx.requestHeader, options: { in: "headers" } }, config),
-        builtin: "eskit-crud",
-      }),
+      entities.processCommand({ ...buildCommandInput({ entityId, command, headers, options: { in: "headers" } }, config), builtin: "eskit-crud" }),
   });
   return { docs, types };
 }
+
+const documentsOf = (ctx: HandlerContext) => createRequestCrudStore(requestValues(ctx), ctx.requestHeader);
 
 const specOf = (t: CrudType) =>
   create(CrudEntitySpecSchema, { entityType: t.entityType, schemaSpec: { schemaVersion: BigInt(t.schemaVersion), jsonSchema: t.jsonSchema } });

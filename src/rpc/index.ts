@@ -27,6 +27,7 @@ export {
   buildCommandInput,
   readCommand,
 } from "./command-input.js";
+export { type CrudRequestValues, createRequestCrudStore } from "./eskit-crud-service.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
 export {
   IDEMPOTENCY_KEY_HEADER,

@@ -24,10 +24,11 @@ export function checkEntityType(entityType: string): string {
 
 /**
  * The entity id of document `docId` of `entityType`: "$crud/<type>/<id>". The type holds no "/", so
- * the first "/" after the prefix splits it back unambiguously: two (type, id) pairs never share an
+ * the first "/" after the prefix splits it back unambiguously (a type with one is refused here): two (type, id) pairs never share an
  * entity id, and the reserved prefix keeps documents apart from every other entity.
  */
 export function crudEntityId(key: DocKey): string {
+  checkEntityType(key.entityType);
   return `${CRUD_ENTITY_PREFIX}${key.entityType}/${key.docId}`;
 }
 

@@ -10,6 +10,8 @@ import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
 import { parseDecimal } from "./decimal.js";
 import type { CrudTypes } from "./crud-types.js";
 
+/** Event bytes one history answer may hold. */
+export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Documents List returns when `limit` is 0 (eskit's default) and at most. */
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
@@ -33,8 +35,11 @@ export interface DocHistoryItem {
   occuredOn: number;
 }
 
-/** Commits a CRUD command to a document's entity (the caller adds request headers and options). */
-export type CommitCrudCommand = (entityId: string, command: Any) => Promise<EntityState>;
+/**
+ * Commits a CRUD command to a document's entity (the caller adds request headers and options);
+ * with `expectedRevision`, only while the entity is at that revision (else aborted).
+ */
+export type CommitCrudCommand = (entityId: string, command: Any, expectedRevision?: number) => Promise<EntityState>;
 
 /** What the CRUD store needs. */
 export interface CrudDocumentsDeps {
@@ -48,7 +53,8 @@ export interface CrudDocumentsDeps {
 export interface CrudDocuments {
   create(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
   update(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
-  delete(entityType: string, originator: OriginatorRef | undefined): Promise<{ id: string; version: string }>;
+  /** Deletes the document at its head; with `ifMatch`, only while it is at that version (else failed_precondition). */
+  delete(entityType: string, originator: OriginatorRef | undefined, ifMatch?: number): Promise<{ id: string; version: string }>;
   get(entityType: string, originator: OriginatorRef | undefined, deleted: boolean): Promise<DocVersion>;
   list(entityType: string, after: string, limit: number): Promise<{ items: DocVersion[]; nextPageId: string }>;
   history(entityType: string, docId: string): Promise<DocHistoryItem[]>;
@@ -145,10 +151,17 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
       const command = create(UpdateRequestSchema, { entityType, originator: { id: originator?.id ?? "", version: String(version) }, payload });
       return originatorOf(await deps.commit(entityId, anyPack(UpdateRequestSchema, command)), originator?.id ?? "");
     },
-    async delete(entityType, originator) {
+    async delete(entityType, originator, ifMatch) {
       const { entityId } = docTarget(entityType, originator?.id);
       const command = create(DeleteRequestSchema, { entityType, originator: { id: originator?.id ?? "" } });
-      return originatorOf(await deps.commit(entityId, anyPack(DeleteRequestSchema, command)), originator?.id ?? "");
+      try {
+        // eskit's Delete ignores originator.version; If-Match is checked in the entity's queue, atomically.
+        return originatorOf(await deps.commit(entityId, anyPack(DeleteRequestSchema, command), ifMatch), originator?.id ?? "");
+      } catch (cause) {
+        const err = StatehouseError.from(cause);
+        if (err.code === "aborted" && ifMatch !== undefined) throw new StatehouseError("failed_precondition", err.message);
+        throw err;
+      }
     },
     async get(entityType, originator, deleted) {
       const version = parseDecimal(originator?.version ?? "", "originator.version");
@@ -170,9 +183,12 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
     async history(entityType, docId) {
       const { entityId } = docTarget(entityType, docId);
       const items: DocHistoryItem[] = [];
+      let bytes = 0;
       for (let from = 1; from !== 0; ) {
         const page = await deps.entities.readJournal(entityId, from, 1000);
         for (const row of page.events) {
+          bytes += row.event.byteLength;
+          if (bytes > HISTORY_MAX_BYTES) throw new StatehouseError("resource_exhausted", `the history of ${entityType} ${docId} passes ${HISTORY_MAX_BYTES} bytes`);
           const { event } = decodeJournalEntry(row);
           if (!anyIs(event, EventSchema)) continue;
           const e = fromBinary(EventSchema, event.value);

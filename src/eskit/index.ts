@@ -16,6 +16,7 @@ export {
   type CrudDocumentsDeps,
   type DocHistoryItem,
   type DocVersion,
+  HISTORY_MAX_BYTES,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
   createCrudDocuments,

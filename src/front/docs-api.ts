@@ -73,15 +73,7 @@ export function docsApi(): Hono<FrontEnv> {
     return c.json({ id: done.id, version: Number(done.version), document: done.document });
   });
   app.delete("/api/v1/docs/:type/:id{.+}", async (c) => {
-    const docs = docsOf(c);
-    const ifMatch = ifMatchOf(c);
-    if (ifMatch !== undefined) {
-      const head = await docs.get(c.req.param("type"), { id: c.req.param("id"), version: "" }, false);
-      if (Number(head.originator.version) !== ifMatch) {
-        throw new StatehouseError("failed_precondition", `${c.req.param("type")} ${c.req.param("id")} is at version ${head.originator.version}, not ${ifMatch}`);
-      }
-    }
-    const done = await docs.delete(c.req.param("type"), { id: c.req.param("id"), version: "" });
+    const done = await docsOf(c).delete(c.req.param("type"), { id: c.req.param("id"), version: "" }, ifMatchOf(c));
     c.header("etag", etag(done.version));
     return c.json({ id: done.id, version: Number(done.version), deleted: true });
   });

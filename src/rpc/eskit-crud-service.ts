@@ -34,8 +34,10 @@ export function createRequestCrudStore(values: CrudRequestValues, headers: Heade
     entities,
     index: docIndex,
     types,
-    commit: (entityId, command) =>
-      entities.processCommand({ ...buildCommandInput({ entityId, command, headers, options: { in: "headers" } }, config), builtin: "eskit-crud" }),
+    commit: async (entityId, command, expectedRevision) => {
+      const input = buildCommandInput({ entityId, command, headers, options: { in: "headers" } }, config);
+      return entities.processCommand({ ...input, expectedRevision: expectedRevision ?? input.expectedRevision, builtin: "eskit-crud" });
+    },
   });
   return { docs, types };
 }

@@ -64,6 +64,9 @@ describe("the documents JSON API", { timeout: 60_000 }, () => {
     expect((await send("GET", docPath("Note", id))).status).toBe(404);
     expect((await send("GET", docPath("Note", id, "?deleted=true"))).body).toMatchObject({ deleted: true, document: { n: 1 } });
     expect((await send("DELETE", docPath("Note", id))).status).toBe(404);
+    const other = freshId("doc");
+    await send("PUT", docPath("Note", other), { n: 1 });
+    expect((await send("DELETE", docPath("Note", other), undefined, { "if-match": '"1"' })).status).toBe(200);
   });
 
   it("refuses malformed JSON, non-objects, bad ids and a 2 MB body", async () => {

@@ -1,4 +1,5 @@
 // D1 access for the consumer: one read of every position a batch needs, one compare-and-set commit.
+import { docIndexStatements } from "../docstore/index.js";
 import { type LogAppend, logAppendStatements } from "../eventlog/index.js";
 import { READ_SIDES_SQL, type ReadSideRecord, type ReadSideRow, toRecord } from "./read-side-store.js";
 
@@ -156,6 +157,9 @@ export function createCursorStore(db: D1Database): CursorStore {
       // The log rows go first: their condition reads the `$log` cursors before the upsert moves them.
       const statements = logAppendStatements(db, appends, now);
       const logStatements = statements.length;
+      // The documents' index moves with the log rows that carry their events (see docstore/).
+      statements.push(...docIndexStatements(db, appends, now));
+      const indexStatements = statements.length - logStatements;
       if (updates.length > 0) statements.push(cursorUpsert(db, updates, now));
       if (parked.length > 0) statements.push(parkStatement(db, parked, now));
       if (heads.length > 0) statements.push(headUpsert(db, heads, now));
@@ -165,7 +169,7 @@ export function createCursorStore(db: D1Database): CursorStore {
         .slice(0, logStatements)
         .flatMap((r) => r.results as { log_offset: number; entity_id: string; revision: number }[])
         .map((r) => ({ offset: r.log_offset, entityId: r.entity_id, revision: r.revision }));
-      const applied = updates.length > 0 ? ((results[logStatements]?.results ?? []) as { read_side_id: string; entity_id: string }[]) : [];
+      const applied = updates.length > 0 ? ((results[logStatements + indexStatements]?.results ?? []) as { read_side_id: string; entity_id: string }[]) : [];
       return { applied: new Set(applied.map((r) => cursorId(r.read_side_id, r.entity_id))), appended };
     },
   };

@@ -6,10 +6,11 @@ import { HandleCommandResponseSchema, HandleEventResponseSchema } from "../gen/c
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
 import type { WriteHandler } from "../handlers/index.js";
 import { emptyStateAny } from "../payload/index.js";
+import { crudHandler } from "./crud-handler.js";
 import type { TypeValidation } from "./fold.js";
 
 /** The built-in handlers a CommandInput may select (`builtin`). */
-export type BuiltinHandlerName = "eskit-append";
+export type BuiltinHandlerName = "eskit-append" | "eskit-crud";
 
 /** The configured type lists name the user's types; a built-in handler's are Statehouse's own. */
 const NO_VALIDATION: TypeValidation = { enabled: false, stateTypes: new Set(), eventTypes: new Set() };
@@ -19,6 +20,8 @@ export function builtinHandler(name: BuiltinHandlerName): { handler: WriteHandle
   switch (name) {
     case "eskit-append":
       return { handler: eskitAppend, validation: NO_VALIDATION };
+    case "eskit-crud":
+      return { handler: crudHandler, validation: NO_VALIDATION };
   }
 }
 

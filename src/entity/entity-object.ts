@@ -13,6 +13,7 @@ import { acceptHubSocket } from "../streams/index.js";
 import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { builtinHandler } from "./builtin-handlers.js";
+import { CRUD_ENTITY_PREFIX } from "../docstore/index.js";
 import { broadcastCommit } from "./feed-broadcast.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
@@ -202,6 +203,10 @@ export class EntityObject extends DurableObject<Env> {
       );
     }
 
+    // Documents of the CRUD store change only through its handler, and it touches nothing else.
+    if (input.entityId.startsWith(CRUD_ENTITY_PREFIX) !== (input.builtin === "eskit-crud")) {
+      throw new StatehouseError("invalid_argument", `entity ids starting with ${CRUD_ENTITY_PREFIX} are reserved for the CRUD store's documents`);
+    }
     const command = anyFromBinary(input.command, "command");
     const { handler, validation } =
       input.builtin === undefined ? { handler: this.writeHandler(config, registry), validation: config.validation } : builtinHandler(input.builtin);

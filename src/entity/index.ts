@@ -12,3 +12,4 @@ export { MAX_FEED_MESSAGE_BYTES, decodeFeedMessage, encodeFeedMessage } from "./
 export { createEntitySubscriptions } from "./entity-subscription.js";
 export type { EntitySubscriptionRequest, EntitySubscriptions, SubscriptionItem, SubscriptionStream } from "./entity-subscription.js";
 export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";
+export { type CrudDocState, packDocState, unpackDocState } from "./crud-handler.js";

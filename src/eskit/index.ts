@@ -10,3 +10,16 @@ export {
   createEskitEventStore,
 } from "./event-store.js";
 export { type LogSelector, parseLogSelector } from "./selector.js";
+export {
+  type CommitCrudCommand,
+  type CrudDocuments,
+  type CrudDocumentsDeps,
+  type DocHistoryItem,
+  type DocVersion,
+  HISTORY_MAX_BYTES,
+  LIST_DEFAULT_LIMIT,
+  LIST_MAX_LIMIT,
+  createCrudDocuments,
+  parseDocument,
+} from "./crud-documents.js";
+export { type CrudTypes, LIST_TYPES_DEFAULT_LIMIT, LIST_TYPES_MAX_LIMIT, createCrudTypes } from "./crud-types.js";

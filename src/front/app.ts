@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { createEntityClient, createEntitySubscriptions } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
+import { createDocIndex, createTypeStore } from "../docstore/index.js";
 import { createEventLog } from "../eventlog/index.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
@@ -11,6 +12,7 @@ import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
+import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
@@ -72,6 +74,7 @@ export function createApp(): Hono<FrontEnv> {
   // Before jsonApi: its GET /api/v1/entities/{id} would take …/events/stream as an entity id.
   app.route("/", streamApi());
   app.route("/", jsonApi());
+  app.route("/", docsApi());
   app.route("/", logApi());
   app.route("/", adminApi());
 
@@ -89,6 +92,8 @@ export function createApp(): Hono<FrontEnv> {
       subscriptions: c.var.subscriptions,
       eventLog: createEventLog(c.env.DB),
       logStreams: logStreamsOf(c.env),
+      docIndex: createDocIndex(c.env.DB),
+      typeStore: createTypeStore(c.env.DB),
     });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);

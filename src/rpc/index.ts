@@ -7,10 +7,12 @@ import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
 import { LogService } from "../gen/statehouse/v1/log_pb.js";
 import { EventstoreService } from "../gen/contracts/eventstore/service_pb.js";
 import { ConsumerService } from "../gen/contracts/consumerstore/service_pb.js";
+import { CrudStoreService } from "../gen/contracts/crudstore/service_pb.js";
 import { chiefOfStateService } from "./chief-of-state-service.js";
 import { type ConnectFetchHandler, createConnectFetchHandler } from "./connect-adapter.js";
 import { entityService } from "./entity-service.js";
 import { eskitConsumerService } from "./eskit-consumer-service.js";
+import { eskitCrudService } from "./eskit-crud-service.js";
 import { eskitEventstoreService } from "./eskit-eventstore-service.js";
 import { errorInterceptor } from "./error-interceptor.js";
 import { logService } from "./log-service.js";
@@ -25,6 +27,7 @@ export {
   buildCommandInput,
   readCommand,
 } from "./command-input.js";
+export { type CrudRequestValues, createRequestCrudStore } from "./eskit-crud-service.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
 export {
   IDEMPOTENCY_KEY_HEADER,
@@ -39,7 +42,7 @@ export { type RpcRequestValues, createRequestContextValues } from "./request-val
  * Builds, once, the handler for every Connect service: the write side (ChiefOfStateService,
  * statehouse.v1.EntityService) and the read-side admin services (CoS's ReadSideManagerService,
  * statehouse.v1.ReadSideAdminService; the front door requires the admin token for them), the log
- * (statehouse.v1.LogService) and eskit's EventstoreService and ConsumerService. Each
+ * (statehouse.v1.LogService) and eskit's EventstoreService, ConsumerService and CrudStoreService. Each
  * request brings its entity client, config and read-side manager as context values (see
  * createRequestContextValues); every failure is mapped to a Connect error by one interceptor.
  */
@@ -53,6 +56,7 @@ export function createConnectServices(options: Omit<ConnectRouterOptions, "inter
       router.service(LogService, logService());
       router.service(EventstoreService, eskitEventstoreService());
       router.service(ConsumerService, eskitConsumerService());
+      router.service(CrudStoreService, eskitCrudService());
     },
     { ...options, interceptors: [errorInterceptor] },
   );

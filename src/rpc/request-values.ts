@@ -2,6 +2,7 @@
 import { type ContextValues, type HandlerContext, createContextValues, createContextKey } from "@connectrpc/connect";
 import type { Config } from "../config/index.js";
 import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
+import type { DocIndex, TypeStore } from "../docstore/index.js";
 import type { EventLog } from "../eventlog/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideManager } from "../readside/index.js";
@@ -17,6 +18,9 @@ export interface RpcRequestValues {
   eventLog: EventLog;
   /** SubscribeAll and LogService.Tail: the global log from an offset, then live. */
   logStreams: LogStreams;
+  /** eskit's CRUD store: the index of documents per type and the type registry. */
+  docIndex: DocIndex;
+  typeStore: TypeStore;
 }
 
 const requestValuesKey = createContextKey<RpcRequestValues | undefined>(undefined, {

@@ -2,6 +2,7 @@
 import { type MessageInitShape, create } from "@bufbuild/protobuf";
 import { type Client } from "@connectrpc/connect";
 import { ConsumerService } from "../../src/gen/contracts/consumerstore/service_pb.js";
+import { CrudStoreService } from "../../src/gen/contracts/crudstore/service_pb.js";
 import { type AppLogEntry, type Event, EventSchema } from "../../src/gen/contracts/eventstore/event_pb.js";
 import { AppLogRequestSchema, EventstoreService } from "../../src/gen/contracts/eventstore/service_pb.js";
 import { connectClient } from "../helpers.js";
@@ -76,4 +77,9 @@ let counter = 0;
 export function freshType(prefix: string): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}${counter}`;
+}
+
+/** A CrudStoreService client. */
+export function crudstore(protocol: Protocol = "connect"): Client<typeof CrudStoreService> {
+  return connectClient(CrudStoreService, { protocol });
 }

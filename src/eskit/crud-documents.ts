@@ -1,0 +1,221 @@
+// eskit's CRUD store over Statehouse: documents as entities folded by the built-in eskit-crud handler, read at any version, listed by type.
+import { type JsonObject, create, fromBinary } from "@bufbuild/protobuf";
+import { type Any, anyIs, anyPack } from "@bufbuild/protobuf/wkt";
+import mergePatch from "json-merge-patch";
+import { StatehouseError } from "../errors.js";
+import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../gen/contracts/crudstore/service_pb.js";
+import { type EntityClient, type EntityState, decodeJournalEntry, entityIdProblem, unpackDocState } from "../entity/index.js";
+import { type DocIndex, type DocKey, checkEntityType, crudEntityId } from "../docstore/index.js";
+import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
+import { parseDecimal } from "./decimal.js";
+import type { CrudTypes } from "./crud-types.js";
+
+/** Event bytes one history answer may hold. */
+export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
+/** Documents List returns when `limit` is 0 (eskit's default) and at most. */
+export const LIST_DEFAULT_LIMIT = 10;
+export const LIST_MAX_LIMIT = 100;
+
+/** An originator as eskit's requests carry it: the document's id and a version ("" when not given). */
+export type OriginatorRef = { id: string; version: string };
+
+/** A document at one version. */
+export interface DocVersion {
+  originator: { id: string; version: string };
+  document: JsonObject;
+  deleted: boolean;
+}
+
+/** One event of a document's history. */
+export interface DocHistoryItem {
+  version: number;
+  eventType: string;
+  /** The whole document (Created), the merge patch (Updated) or {} (Deleted). */
+  payload: JsonObject;
+  occuredOn: number;
+}
+
+/**
+ * Commits a CRUD command to a document's entity (the caller adds request headers and options);
+ * with `expectedRevision`, only while the entity is at that revision (else aborted).
+ */
+export type CommitCrudCommand = (entityId: string, command: Any, expectedRevision?: number) => Promise<EntityState>;
+
+/** What the CRUD store needs. */
+export interface CrudDocumentsDeps {
+  entities: EntityClient;
+  index: DocIndex;
+  types: CrudTypes;
+  commit: CommitCrudCommand;
+}
+
+/** The CRUD store's operations; every failure is a StatehouseError with eskit's code. */
+export interface CrudDocuments {
+  create(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
+  update(entityType: string, originator: OriginatorRef | undefined, payload: string): Promise<{ id: string; version: string }>;
+  /** Deletes the document at its head; with `ifMatch`, only while it is at that version (else failed_precondition). */
+  delete(entityType: string, originator: OriginatorRef | undefined, ifMatch?: number): Promise<{ id: string; version: string }>;
+  get(entityType: string, originator: OriginatorRef | undefined, deleted: boolean): Promise<DocVersion>;
+  list(entityType: string, after: string, limit: number): Promise<{ items: DocVersion[]; nextPageId: string }>;
+  history(entityType: string, docId: string): Promise<DocHistoryItem[]>;
+  /**
+   * Creates or replaces a document. With `ifMatch`, only the document at that version is replaced
+   * (another version is failed_precondition); without, a missing document is created and a live
+   * one replaced at its head.
+   */
+  put(entityType: string, docId: string, document: JsonObject, ifMatch?: number): Promise<{ id: string; version: string; created: boolean }>;
+  /** Applies an RFC 7396 merge patch to the head (which must be `ifMatch` when given) and stores the result as an Update. */
+  patch(entityType: string, docId: string, patch: JsonObject, ifMatch?: number): Promise<{ id: string; version: string; document: JsonObject }>;
+}
+
+/**
+ * Parses a payload: malformed JSON, or JSON that is not an object, is invalid_argument (the
+ * documents are JSON objects, as merge patches need).
+ */
+export function parseDocument(payload: string): JsonObject {
+  if (payload === "") throw new StatehouseError("invalid_argument", "missing payload");
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    throw new StatehouseError("invalid_argument", "payload is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new StatehouseError("invalid_argument", "payload must be a JSON object");
+  }
+  return value as JsonObject;
+}
+
+/** Checks a type and an originator id and returns the document's key and entity id. */
+function docTarget(entityType: string, docId: string | undefined): { key: DocKey; entityId: string } {
+  checkEntityType(entityType);
+  if (docId === undefined || docId === "") throw new StatehouseError("invalid_argument", "missing originator id");
+  const problem = entityIdProblem(docId);
+  if (problem !== undefined) throw new StatehouseError("invalid_argument", `originator id: ${problem}`);
+  const key = { entityType, docId };
+  const entityId = crudEntityId(key);
+  const whole = entityIdProblem(entityId);
+  if (whole !== undefined) throw new StatehouseError("invalid_argument", `originator id is too long for entity type ${entityType}: ${whole}`);
+  return { key, entityId };
+}
+
+const originatorOf = (s: EntityState, docId: string) => ({ id: docId, version: String(s.meta.revisionNumber) });
+
+/** The CRUD store over `deps`. */
+export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
+  const read = async (entityType: string, docId: string, version: number | undefined): Promise<DocVersion> => {
+    const { entityId } = docTarget(entityType, docId);
+    let s: EntityState;
+    try {
+      s = await deps.entities.getState(entityId, version);
+    } catch (cause) {
+      const err = StatehouseError.from(cause);
+      // eskit answers a version past the head, as a missing document, with NOT_FOUND.
+      if (err.code === "out_of_range") throw new StatehouseError("not_found", `not found: ${err.message}`);
+      throw err;
+    }
+    const doc = unpackDocState(s.state);
+    if (doc === undefined) throw new StatehouseError("not_found", `not found: ${entityType} ${docId}`);
+    return { originator: originatorOf(s, docId), document: doc.document, deleted: doc.deleted };
+  };
+  const replace = async (entityType: string, docId: string, document: JsonObject, readAt: number, ifMatch: number | undefined) => {
+    if (ifMatch !== undefined && ifMatch !== readAt) {
+      throw new StatehouseError("failed_precondition", `${entityType} ${docId} is at version ${readAt}, not ${ifMatch}`);
+    }
+    try {
+      return await store.update(entityType, { id: docId, version: String(readAt) }, JSON.stringify(document));
+    } catch (cause) {
+      const err = StatehouseError.from(cause);
+      if (err.code === "already_exists" && ifMatch !== undefined) throw new StatehouseError("failed_precondition", err.message);
+      throw err;
+    }
+  };
+  const store: CrudDocuments = {
+    async create(entityType, originator, payload) {
+      checkEntityType(entityType);
+      const document = parseDocument(payload);
+      const docId = originator === undefined || originator.id === "" ? crypto.randomUUID() : originator.id;
+      const version = parseDecimal(originator?.version ?? "", "originator.version");
+      if (version !== undefined && version !== 1) throw new StatehouseError("invalid_argument", "a document is created at version 1");
+      const { entityId } = docTarget(entityType, docId);
+      await deps.types.validate(entityType, document);
+      const s = await deps.commit(entityId, anyPack(CreateRequestSchema, create(CreateRequestSchema, { entityType, originator: { id: docId, version: "1" }, payload })));
+      return originatorOf(s, docId);
+    },
+    async update(entityType, originator, payload) {
+      const { entityId } = docTarget(entityType, originator?.id);
+      const document = parseDocument(payload);
+      const version = parseDecimal(originator?.version ?? "", "originator.version");
+      if (version === undefined) throw new StatehouseError("invalid_argument", "missing originator version");
+      await deps.types.validate(entityType, document);
+      const command = create(UpdateRequestSchema, { entityType, originator: { id: originator?.id ?? "", version: String(version) }, payload });
+      return originatorOf(await deps.commit(entityId, anyPack(UpdateRequestSchema, command)), originator?.id ?? "");
+    },
+    async delete(entityType, originator, ifMatch) {
+      const { entityId } = docTarget(entityType, originator?.id);
+      const command = create(DeleteRequestSchema, { entityType, originator: { id: originator?.id ?? "" } });
+      try {
+        // eskit's Delete ignores originator.version; If-Match is checked in the entity's queue, atomically.
+        return originatorOf(await deps.commit(entityId, anyPack(DeleteRequestSchema, command), ifMatch), originator?.id ?? "");
+      } catch (cause) {
+        const err = StatehouseError.from(cause);
+        if (err.code === "aborted" && ifMatch !== undefined) throw new StatehouseError("failed_precondition", err.message);
+        throw err;
+      }
+    },
+    async get(entityType, originator, deleted) {
+      const version = parseDecimal(originator?.version ?? "", "originator.version");
+      const doc = await read(entityType, originator?.id ?? "", version === 0 ? undefined : version);
+      if (doc.deleted && !deleted) throw new StatehouseError("not_found", `not found: ${entityType} ${doc.originator.id} is deleted`);
+      return doc;
+    },
+    async list(entityType, after, limit) {
+      checkEntityType(entityType);
+      const size = limit === 0 ? LIST_DEFAULT_LIMIT : Math.min(limit, LIST_MAX_LIMIT);
+      const page = await deps.index.list(entityType, after, size + 1);
+      const more = page.length > size;
+      const listed = page.slice(0, size);
+      // The index lags the journal as the log does: each document is read at its head, and one
+      // deleted since the index last heard of it is left out.
+      const docs = await Promise.all(listed.map((d) => read(entityType, d.docId, undefined)));
+      return { items: docs.filter((d) => !d.deleted), nextPageId: more ? (listed.at(-1)?.docId ?? "") : "" };
+    },
+    async history(entityType, docId) {
+      const { entityId } = docTarget(entityType, docId);
+      const items: DocHistoryItem[] = [];
+      let bytes = 0;
+      for (let from = 1; from !== 0; ) {
+        const page = await deps.entities.readJournal(entityId, from, 1000);
+        for (const row of page.events) {
+          bytes += row.event.byteLength;
+          if (bytes > HISTORY_MAX_BYTES) throw new StatehouseError("resource_exhausted", `the history of ${entityType} ${docId} passes ${HISTORY_MAX_BYTES} bytes`);
+          const { event } = decodeJournalEntry(row);
+          if (!anyIs(event, EventSchema)) continue;
+          const e = fromBinary(EventSchema, event.value);
+          items.push({ version: row.revision, eventType: e.eventType, payload: JSON.parse(e.payload) as JsonObject, occuredOn: Number(e.occuredOn) });
+        }
+        from = page.nextFromRevision;
+      }
+      if (items.length === 0) throw new StatehouseError("not_found", `not found: ${entityType} ${docId}`);
+      return items;
+    },
+    async put(entityType, docId, document, ifMatch) {
+      if (ifMatch === undefined) {
+        try {
+          return { ...(await store.create(entityType, { id: docId, version: "" }, JSON.stringify(document))), created: true };
+        } catch (cause) {
+          const err = StatehouseError.from(cause);
+          if (err.code !== "already_exists") throw err;
+        }
+      }
+      const head = await store.get(entityType, { id: docId, version: "" }, false);
+      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), created: false };
+    },
+    async patch(entityType, docId, patch, ifMatch) {
+      const head = await store.get(entityType, { id: docId, version: "" }, false);
+      const document = mergePatch.apply(structuredClone(head.document), patch) as JsonObject;
+      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), document };
+    },
+  };
+  return store;
+}

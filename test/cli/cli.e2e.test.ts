@@ -1,11 +1,16 @@
-// The CLI against a running local Statehouse: `wrangler dev` on 127.0.0.1, the CLI as a child process.
+// Clients against a running local Statehouse (`wrangler dev` on 127.0.0.1): the CLI as a child process, an eskit client.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ConsumerService } from "../../src/gen/contracts/consumerstore/service_pb.js";
+import { CrudStoreService } from "../../src/gen/contracts/crudstore/service_pb.js";
+import { EventstoreService } from "../../src/gen/contracts/eventstore/service_pb.js";
 import { callsOf, configure } from "../fixtures/read-side-handler/behaviour.js";
 import { startReadSideHandlerServer } from "../fixtures/read-side-handler/node-server.js";
 import { startTestHandlerServer } from "../fixtures/test-handler/node-server.js";
@@ -159,5 +164,38 @@ describe("statehouse CLI", { timeout: 60_000 }, () => {
     const unknown = await cli(["read-sides", "frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "read-sides frobnicate"');
+  });
+});
+
+describe("eskit's clients against wrangler dev", { timeout: 60_000 }, () => {
+  it("serves a connect-es client generated from eskit's protos, as eskit's users run it", async () => {
+    const transport = createConnectTransport({
+      baseUrl: base,
+      interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${API_TOKEN}`), next(req))],
+    });
+    const store = createClient(EventstoreService, transport);
+    const originator = { id: `user-${Date.now()}`, version: "1" };
+    await store.append({ event: { originator, eventType: "User.Created", payload: '{"name":"Ada"}', occuredOn: 1n } });
+    await store.append({ event: { originator: { ...originator, version: "2" }, eventType: "User.Renamed", payload: '{"name":"Ada L."}', occuredOn: 2n } });
+    const events = (await store.getEvents({ originator: { id: originator.id } })).events;
+    expect(events.map((e) => [e.eventType, e.originator?.version])).toEqual([
+      ["User.Created", "1"],
+      ["User.Renamed", "2"],
+    ]);
+    await vi.waitFor(async () => {
+      const logs = await store.logs({ fromId: "1", size: 20, selector: "User.*" });
+      expect(logs.results.filter((r) => r.event?.originator?.id === originator.id).map((r) => r.event?.eventType)).toEqual(["User.Created", "User.Renamed"]);
+    }, { timeout: 15_000 });
+
+    const crud = createClient(CrudStoreService, transport);
+    const created = await crud.create({ entityType: "Project", originator: { id: `p-${Date.now()}` }, payload: '{"name":"x","tags":["a"]}' });
+    const id = created.originator?.id as string;
+    await crud.update({ entityType: "Project", originator: { id, version: "1" }, payload: '{"name":"y","tags":["a"]}' });
+    expect(JSON.parse((await crud.get({ entityType: "Project", originator: { id, version: "1" } })).payload)).toEqual({ name: "x", tags: ["a"] });
+    expect(JSON.parse((await crud.get({ entityType: "Project", originator: { id } })).payload)).toEqual({ name: "y", tags: ["a"] });
+
+    const consumers = createClient(ConsumerService, transport);
+    await consumers.logConsume({ consumerId: "cli-eskit", offset: "1" });
+    expect((await consumers.getLogConsume({ consumerId: "cli-eskit" })).offset).toBe("1");
   });
 });

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5] [--no-peer] [--out=name]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5] [--no-peer] [--out=name] [--profile]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { b0, d1Capacity, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1
 import type { Row } from "./measure.js";
 import { PRICES } from "./cost.js";
 import { renderReport } from "./report.js";
+import { runProfiles } from "./profile.js";
 
 const FULL: Plan = {
   w1Rungs: ["b3", "b4", "b4x2"],
@@ -60,7 +61,8 @@ const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1.
+// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1. "cmd" (not in ALL): W1's command path
+// only — B4X2 and Statehouse, sb and http, 100 B and 64 KB — for before/after comparisons.
 const ALL = ["w1", "w2", "w3", "w4", "w5"];
 const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
 if (only.has("w5")) only.add("d1");
@@ -120,6 +122,14 @@ async function main(): Promise<void> {
       rows.push(...(await w1(stack, plan, [...ladder, ...sh, statehouseDirectTarget("sb"), ...peerTargets], plan.smallBytes, plan.w1Commands)));
       console.log(`W1 large: ${plan.w1LargeCommands} commands of ${plan.largeBytes} B`);
       rows.push(...(await w1(stack, plan, [ladderTarget("b2"), floor("sb"), floor("http"), ...sh, ...peerTargets], plan.largeBytes, plan.w1LargeCommands)));
+    }
+    if (only.has("cmd")) {
+      // Time-bounded rather than count-bounded: each target gets the same wall time per round.
+      const cmdPlan: Plan = { ...plan, w1Rounds: 4, runTimeLimitMs: quick ? 8000 : 16_000 };
+      const targets = [floor("sb"), floor("http"), ...sh];
+      console.log(`command path: B4X2 and Statehouse, ${cmdPlan.runTimeLimitMs / 1000} s per target in ${cmdPlan.w1Rounds} rounds, 1 then ${plan.w1Concurrency} in flight`);
+      rows.push(...(await w1(stack, cmdPlan, targets, plan.smallBytes, 100_000)));
+      rows.push(...(await w1(stack, cmdPlan, targets, plan.largeBytes, 100_000)));
     }
     if (only.has("w2")) {
       console.log(`W2: ${plan.w2Commands} commands over ${plan.w2Entities.join(" and ")} entities, ${plan.w2Concurrency} in flight`);
@@ -216,7 +226,11 @@ export type Results = {
   d1Capacity?: D1CapacityRow[];
 };
 
-main().catch((err: unknown) => {
+const profileCommands = Number(args.find((a) => a.startsWith("--profile-commands="))?.slice("--profile-commands=".length) ?? 1000);
+(args.includes("--profile")
+  ? runProfiles(path.join(benchDir, ".build"), path.join(benchDir, "results"), path.join(repoDir, "migrations"), profileCommands)
+  : main()
+).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -84,7 +84,8 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
 
 function ratios(w1: Row[]): string[] {
   const get = (name: string, seq: boolean) => w1.find((x) => x.system === name && (x.concurrency === 1) === seq)?.perSecond;
-  const out: string[] = ["| ratio (cmd/s) | 1 in flight | concurrent |", "|---|--:|--:|"];
+  const cpu = (name: string, seq: boolean) => w1.find((x) => x.system === name && (x.concurrency === 1) === seq)?.workerdCpuMs;
+  const out: string[] = ["| ratio | cmd/s, 1 in flight | cmd/s, concurrent | workerd CPU/cmd, 1 in flight | CPU/cmd, concurrent |", "|---|--:|--:|--:|--:|"];
   const pairs: [string, string][] = [
     ["Statehouse sb", "B3 sb"],
     ["Statehouse sb", "B3X2 sb"],
@@ -96,12 +97,10 @@ function ratios(w1: Row[]): string[] {
     ["Statehouse sb", "Emmett shared"],
   ];
   for (const [a, b] of pairs) {
-    const s = [true, false].map((seq) => {
-      const x = get(a, seq);
-      const y = get(b, seq);
-      return x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}×` : "–";
-    });
-    if (s.some((v) => v !== "–")) out.push(`| ${a} / ${b} | ${s[0]} | ${s[1]} |`);
+    const ratio = (x: number | undefined, y: number | undefined) => (x !== undefined && y !== undefined && y > 0 ? `${(x / y).toFixed(2)}×` : "–");
+    const s = [true, false].map((seq) => ratio(get(a, seq), get(b, seq)));
+    const c = b.startsWith("Emmett") ? ["–", "–"] : [true, false].map((seq) => ratio(cpu(a, seq), cpu(b, seq)));
+    if (s.some((v) => v !== "–")) out.push(`| ${a} / ${b} | ${s[0]} | ${s[1]} | ${c[0]} | ${c[1]} |`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // Maps every failure of a Connect service implementation to a ConnectError with the right code, in one place.
-import type { Interceptor } from "@connectrpc/connect";
+import { type ConnectError, type Interceptor } from "@connectrpc/connect";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
 
@@ -11,7 +11,12 @@ export const errorInterceptor: Interceptor = (next) => async (req) => {
   try {
     return await next(req);
   } catch (cause) {
-    if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
-    throw StatehouseError.from(cause).toConnect();
+    throw toConnectError(cause);
   }
 };
+
+/** What errorInterceptor throws for `cause`: for the paths that serve a method without the router. */
+export function toConnectError(cause: unknown): ConnectError {
+  if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
+  return StatehouseError.from(cause).toConnect();
+}

@@ -1,6 +1,7 @@
 // Public surface of rpc/: the Connect services, built once, and the adapter that serves them.
 import type { ConnectRouterOptions } from "@connectrpc/connect";
 import { ChiefOfStateService } from "../gen/chief_of_state/v1/service_pb.js";
+import { createMethodUrl } from "@connectrpc/connect/protocol";
 import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
 import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
@@ -10,6 +11,7 @@ import { type ConnectFetchHandler, createConnectFetchHandler } from "./connect-a
 import { entityService } from "./entity-service.js";
 import { errorInterceptor } from "./error-interceptor.js";
 import { logService } from "./log-service.js";
+import { createProcessCommandBinary } from "./process-command-binary.js";
 import { readSideAdminService } from "./read-side-admin-service.js";
 import { readSideManagerService } from "./read-side-manager-service.js";
 
@@ -37,6 +39,7 @@ export { type RpcRequestValues, createRequestContextValues } from "./request-val
  * statehouse.v1.ReadSideAdminService; the front door requires the admin token for them). Each
  * request brings its entity client, config and read-side manager as context values (see
  * createRequestContextValues); every failure is mapped to a Connect error by one interceptor.
+ * ChiefOfStateService/ProcessCommand in Connect binary skips the router (process-command-binary.ts).
  */
 export function createConnectServices(options: Omit<ConnectRouterOptions, "interceptors">): ConnectFetchHandler {
   return createConnectFetchHandler(
@@ -48,5 +51,6 @@ export function createConnectServices(options: Omit<ConnectRouterOptions, "inter
       router.service(LogService, logService());
     },
     { ...options, interceptors: [errorInterceptor] },
+    new Map([[createMethodUrl("/", ChiefOfStateService.method.processCommand), createProcessCommandBinary(options)]]),
   );
 }

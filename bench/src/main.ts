@@ -4,8 +4,8 @@ import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
-import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
-import { b0, d1Capacity, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
+import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseRouterTarget, statehouseTarget, type Target } from "./targets.js";
+import { b0, d1Capacity, pairedLatency, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type PairedRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
 import type { Row } from "./measure.js";
 import { PRICES } from "./cost.js";
 import { renderReport } from "./report.js";
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
     let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
     let maxRate: W5Row[] | { pending: string } = { pending: "not run (--only)" };
     let d1: D1CapacityRow[] | undefined;
+    const paired: PairedRow[] = [];
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
@@ -126,10 +127,15 @@ async function main(): Promise<void> {
     if (only.has("cmd")) {
       // Time-bounded rather than count-bounded: each target gets the same wall time per round.
       const cmdPlan: Plan = { ...plan, w1Rounds: 4, runTimeLimitMs: quick ? 8000 : 16_000 };
-      const targets = [floor("sb"), floor("http"), ...sh];
+      const targets = [floor("sb"), floor("http"), ...sh, statehouseRouterTarget("sb")];
       console.log(`command path: B4X2 and Statehouse, ${cmdPlan.runTimeLimitMs / 1000} s per target in ${cmdPlan.w1Rounds} rounds, 1 then ${plan.w1Concurrency} in flight`);
       rows.push(...(await w1(stack, cmdPlan, targets, plan.smallBytes, 100_000)));
       rows.push(...(await w1(stack, cmdPlan, targets, plan.largeBytes, 100_000)));
+      console.log("command path, paired: the binary fast path against the Connect router, one command at a time");
+      for (const size of [plan.smallBytes, plan.largeBytes]) {
+        paired.push(await pairedLatency(stack, statehouseTarget("sb"), statehouseRouterTarget("sb"), size, quick ? 150 : 500));
+        paired.push(await pairedLatency(stack, statehouseTarget("sb"), ladderTarget("b4x2", "sb"), size, quick ? 150 : 500));
+      }
     }
     if (only.has("w2")) {
       console.log(`W2: ${plan.w2Commands} commands over ${plan.w2Entities.join(" and ")} entities, ${plan.w2Concurrency} in flight`);
@@ -178,6 +184,7 @@ async function main(): Promise<void> {
       lag,
       maxRate,
       d1Capacity: d1,
+      paired: paired.length > 0 ? paired : undefined,
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
@@ -224,6 +231,8 @@ export type Results = {
   maxRate?: W5Row[] | { pending: string };
   /** W5's D1 headroom: the consumer's D1 round trips alone. */
   d1Capacity?: D1CapacityRow[];
+  /** The command path's paired latencies (--only=cmd). */
+  paired?: PairedRow[];
 };
 
 const profileCommands = Number(args.find((a) => a.startsWith("--profile-commands="))?.slice("--profile-commands=".length) ?? 1000);

@@ -1,6 +1,7 @@
 // npm run bench -- --profile [--profile-commands=N]: a CPU profile of Statehouse's command path through workerd's inspector.
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// ws comes with miniflare (Node 20 has no WebSocket client without a flag).
 import WebSocket from "ws";
 import { runLoad } from "./client.js";
 import { freePort, startStack, type Stack } from "./stack.js";
@@ -31,7 +32,7 @@ class Inspector {
   private nextId = 1;
   private readonly pending = new Map<number, (v: unknown) => void>();
   private constructor(private readonly ws: WebSocket) {
-    ws.on("message", (data) => {
+    ws.on("message", (data: Buffer) => {
       const msg = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown };
       if (msg.id === undefined) return;
       this.pending.get(msg.id)?.(msg.error === undefined ? msg.result : Promise.reject(new Error(JSON.stringify(msg.error))));

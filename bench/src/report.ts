@@ -58,6 +58,12 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   md.push(...lagTable(r.lag), "");
   if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
   if (r.d1Capacity !== undefined) md.push(...d1CapacityTable(r.d1Capacity), "");
+  if (r.paired !== undefined) {
+    md.push("### Command path, paired (one command at a time, alternating between the two, each on its own entity)", "");
+    md.push("| A | B | payload B | pairs | A p50 ms | B p50 ms | median of A − B ms |", "|---|---|--:|--:|--:|--:|--:|");
+    for (const x of r.paired) md.push(`| ${x.a} | ${x.b} | ${x.payloadBytes} | ${x.pairs} | ${f(x.aP50Ms, 3)} | ${f(x.bP50Ms, 3)} | ${f(x.diffP50Ms, 3)} |`);
+    md.push("");
+  }
   const cost = costTable(r);
   if (cost.length > 4) md.push(...cost, "");
 
@@ -93,6 +99,8 @@ function ratios(w1: Row[]): string[] {
     ["Statehouse sb", "B4X2 sb"],
     ["Statehouse http", "B3 http"],
     ["Statehouse http", "B4X2 http"],
+    ["Statehouse sb (Connect router)", "B4X2 sb"],
+    ["Statehouse sb", "Statehouse sb (Connect router)"],
     ["Statehouse sb", "Emmett default"],
     ["Statehouse sb", "Emmett shared"],
   ];

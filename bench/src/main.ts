@@ -1,15 +1,16 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,s1,s2,s3] [--no-peer] [--out=name]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,s1,s2,s3,cmd] [--no-peer] [--out=name] [--profile]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
-import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseTarget, type Target } from "./targets.js";
+import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseRouterTarget, statehouseTarget, type Target } from "./targets.js";
 import { s1, s2, s3, type S1Result, type S2Row, type S3Row } from "./streams.js";
-import { b0, d1Capacity, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
+import { b0, d1Capacity, pairedLatency, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type PairedRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
 import type { Row } from "./measure.js";
 import { PRICES, streamCost, type StreamCost } from "./cost.js";
 import { renderReport } from "./report.js";
+import { runProfiles } from "./profile.js";
 
 const FULL: Plan = {
   w1Rungs: ["b3", "b4", "b4x2"],
@@ -82,7 +83,8 @@ const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1.
+// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1. "cmd" (not in ALL): W1's command path
+// only — B4X2 and Statehouse, sb and http, 100 B and 64 KB — for before/after comparisons.
 const ALL = ["w1", "w2", "w3", "w4", "w5", "s1", "s2", "s3"];
 const STREAMS = ["s1", "s2", "s3"];
 const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
     let logStream: S2Row[] | undefined;
     let logRows: S3Row[] | undefined;
     const load: string[] = [];
+    const paired: PairedRow[] = [];
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
@@ -153,6 +156,19 @@ async function main(): Promise<void> {
       rows.push(...(await w1(stack, plan, [...ladder, ...sh, statehouseDirectTarget("sb"), ...peerTargets], plan.smallBytes, plan.w1Commands)));
       console.log(`W1 large: ${plan.w1LargeCommands} commands of ${plan.largeBytes} B`);
       rows.push(...(await w1(stack, plan, [ladderTarget("b2"), floor("sb"), floor("http"), ...sh, ...peerTargets], plan.largeBytes, plan.w1LargeCommands)));
+    }
+    if (only.has("cmd")) {
+      // Time-bounded rather than count-bounded: each target gets the same wall time per round.
+      const cmdPlan: Plan = { ...plan, w1Rounds: 4, runTimeLimitMs: quick ? 8000 : 16_000 };
+      const targets = [floor("sb"), floor("http"), ...sh, statehouseRouterTarget("sb")];
+      console.log(`command path: B4X2 and Statehouse, ${cmdPlan.runTimeLimitMs / 1000} s per target in ${cmdPlan.w1Rounds} rounds, 1 then ${plan.w1Concurrency} in flight`);
+      rows.push(...(await w1(stack, cmdPlan, targets, plan.smallBytes, 100_000)));
+      rows.push(...(await w1(stack, cmdPlan, targets, plan.largeBytes, 100_000)));
+      console.log("command path, paired: the binary fast path against the Connect router, one command at a time");
+      for (const size of [plan.smallBytes, plan.largeBytes]) {
+        paired.push(await pairedLatency(stack, statehouseTarget("sb"), statehouseRouterTarget("sb"), size, quick ? 150 : 500));
+        paired.push(await pairedLatency(stack, statehouseTarget("sb"), ladderTarget("b4x2", "sb"), size, quick ? 150 : 500));
+      }
     }
     if (only.has("w2")) {
       console.log(`W2: ${plan.w2Commands} commands over ${plan.w2Entities.join(" and ")} entities, ${plan.w2Concurrency} in flight`);
@@ -222,6 +238,7 @@ async function main(): Promise<void> {
       logRows,
       streamCost: subscriptions !== undefined || logStream !== undefined ? streamCost(subscriptions, logStream) : undefined,
       loadAverages: load,
+      paired: paired.length > 0 ? paired : undefined,
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
@@ -283,9 +300,15 @@ export type Results = {
   streamCost?: StreamCost;
   /** Load averages (1, 5, 15 min) at points of the run: the machine is shared. */
   loadAverages?: string[];
+  /** The command path's paired latencies (--only=cmd). */
+  paired?: PairedRow[];
 };
 
-main().catch((err: unknown) => {
+const profileCommands = Number(args.find((a) => a.startsWith("--profile-commands="))?.slice("--profile-commands=".length) ?? 1000);
+(args.includes("--profile")
+  ? runProfiles(path.join(benchDir, ".build"), path.join(benchDir, "results"), path.join(repoDir, "migrations"), profileCommands)
+  : main()
+).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -65,6 +65,12 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   if (r.logStream !== undefined) md.push(...s2Table(r.logStream), "");
   if (r.logRows !== undefined) md.push(...s3Table(r.logRows), "");
   if (r.streamCost !== undefined) md.push(...streamCostTable(r.streamCost, r), "");
+  if (r.paired !== undefined) {
+    md.push("### Command path, paired (one command at a time, alternating between the two, each on its own entity)", "");
+    md.push("| A | B | payload B | pairs | A p50 ms | B p50 ms | median of A − B ms |", "|---|---|--:|--:|--:|--:|--:|");
+    for (const x of r.paired) md.push(`| ${x.a} | ${x.b} | ${x.payloadBytes} | ${x.pairs} | ${f(x.aP50Ms, 3)} | ${f(x.bP50Ms, 3)} | ${f(x.diffP50Ms, 3)} |`);
+    md.push("");
+  }
   const cost = costTable(r);
   if (cost.length > 4) md.push(...cost, "");
 
@@ -91,7 +97,8 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
 
 function ratios(w1: Row[]): string[] {
   const get = (name: string, seq: boolean) => w1.find((x) => x.system === name && (x.concurrency === 1) === seq)?.perSecond;
-  const out: string[] = ["| ratio (cmd/s) | 1 in flight | concurrent |", "|---|--:|--:|"];
+  const cpu = (name: string, seq: boolean) => w1.find((x) => x.system === name && (x.concurrency === 1) === seq)?.workerdCpuMs;
+  const out: string[] = ["| ratio | cmd/s, 1 in flight | cmd/s, concurrent | workerd CPU/cmd, 1 in flight | CPU/cmd, concurrent |", "|---|--:|--:|--:|--:|"];
   const pairs: [string, string][] = [
     ["Statehouse sb", "B3 sb"],
     ["Statehouse sb", "B3X2 sb"],
@@ -99,16 +106,16 @@ function ratios(w1: Row[]): string[] {
     ["Statehouse sb", "B4X2 sb"],
     ["Statehouse http", "B3 http"],
     ["Statehouse http", "B4X2 http"],
+    ["Statehouse sb (Connect router)", "B4X2 sb"],
+    ["Statehouse sb", "Statehouse sb (Connect router)"],
     ["Statehouse sb", "Emmett default"],
     ["Statehouse sb", "Emmett shared"],
   ];
   for (const [a, b] of pairs) {
-    const s = [true, false].map((seq) => {
-      const x = get(a, seq);
-      const y = get(b, seq);
-      return x !== undefined && y !== undefined ? `${(x / y).toFixed(2)}×` : "–";
-    });
-    if (s.some((v) => v !== "–")) out.push(`| ${a} / ${b} | ${s[0]} | ${s[1]} |`);
+    const ratio = (x: number | undefined, y: number | undefined) => (x !== undefined && y !== undefined && y > 0 ? `${(x / y).toFixed(2)}×` : "–");
+    const s = [true, false].map((seq) => ratio(get(a, seq), get(b, seq)));
+    const c = b.startsWith("Emmett") ? ["–", "–"] : [true, false].map((seq) => ratio(cpu(a, seq), cpu(b, seq)));
+    if (s.some((v) => v !== "–")) out.push(`| ${a} / ${b} | ${s[0]} | ${s[1]} | ${c[0]} | ${c[1]} |`);
   }
   return out;
 }

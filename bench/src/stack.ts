@@ -58,7 +58,7 @@ export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorke
 }
 
 /** Starts the stack; `readSides` adds the W4 and W5 configurations (and D1 migrations) for the read-side workloads. */
-export async function startStack(buildDir: string, opts: { readSides: boolean; streams?: boolean; migrationsDir: string }): Promise<Stack> {
+export async function startStack(buildDir: string, opts: { readSides: boolean; streams?: boolean; migrationsDir: string; inspectorPort?: number }): Promise<Stack> {
   const stateDir = path.join(buildDir, "state");
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
@@ -173,6 +173,7 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
+    ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }),
     durableObjectsPersist: path.join(stateDir, "do"),
     d1Persist: path.join(stateDir, "d1"),
     workers: workers as never,
@@ -208,7 +209,8 @@ async function migrate(mf: Miniflare, worker: string, dir: string): Promise<void
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

@@ -39,7 +39,7 @@ export function ladderTarget(rung: string, transport?: "sb" | "http"): Target {
 }
 
 /** Statehouse's Connect ProcessCommand (binary), the way CoS clients call it. */
-export function statehouseTarget(variant: Variant, label = `Statehouse ${variant}`): Target {
+export function statehouseTarget(variant: Variant, label = `Statehouse ${variant}`, headers: Record<string, string> = {}): Target {
   return {
     name: label,
     group: "statehouse",
@@ -47,9 +47,17 @@ export function statehouseTarget(variant: Variant, label = `Statehouse ${variant
       host: hostOf(variant),
       path: PROCESS_COMMAND,
       body: writeFields([[1, enc.encode(id)], [2, cachedAny(size)]]),
-      headers: CONNECT,
+      headers: { ...CONNECT, ...headers },
     }),
   };
+}
+
+/**
+ * The same call with a Connect deadline header, which the binary ProcessCommand path leaves to the
+ * Connect router (src/rpc/process-command-binary.ts): the router's cost, measured in the same run.
+ */
+export function statehouseRouterTarget(variant: Variant): Target {
+  return statehouseTarget(variant, `Statehouse ${variant} (Connect router)`, { "connect-timeout-ms": "60000" });
 }
 
 /** The command straight to EntityObject's RPC (bench route): Statehouse without its front door. */

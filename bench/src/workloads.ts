@@ -641,3 +641,52 @@ export async function openLoop(stack: Stack, target: Target, prefix: string, rat
   await Promise.all(pending);
   return { commits, errors, firstError };
 }
+
+/** Paired latency of two targets: medians of each, and the median of per-pair differences. */
+export interface PairedRow {
+  a: string;
+  b: string;
+  payloadBytes: number;
+  pairs: number;
+  aP50Ms: number;
+  bP50Ms: number;
+  /** Median of (a − b) over pairs sent back to back: drift on a shared machine cancels out. */
+  diffP50Ms: number;
+}
+
+/**
+ * One command at a time, alternating between targets `a` and `b` (each on its own entity), so both
+ * see the same moments of a noisy machine; the paired difference is what one path saves over the other.
+ */
+export async function pairedLatency(stack: Stack, a: Target, b: Target, payloadBytes: number, pairs: number): Promise<PairedRow> {
+  const ids = [uniqueId("pair-a"), uniqueId("pair-b")] as const;
+  const one = async (t: Target, id: string): Promise<number> => {
+    const s = t.shot(id, payloadBytes);
+    const start = process.hrtime.bigint();
+    const res = await request(stack.url, s.host, s.path, s.body, s.headers);
+    if (res.status !== 200) throw new Error(`${t.name} answered ${res.status}: ${res.body.toString().slice(0, 200)}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  for (let i = 0; i < 40; i++) await one(i % 2 === 0 ? a : b, i % 2 === 0 ? ids[0] : ids[1]);
+  const la: number[] = [];
+  const lb: number[] = [];
+  const diff: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Alternate which goes first, so neither always follows the other.
+    let x: number;
+    let y: number;
+    if (i % 2 === 0) {
+      x = await one(a, ids[0]);
+      y = await one(b, ids[1]);
+    } else {
+      y = await one(b, ids[1]);
+      x = await one(a, ids[0]);
+    }
+    la.push(x);
+    lb.push(y);
+    diff.push(x - y);
+  }
+  const row = { a: a.name, b: b.name, payloadBytes, pairs, aP50Ms: percentile(la, 50), bP50Ms: percentile(lb, 50), diffP50Ms: percentile(diff, 50) };
+  console.log(`  paired ${a.name} vs ${b.name}, ${payloadBytes} B, ${pairs} pairs: p50 ${row.aP50Ms.toFixed(3)} vs ${row.bP50Ms.toFixed(3)} ms, median difference ${row.diffP50Ms.toFixed(3)} ms`);
+  return row;
+}

@@ -22,6 +22,8 @@ export interface DecodedJournalEntry extends EntityState {
 /** Calls to entities, with failures thrown as StatehouseError. */
 export interface EntityClient {
   processCommand(input: CommandInput): Promise<EntityState>;
+  /** processCommand with the answer left serialized, for a front door that answers in binary. */
+  processCommandBytes(input: CommandInput): Promise<StateReply>;
   getState(entityId: string, revision?: number): Promise<EntityState>;
   readJournal(entityId: string, fromRevision: number, limit: number, maxBytes?: number): Promise<JournalPage>;
   /** The entity's newest committed revision (0 when it has none). */
@@ -38,6 +40,9 @@ export function createEntityClient(ns: DurableObjectNamespace<EntityObject>): En
   return {
     async processCommand(input) {
       return decodeState(unwrap(await stub(input.entityId).processCommand(input)));
+    },
+    async processCommandBytes(input) {
+      return unwrap(await stub(input.entityId).processCommand(input));
     },
     async getState(entityId, revision) {
       return decodeState(unwrap(await stub(entityId).getState({ entityId, revision })));

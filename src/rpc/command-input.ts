@@ -26,7 +26,8 @@ export type CommandOptions =
 /** Everything a front door knows about a command request, once its command is decoded. */
 export interface CommandRequest {
   entityId: string;
-  command: Any;
+  /** The command, decoded, or as the serialized Any it arrived in (then it is passed on as is). */
+  command: Any | Uint8Array;
   headers: Headers;
   options: CommandOptions;
   /** The caller answers in Connect JSON, so the resulting state's type must be in the registry. */
@@ -62,7 +63,7 @@ export function buildCommandInput(req: CommandRequest, config: Config): CommandI
         };
   return {
     entityId: req.entityId,
-    command: toBinary(AnySchema, req.command),
+    command: req.command instanceof Uint8Array ? req.command : toBinary(AnySchema, req.command),
     ...pickHeaders(req.headers, config),
     ...options,
     requireJsonTypes: req.json,

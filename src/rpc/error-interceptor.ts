@@ -1,6 +1,5 @@
 // Maps every failure of a Connect service implementation to a ConnectError with the right code, in one place.
-import type { Interceptor } from "@connectrpc/connect";
-import type { ConnectError } from "@connectrpc/connect";
+import type { ConnectError, Interceptor } from "@connectrpc/connect";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
 
@@ -14,7 +13,7 @@ export const errorInterceptor: Interceptor = (next) => async (req) => {
     const res = await next(req);
     return res.stream ? { ...res, message: mapStreamErrors(res.message) } : res;
   } catch (cause) {
-    throw toConnect(cause);
+    throw toConnectError(cause);
   }
 };
 
@@ -22,11 +21,12 @@ async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T>
   try {
     yield* messages;
   } catch (cause) {
-    throw toConnect(cause);
+    throw toConnectError(cause);
   }
 }
 
-function toConnect(cause: unknown): ConnectError {
+/** What errorInterceptor throws for `cause`: for the paths that serve a method without the router. */
+export function toConnectError(cause: unknown): ConnectError {
   if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
   return StatehouseError.from(cause).toConnect();
 }

@@ -1,6 +1,7 @@
 // Public surface of rpc/: the Connect services, built once, and the adapter that serves them.
 import type { ConnectRouterOptions } from "@connectrpc/connect";
 import { ChiefOfStateService } from "../gen/chief_of_state/v1/service_pb.js";
+import { createMethodUrl } from "@connectrpc/connect/protocol";
 import { EntityService } from "../gen/statehouse/v1/entity_pb.js";
 import { ReadSideManagerService } from "../gen/chief_of_state/v1/readside_manager_pb.js";
 import { ReadSideAdminService } from "../gen/statehouse/v1/read_sides_pb.js";
@@ -16,6 +17,7 @@ import { eskitCrudService } from "./eskit-crud-service.js";
 import { eskitEventstoreService } from "./eskit-eventstore-service.js";
 import { errorInterceptor } from "./error-interceptor.js";
 import { logService } from "./log-service.js";
+import { createProcessCommandBinary } from "./process-command-binary.js";
 import { readSideAdminService } from "./read-side-admin-service.js";
 import { readSideManagerService } from "./read-side-manager-service.js";
 
@@ -45,6 +47,7 @@ export { type RpcRequestValues, createRequestContextValues } from "./request-val
  * (statehouse.v1.LogService) and eskit's EventstoreService, ConsumerService and CrudStoreService. Each
  * request brings its entity client, config and read-side manager as context values (see
  * createRequestContextValues); every failure is mapped to a Connect error by one interceptor.
+ * ChiefOfStateService/ProcessCommand in Connect binary skips the router (process-command-binary.ts).
  */
 export function createConnectServices(options: Omit<ConnectRouterOptions, "interceptors">): ConnectFetchHandler {
   return createConnectFetchHandler(
@@ -59,5 +62,6 @@ export function createConnectServices(options: Omit<ConnectRouterOptions, "inter
       router.service(CrudStoreService, eskitCrudService());
     },
     { ...options, interceptors: [errorInterceptor] },
+    new Map([[createMethodUrl("/", ChiefOfStateService.method.processCommand), createProcessCommandBinary(options)]]),
   );
 }

@@ -34,7 +34,12 @@ export function createRequestContextValues(values: RpcRequestValues): ContextVal
 
 /** This call's request values; their absence is a wiring bug, reported as internal. */
 export function requestValues(ctx: HandlerContext): RpcRequestValues {
-  const values = ctx.values.get(requestValuesKey);
-  if (values === undefined) throw new StatehouseError("internal", "request values are not set for this call");
-  return values;
+  return requestValuesOf(ctx.values);
+}
+
+/** The request values in `values`, for a path that serves a method without a HandlerContext. */
+export function requestValuesOf(values: ContextValues): RpcRequestValues {
+  const found = values.get(requestValuesKey);
+  if (found === undefined) throw new StatehouseError("internal", "request values are not set for this call");
+  return found;
 }

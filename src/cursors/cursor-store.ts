@@ -1,6 +1,7 @@
 // D1 access for the consumer: one read of every position a batch needs, one compare-and-set commit.
 import { docIndexStatements } from "../docstore/index.js";
 import { type LogAppend, logAppendStatements } from "../eventlog/index.js";
+import { counterStatements } from "../metrics/index.js";
 import { READ_SIDES_SQL, type ReadSideRecord, type ReadSideRow, toRecord } from "./read-side-store.js";
 
 /** What a cursor says about one (read side, entity). */
@@ -86,7 +87,8 @@ export interface CursorStore {
    */
   load(entities: EntityHead[], now: number): Promise<BatchPositions>;
   /**
-   * Writes log appends, outcomes, parked events and entity heads in one transaction. Each cursor
+   * Writes log appends (with the documents' index and the metrics' counters they move), outcomes,
+   * parked events and entity heads in one transaction. Each cursor
    * write is a compare-and-set: it applies only if the read side still has the generation, and
    * the cursor the epoch and revision, that the delivery started from — so a restart, skip or
    * delete that happened meanwhile wins, and a cursor never moves backwards. A log append makes
@@ -157,8 +159,9 @@ export function createCursorStore(db: D1Database): CursorStore {
       // The log rows go first: their condition reads the `$log` cursors before the upsert moves them.
       const statements = logAppendStatements(db, appends, now);
       const logStatements = statements.length;
-      // The documents' index moves with the log rows that carry their events (see docstore/).
-      statements.push(...docIndexStatements(db, appends, now));
+      // The documents' index moves with the log rows that carry their events (see docstore/), and
+      // the metrics' counters with them, under the same compare-and-set (before the cursor write).
+      statements.push(...docIndexStatements(db, appends, now), ...counterStatements(db, appends, now));
       const indexStatements = statements.length - logStatements;
       if (updates.length > 0) statements.push(cursorUpsert(db, updates, now));
       if (parked.length > 0) statements.push(parkStatement(db, parked, now));

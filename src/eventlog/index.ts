@@ -1,5 +1,6 @@
 // Public surface of eventlog/: the global event log and named consumers' positions, in D1.
 export {
+  LOG_APPEND_TAKES,
   LOG_READ_SIDE_ID,
   LOG_SCAN_WINDOW,
   type LogAppend,

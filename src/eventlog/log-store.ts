@@ -10,8 +10,10 @@ export const LOG_READ_SIDE_ID = "$log";
 export interface LogRow {
   entityId: string;
   revision: number;
-  /** The event's fully qualified type name. */
+  /** The event's fully qualified type name, or an eskit event's own event_type. */
   eventType: string;
+  /** Whether the event is an eskit event (contracts.eventstore.Event), so eventType is its event_type. */
+  eskit?: boolean;
   /** Serialized google.protobuf.Any; undefined when it was too large for a D1 row. */
   event: Uint8Array | undefined;
   /** Serialized chief_of_state.v1.MetaData. */
@@ -91,6 +93,16 @@ type LogRecord = {
 };
 
 /**
+ * The condition under which a row of json_each `j` ({e: entity, g: `$log` generation, from:
+ * "epoch:revision"}) belongs to an append that takes: the `$log` read side still has generation g
+ * and the entity's `$log` cursor is still at `from`. True until the commit's cursor write moves it,
+ * so every statement of the commit placed before that write can use it.
+ */
+export const LOG_APPEND_TAKES = `j.value ->> 'g' = (SELECT generation FROM sh_read_side WHERE id = '${LOG_READ_SIDE_ID}')
+  AND j.value ->> 'from' = coalesce((SELECT c.epoch || ':' || c.revision FROM sh_cursor c
+    WHERE c.read_side_id = '${LOG_READ_SIDE_ID}' AND c.entity_id = j.value ->> 'e' AND c.generation = j.value ->> 'g'), '0:0')`;
+
+/**
  * The statements that append `appends` to the log, each row only while the entity's `$log` cursor
  * is still where the delivery read it — the same compare-and-set the cursor write that follows
  * them in the batch makes — so a racing consumer can neither append an event twice nor out of
@@ -127,9 +139,7 @@ export function logAppendStatements(db: D1Database, appends: LogAppend[], now: n
           `INSERT INTO sh_log (entity_id, revision, event_type, event, meta, state, appended_at)
            SELECT j.value ->> 'e', j.value ->> 'r', j.value ->> 't', j.value ->> 'ev', j.value ->> 'm', j.value ->> 's', ?2
            FROM json_each(?1) j
-           WHERE j.value ->> 'g' = (SELECT generation FROM sh_read_side WHERE id = '${LOG_READ_SIDE_ID}')
-             AND j.value ->> 'from' = coalesce((SELECT c.epoch || ':' || c.revision FROM sh_cursor c
-               WHERE c.read_side_id = '${LOG_READ_SIDE_ID}' AND c.entity_id = j.value ->> 'e' AND c.generation = j.value ->> 'g'), '0:0')
+           WHERE ${LOG_APPEND_TAKES}
            ORDER BY j.key
            RETURNING log_offset, entity_id, revision`,
         )

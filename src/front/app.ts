@@ -1,4 +1,4 @@
-// The front door: hono app with health, auth, body limit, CoS gateway, JSON API and Connect services.
+// The front door: hono app with health, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
@@ -10,13 +10,14 @@ import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
-import { ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
+import { ADMIN_PATHS, ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
 import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
 import { logApi, logStreamsOf } from "./log-api.js";
+import { metricsApi } from "./metrics-api.js";
 import { streamApi } from "./stream-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
@@ -55,6 +56,7 @@ export function createApp(): Hono<FrontEnv> {
 
   app.use("*", bearerAuth());
   for (const prefix of ADMIN_PATH_PREFIXES) app.use(`${prefix}*`, adminAuth());
+  for (const path of ADMIN_PATHS) app.use(path, adminAuth());
   app.use(
     "*",
     bodyLimit({
@@ -77,6 +79,7 @@ export function createApp(): Hono<FrontEnv> {
   app.route("/", docsApi());
   app.route("/", logApi());
   app.route("/", adminApi());
+  app.route("/", metricsApi());
 
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
     const config = loadConfig(c.env);

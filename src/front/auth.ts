@@ -10,9 +10,12 @@ const encoder = new TextEncoder();
 /** Paths of the admin API (HTTP JSON and Connect), which take admin tokens instead of API tokens. */
 export const ADMIN_PATH_PREFIXES = ["/admin/", "/chief_of_state.v1.ReadSideManagerService/", "/statehouse.v1.ReadSideAdminService/"];
 
+/** Single paths that take admin tokens: the Prometheus scrape. */
+export const ADMIN_PATHS = ["/metrics"];
+
 /** Whether a path belongs to the admin API. */
 export function isAdminPath(path: string): boolean {
-  return ADMIN_PATH_PREFIXES.some((p) => path.startsWith(p));
+  return ADMIN_PATHS.includes(path) || ADMIN_PATH_PREFIXES.some((p) => path.startsWith(p));
 }
 
 /**

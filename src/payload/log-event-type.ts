@@ -22,3 +22,8 @@ export function logEventType(event: Any): string {
     return name;
   }
 }
+
+/** Whether `event` is an eskit event (contracts.eventstore.Event), which the log files under its own event_type. */
+export function isEskitEvent(event: Any): boolean {
+  return typeNameOf(event.typeUrl) === EventSchema.typeName;
+}

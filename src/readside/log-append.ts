@@ -4,7 +4,7 @@ import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { JournalEntry } from "../entity/index.js";
 import type { LogAppend, LogRow } from "../eventlog/index.js";
 import { log } from "../log.js";
-import { logEventType } from "../payload/index.js";
+import { isEskitEvent, logEventType } from "../payload/index.js";
 import { type PairDelivery, type PairOutcome, compactionGap } from "./delivery.js";
 
 /** Raw bytes a log row may hold: base64 adds a third, and D1 caps a row at 2 MB. */
@@ -53,9 +53,10 @@ export function planLogAppend(d: Pick<PairDelivery, "key" | "cursor" | "events" 
 
 /** One journal row as a log row: the state only when kept and it fits, the event only when it fits. */
 function toLogRow(entityId: string, entry: JournalEntry, keepStates: boolean): LogRow {
-  const eventType = logEventType(fromBinary(AnySchema, entry.event));
+  const any = fromBinary(AnySchema, entry.event);
+  const eventType = logEventType(any);
   const base = entry.event.length + entry.meta.length;
   const state = keepStates && base + entry.state.length <= LOG_ROW_MAX_BYTES ? entry.state : undefined;
   const event = base <= LOG_ROW_MAX_BYTES ? entry.event : undefined;
-  return { entityId, revision: entry.revision, eventType, event, meta: entry.meta, state };
+  return { entityId, revision: entry.revision, eventType, eskit: isEskitEvent(any), event, meta: entry.meta, state };
 }

@@ -1,0 +1,78 @@
+// The counters a consumer batch adds: per-(series, labels) deltas from the log rows it appends, in its commit.
+import { parseCrudEntityId } from "../docstore/index.js";
+import { LOG_APPEND_TAKES, type LogAppend, type LogRow } from "../eventlog/index.js";
+import { ESKIT_EVENTS_CRUD_TOTAL, ESKIT_EVENTS_STORE_TOTAL, EVENTS_COMMITTED_TOTAL } from "./series.js";
+
+/** How much one append adds to one (series, labels); labels as JSON with sorted keys. */
+export interface CounterDelta {
+  series: string;
+  labels: string;
+  value: number;
+}
+
+/**
+ * eskit's split of an event type: the entity type is everything before the last ".", the event
+ * type what follows it ("com.acme.User.Created" is "com.acme.User" and "Created"), as eskit's
+ * ExtractEntityType and ExtractEventType split it.
+ */
+export function splitEskitType(eventType: string): { entityType: string; eventType: string } {
+  const dot = eventType.lastIndexOf(".");
+  return dot < 0 ? { entityType: "", eventType } : { entityType: eventType.slice(0, dot), eventType: eventType.slice(dot + 1) };
+}
+
+/** Labels as the counters table keys them: a JSON object with sorted keys. */
+export function labelsKey(labels: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+/**
+ * What one entity's appended rows add to each counter: every row to statehouse_events_committed_total
+ * by its log type; an eskit event also to eskit_events_store_total, and one of a CRUD document's
+ * entity also to eskit_events_crud_total (eskit's CRUD store wrote through its event store, so its
+ * events count in both, as eskit's exporter counted them).
+ */
+export function countRows(entityId: string, rows: readonly LogRow[]): CounterDelta[] {
+  const deltas = new Map<string, CounterDelta>();
+  const add = (series: string, labels: Record<string, string>) => {
+    const key = labelsKey(labels);
+    const id = `${series}\u0000${key}`;
+    const d = deltas.get(id);
+    if (d === undefined) deltas.set(id, { series, labels: key, value: 1 });
+    else d.value += 1;
+  };
+  const crud = parseCrudEntityId(entityId) !== undefined;
+  for (const row of rows) {
+    add(EVENTS_COMMITTED_TOTAL.name, { event_type: row.eventType });
+    if (row.eskit !== true) continue;
+    const labels = { entity_type: splitEskitType(row.eventType).entityType, event_type: splitEskitType(row.eventType).eventType };
+    add(ESKIT_EVENTS_STORE_TOTAL.name, labels);
+    if (crud) add(ESKIT_EVENTS_CRUD_TOTAL.name, labels);
+  }
+  return [...deltas.values()];
+}
+
+/**
+ * The statement that adds a batch's deltas to sh_metric_counter, or none when it appends nothing.
+ * Each entity's deltas carry the `$log` compare-and-set its log rows carry, and the statement must
+ * run before the commit's cursor write: an append that does not take counts nothing, so a lost
+ * race or a redelivered batch never counts twice. One upsert per batch, one row per (series,
+ * labels), never one per event.
+ */
+export function counterStatements(db: D1Database, appends: readonly LogAppend[], now: number): D1PreparedStatement[] {
+  const rows = appends.flatMap((a) =>
+    countRows(a.entityId, a.rows).map((d) => ({ e: a.entityId, g: a.generation, from: `${a.epoch}:${a.fromRevision}`, s: d.series, l: d.labels, n: d.value })),
+  );
+  if (rows.length === 0) return [];
+  return [
+    db
+      .prepare(
+        `INSERT INTO sh_metric_counter (series, labels, value, updated_at)
+         SELECT j.value ->> 's', j.value ->> 'l', sum(j.value ->> 'n'), ?2
+         FROM json_each(?1) j
+         WHERE ${LOG_APPEND_TAKES}
+         GROUP BY j.value ->> 's', j.value ->> 'l'
+         ON CONFLICT (series, labels) DO UPDATE SET value = sh_metric_counter.value + excluded.value, updated_at = excluded.updated_at`,
+      )
+      .bind(JSON.stringify(rows), now),
+  ];
+}

@@ -1,0 +1,63 @@
+// The series GET /metrics serves: names, types and help texts in one place.
+
+/** A Prometheus metric type this exposition uses. */
+export type MetricType = "counter" | "gauge";
+
+/** A series' name, type and help text. */
+export interface SeriesSpec {
+  name: string;
+  type: MetricType;
+  help: string;
+}
+
+/** eskit's own series, named and labelled as eskit's exporters named them. */
+export const ESKIT_EVENTS_STORE_TOTAL: SeriesSpec = {
+  name: "eskit_events_store_total",
+  type: "counter",
+  help: "Total events in the eventstore (eskit events: EventstoreService.Append and the CRUD store), by entity_type and event_type.",
+};
+export const ESKIT_EVENTS_CRUD_TOTAL: SeriesSpec = {
+  name: "eskit_events_crud_total",
+  type: "counter",
+  help: "Total events for the crudstore (Created, Updated, Deleted of CRUD documents), by entity_type and event_type.",
+};
+export const ESKIT_EVENTS_STREAM_LAST_ID: SeriesSpec = {
+  name: "eskit_events_stream_last_id",
+  type: "gauge",
+  help: "LastID in the stream: the global log's newest offset.",
+};
+export const ESKIT_EVENTS_STREAM_COUNT: SeriesSpec = {
+  name: "eskit_events_stream_count",
+  type: "counter",
+  help: "Stream Count: entries ever appended to the global log (offsets are gap-free from 1).",
+};
+
+/** Statehouse's own series. */
+export const EVENTS_COMMITTED_TOTAL: SeriesSpec = {
+  name: "statehouse_events_committed_total",
+  type: "counter",
+  help: "Events committed, by the type the global log files them under, counted as the log takes them.",
+};
+export const LOG_ENTRIES: SeriesSpec = {
+  name: "statehouse_log_entries",
+  type: "gauge",
+  help: "Entries the global log holds now (after retention).",
+};
+export const READ_SIDE_LAG: SeriesSpec = {
+  name: "statehouse_read_side_lag_events",
+  type: "gauge",
+  help: "Events a read side has yet to handle, summed over the entity index.",
+};
+export const READ_SIDE_PARKED: SeriesSpec = {
+  name: "statehouse_read_side_parked_events",
+  type: "gauge",
+  help: "Events a read side gave up on and parked for replay.",
+};
+export const DEAD_LETTERS_PENDING: SeriesSpec = {
+  name: "statehouse_dead_letters_pending",
+  type: "gauge",
+  help: "Queue messages that exhausted their retries and were not replayed yet.",
+};
+
+/** The counters the pipeline keeps in sh_metric_counter, by name. */
+export const KEPT_COUNTERS: readonly SeriesSpec[] = [ESKIT_EVENTS_STORE_TOTAL, ESKIT_EVENTS_CRUD_TOTAL, EVENTS_COMMITTED_TOTAL];

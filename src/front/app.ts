@@ -6,12 +6,14 @@ import { createEntityClient, createEntitySubscriptions } from "../entity/index.j
 import { StatehouseError } from "../errors.js";
 import { createDocIndex, createTypeStore } from "../docstore/index.js";
 import { createEventLog } from "../eventlog/index.js";
+import { flushRequestCounters } from "../metrics/index.js";
 import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATHS, ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
+import { countedCommands } from "./counted-commands.js";
 import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
 import type { FrontEnv } from "./front-env.js";
@@ -66,10 +68,15 @@ export function createApp(): Hono<FrontEnv> {
     }),
   );
   app.use("*", async (c, next) => {
-    const entities = createEntityClient(c.env.ENTITY);
+    const entities = countedCommands(createEntityClient(c.env.ENTITY));
     c.set("entities", entities);
     c.set("subscriptions", createEntitySubscriptions({ entities, entityNs: c.env.ENTITY, subscriptionNs: c.env.SUBSCRIPTION }));
-    await next();
+    try {
+      await next();
+    } finally {
+      // The isolate's command and error counts reach D1 at most every 10 s, after the answer.
+      c.executionCtx.waitUntil(flushRequestCounters(c.env.DB, Date.now()));
+    }
   });
 
   app.route("/", cosGateway());

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { ERROR_CODES, StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
+import { countError } from "../metrics/index.js";
 import { encodeBase64 } from "../payload/index.js";
 
 /** The JSON body of every error answer (Connect's unary error shape). */
@@ -14,6 +15,7 @@ export interface ErrorBody {
 /** The error as the client sees it; a bug is logged here with its stack, never sent. */
 export function errorResponse(c: Context, cause: unknown): Response {
   const err = StatehouseError.from(cause);
+  countError(err.code);
   if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: err.code, method: c.req.method, path: c.req.path, error: cause });
   if ((c.req.header("content-type") ?? "").startsWith("application/grpc-web")) {
     return new Response(null, {

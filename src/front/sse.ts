@@ -1,6 +1,7 @@
 // Server-Sent Events: a pull-driven text/event-stream of events, heartbeat comments, a terminal `error` event.
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
+import { countError } from "../metrics/index.js";
 
 /** One event of the stream. `data` must be one line (JSON is). */
 export interface SseEvent {
@@ -60,6 +61,7 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
         controller.enqueue(encoder.encode(formatSse(r.value)));
       } catch (cause) {
         const err = StatehouseError.from(cause);
+        countError(err.code);
         if (isUnexpected(cause)) log.error("statehouse: unexpected error in a stream", { code: err.code, error: cause });
         controller.enqueue(encoder.encode(formatSse({ event: "error", data: JSON.stringify({ code: err.code, message: err.message }) })));
         finish();

@@ -3,3 +3,4 @@ export { type CounterDelta, countRows, counterStatements, labelsKey, splitEskitT
 export { EXPOSITION_CONTENT_TYPE, type MetricFamily, type Sample, escapeHelp, escapeLabelValue, formatValue, renderExposition } from "./exposition.js";
 export { MAX_COUNTER_ROWS, readMetrics } from "./metrics-reader.js";
 export { type MetricType, type SeriesSpec } from "./series.js";
+export { FLUSH_INTERVAL_MS, countCommand, countError, flushRequestCounters } from "./request-counters.js";

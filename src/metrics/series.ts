@@ -60,4 +60,14 @@ export const DEAD_LETTERS_PENDING: SeriesSpec = {
 };
 
 /** The counters the pipeline keeps in sh_metric_counter, by name. */
-export const KEPT_COUNTERS: readonly SeriesSpec[] = [ESKIT_EVENTS_STORE_TOTAL, ESKIT_EVENTS_CRUD_TOTAL, EVENTS_COMMITTED_TOTAL];
+export const COMMANDS_TOTAL: SeriesSpec = {
+  name: "statehouse_commands_total",
+  type: "counter",
+  help: "Commands the front door answered, by outcome (ok or the error code); counted per Worker isolate and written to D1 at most every 10 s, so an isolate that stops first loses its last counts.",
+};
+export const ERRORS_TOTAL: SeriesSpec = {
+  name: "statehouse_errors_total",
+  type: "counter",
+  help: "Errors the front door answered on any API, by code; counted per Worker isolate and written to D1 at most every 10 s, so an isolate that stops first loses its last counts.",
+};
+export const KEPT_COUNTERS: readonly SeriesSpec[] = [ESKIT_EVENTS_STORE_TOTAL, ESKIT_EVENTS_CRUD_TOTAL, EVENTS_COMMITTED_TOTAL, COMMANDS_TOTAL, ERRORS_TOTAL];

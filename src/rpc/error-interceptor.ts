@@ -2,6 +2,7 @@
 import type { ConnectError, Interceptor } from "@connectrpc/connect";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
+import { countError } from "../metrics/index.js";
 
 /**
  * Turns whatever a service implementation throws into a ConnectError with the matching code,
@@ -28,5 +29,7 @@ async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncIterable<T>
 /** What errorInterceptor throws for `cause`: for the paths that serve a method without the router. */
 export function toConnectError(cause: unknown): ConnectError {
   if (isUnexpected(cause)) log.error("statehouse: unexpected error", { code: "internal", error: cause });
-  return StatehouseError.from(cause).toConnect();
+  const err = StatehouseError.from(cause);
+  countError(err.code);
+  return err.toConnect();
 }

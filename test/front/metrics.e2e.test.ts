@@ -74,6 +74,8 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
       eskit_events_store_total: "counter",
       eskit_events_crud_total: "counter",
       statehouse_events_committed_total: "counter",
+      statehouse_commands_total: "counter",
+      statehouse_errors_total: "counter",
       eskit_events_stream_last_id: "gauge",
       eskit_events_stream_count: "counter",
       statehouse_log_entries: "gauge",
@@ -139,5 +141,24 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
     const e = freshId("metrics-lag");
     await command(e, { command: { events: [1, 2, 3].map((i) => ({ i })) } });
     await eventually(async () => expect(valueOf(await scrape(), "statehouse_read_side_lag_events", { read_side: side })).toBe(before + 3));
+  });
+});
+
+describe("commands and errors counted by the front door", { timeout: 60_000 }, () => {
+  it("counts commands by outcome and errors by code, written from each isolate at most every 10 s", async () => {
+    const before = await scrape();
+    const ok = (s: Scrape) => valueOf(s, "statehouse_commands_total", { outcome: "ok" }) ?? 0;
+    const invalid = (s: Scrape) => valueOf(s, "statehouse_errors_total", { code: "invalid_argument" }) ?? 0;
+    const e = freshId("counted");
+    for (let i = 0; i < 3; i++) expect((await command(e, { command: { events: [{ n: i }] } })).status).toBe(200);
+    const bad = await call(`/api/v1/entities/${e}/commands`, { method: "POST", body: "{not json", headers: { "content-type": "application/json" } });
+    expect(bad.status).toBe(400);
+    // The counts reach D1 with a later request's write (the scrapes below are requests too).
+    await eventually(async () => {
+      const now = await scrape();
+      expect(ok(now) - ok(before)).toBeGreaterThanOrEqual(3);
+      expect(invalid(now) - invalid(before)).toBeGreaterThanOrEqual(1);
+    }, 40_000);
+    expect((await scrape()).types.get("statehouse_commands_total")).toBe("counter");
   });
 });

@@ -68,9 +68,16 @@ export async function main(argv, io = {}) {
   const flags = parsed.values;
   const baseUrl = flags.server ?? env.STATEHOUSE_URL ?? "http://127.0.0.1:8787";
   const request = createAdminClient({ baseUrl, token: flags.token ?? env.STATEHOUSE_ADMIN_TOKEN, fetch: io.fetch });
+  return exitCode(err, async () => out(flags.json ? JSON.stringify(await rawJson(run, args, flags, request), null, 2) : await run(args, flags, request)));
+}
+
+/**
+ * Runs a command: 0 when it succeeds, 1 with its one-line reason when it fails as the CLI expects.
+ * @param {(s: string) => void} err @param {() => Promise<unknown>} task
+ */
+async function exitCode(err, task) {
   try {
-    const text = flags.json ? JSON.stringify(await rawJson(run, args, flags, request), null, 2) : await run(args, flags, request);
-    out(text);
+    await task();
     return 0;
   } catch (cause) {
     if (cause instanceof CliError) {
@@ -88,8 +95,8 @@ async function runTail(flags, env, out, err, fetchFn) {
     if (!/^\d+$/.test(v)) throw new CliError(`${what} must be a whole number`);
     return Number(v);
   };
-  try {
-    await tailLog({
+  return exitCode(err, () =>
+    tailLog({
       baseUrl: flags.server ?? env.STATEHOUSE_URL ?? "http://127.0.0.1:8787",
       token: flags.token ?? env.STATEHOUSE_API_TOKEN,
       from: whole(flags.from, "--from"),
@@ -99,15 +106,8 @@ async function runTail(flags, env, out, err, fetchFn) {
       out,
       err,
       fetch: fetchFn,
-    });
-    return 0;
-  } catch (cause) {
-    if (cause instanceof CliError) {
-      err(`statehouse: ${cause.message}`);
-      return 1;
-    }
-    throw cause;
-  }
+    }),
+  );
 }
 
 /** Runs a command but keeps the last JSON answer instead of its text. */

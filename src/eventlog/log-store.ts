@@ -156,21 +156,29 @@ export function createLogStore(db: D1Database): LogStore {
       const filter = q.type === undefined ? "" : "AND event_type GLOB ?3";
       const params: (string | number)[] = [q.from, q.limit];
       if (q.type !== undefined) params.push(q.type);
+      // The page is cut at maxBytes inside D1 (a running sum over at most `limit` rows), so a page of
+      // large entries is never loaded whole into the Worker's memory; the first entry always comes.
       const [bounds, rows] = await db.batch([
         db.prepare("SELECT coalesce(max(log_offset), 0) AS head, coalesce(min(log_offset), 0) AS first FROM sh_log"),
-        db.prepare(`SELECT * FROM sh_log WHERE log_offset >= ?1 ${window} ${filter} ORDER BY log_offset LIMIT ?2`).bind(...params),
+        db
+          .prepare(
+            `WITH page AS (
+               SELECT log_offset, length(meta) + coalesce(length(event), 0) + coalesce(length(state), 0) AS size
+               FROM sh_log WHERE log_offset >= ?1 ${window} ${filter} ORDER BY log_offset LIMIT ?2),
+             sized AS (SELECT log_offset, sum(size) OVER (ORDER BY log_offset) AS upto FROM page)
+             SELECT l.*, (SELECT count(*) FROM page) AS page_rows
+             FROM sized s JOIN sh_log l ON l.log_offset = s.log_offset
+             WHERE s.upto <= ?${params.length + 1} OR s.log_offset = (SELECT min(log_offset) FROM page)
+             ORDER BY l.log_offset`,
+          )
+          .bind(...params, q.maxBytes),
       ]);
       const { head, first } = (bounds?.results[0] ?? { head: 0, first: 0 }) as { head: number; first: number };
-      const entries: LogEntry[] = [];
-      let bytes = 0;
-      for (const r of (rows?.results ?? []) as LogRecord[]) {
-        const size = r.meta.length + (r.event?.length ?? 0) + (r.state?.length ?? 0);
-        if (entries.length > 0 && bytes + size > q.maxBytes) break;
-        entries.push(toEntry(r));
-        bytes += size;
-      }
+      const records = (rows?.results ?? []) as (LogRecord & { page_rows: number })[];
+      const entries = records.map(toEntry);
+      const pageRows = records[0]?.page_rows ?? 0;
       const last = entries.at(-1)?.offset;
-      const cut = entries.length < (rows?.results.length ?? 0) || entries.length === q.limit;
+      const cut = entries.length < pageRows || entries.length === q.limit;
       // A filtered read that found fewer than asked has examined its whole window (or reached the head).
       const nextOffset =
         cut || q.type === undefined ? (last === undefined ? q.from : last + 1) : Math.max(q.from, Math.min(Math.max(q.from, first) + LOG_SCAN_WINDOW, head + 1));

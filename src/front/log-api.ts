@@ -4,7 +4,7 @@ import { loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { type DecodedLogEntry, type EventLog, type LogEntry, createEventLog, createLogStore, decodeLogEntry } from "../eventlog/index.js";
 import { type LogStreams, createLogStreams, requireSubscriptions } from "../streams/index.js";
-import { type SseEvent, sseResponse } from "./sse.js";
+import { type SseEvent, readSseStart, sseResponse } from "./sse.js";
 import { SUBSCRIPTION_ID_HEADER } from "./stream-api.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { ConsumerPosition } from "../eventlog/index.js";
@@ -39,13 +39,8 @@ export function logApi(): Hono<FrontEnv> {
   });
   app.get("/api/v1/log/stream", async (c) => {
     requireSubscriptions(loadConfig(c.env));
-    // EventSource resends the last id it saw when it reconnects: resume right after it.
-    const lastEventId = c.req.header("last-event-id");
-    const resume = lastEventId !== undefined && lastEventId.trim() !== "" ? parseOffset(lastEventId, "Last-Event-ID") : undefined;
-    const from = resume !== undefined ? resume + 1 : (parseOffset(c.req.query("from"), "from") ?? 0);
-    const subscriptionId = c.req.query("subscription_id") || crypto.randomUUID();
-    const abort = new AbortController();
-    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const start = readSseStart(c.req.raw, (name) => c.req.query(name), parseOffset);
+    const { from, subscriptionId, abort } = start;
     // Errors found here (bad from or type) answer with an HTTP status, before the stream starts.
     const entries = await logStreamsOf(c.env).open({ from, type: c.req.query("type"), subscriptionId, signal: abort.signal });
     return sseResponse(toSse(entries), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId }, lastEventId: String(entries.from - 1) });

@@ -83,3 +83,32 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
 export function formatSse(e: SseEvent): string {
   return `${e.id !== undefined ? `id: ${e.id}\n` : ""}event: ${e.event}\ndata: ${e.data}\n\n`;
 }
+
+/** Where an SSE stream starts and what it answers to, read once from its request. */
+export interface SseStart {
+  /** The first position wanted: right after Last-Event-ID when a client resumes, else `from` (0: from now on). */
+  from: number;
+  /** Whether the client resumed with Last-Event-ID. */
+  resumed: boolean;
+  subscriptionId: string;
+  /** Aborted when the client goes away (and by sseResponse when the stream ends). */
+  abort: AbortController;
+}
+
+/**
+ * Reads an SSE request's start: EventSource resends the last id it saw when it reconnects, so
+ * Last-Event-ID wins over `?from=`; `?subscription_id=` names the stream for Unsubscribe (one is
+ * generated otherwise). `parse` validates a position (it throws invalid_argument).
+ */
+export function readSseStart(req: Request, query: (name: string) => string | undefined, parse: (value: string | undefined, field: string) => number | undefined): SseStart {
+  const lastEventId = req.headers.get("last-event-id");
+  const resume = lastEventId !== null && lastEventId.trim() !== "" ? parse(lastEventId, "Last-Event-ID") : undefined;
+  const abort = new AbortController();
+  req.signal.addEventListener("abort", () => abort.abort(), { once: true });
+  return {
+    from: resume !== undefined ? resume + 1 : (parse(query("from"), "from") ?? 0),
+    resumed: resume !== undefined,
+    subscriptionId: query("subscription_id") || crypto.randomUUID(),
+    abort,
+  };
+}

@@ -8,7 +8,7 @@ import { parseUint32 } from "../rpc/index.js";
 import { requireSubscriptions } from "../streams/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import { type SseEvent, sseResponse } from "./sse.js";
+import { type SseEvent, readSseStart, sseResponse } from "./sse.js";
 import { mintStreamToken, streamTokenTtl } from "./stream-token.js";
 
 /** Response header naming the subscription id of an SSE stream (for Unsubscribe). */
@@ -19,19 +19,13 @@ export function streamApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
   app.get("/api/v1/entities/:id{.+}/events/stream", async (c) => {
     requireSubscriptions(loadConfig(c.env));
-    // EventSource resends the last id it saw when it reconnects: resume right after it.
-    const lastEventId = c.req.header("last-event-id");
-    const resume = lastEventId !== undefined && lastEventId.trim() !== "" ? parseUint32(lastEventId, "Last-Event-ID") : undefined;
-    const from = resume !== undefined ? resume + 1 : (parseUint32(c.req.query("from"), "from") ?? 0);
-    const subscriptionId = c.req.query("subscription_id") || crypto.randomUUID();
-    const abort = new AbortController();
-    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const { from, resumed, subscriptionId, abort } = readSseStart(c.req.raw, (name) => c.req.query(name), parseUint32);
     // Errors found here (bad from, unknown subscription setup) answer with an HTTP status, before the stream starts.
     const items = await c.var.subscriptions.open({
       entityId: c.req.param("id"),
       subscriptionId,
       from,
-      includeState: c.req.query("state") === "true" && resume === undefined,
+      includeState: c.req.query("state") === "true" && !resumed,
       signal: abort.signal,
     });
     return sseResponse(toSse(items), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId }, lastEventId: String(items.from - 1) });

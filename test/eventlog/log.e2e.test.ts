@@ -125,12 +125,28 @@ describe("the event log", { timeout: 60_000 }, () => {
     expect((await readLog(`?from=${head + 1}`)).body.entries[0].revision).toBe(5);
   });
 
+  it("cuts a page of large entries at 4 MiB of payload and continues at next_offset", async () => {
+    const e = freshId("log-big");
+    const pad = "x".repeat(900_000);
+    for (let i = 1; i <= 5; i++) expect((await command(e, { command: { events: [{ n: i, pad }] } })).status).toBe(200);
+    await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(5));
+    const all = entriesOf(await wholeLog(), e);
+    const first = await readLog(`?from=${all[0]?.offset}&limit=100`);
+    const got = (first.body.entries as Entry[]).filter((x) => x.entity_id === e);
+    // Each entry is ~1.2 MB as stored (base64): three fit in 4 MiB, not five.
+    expect(got.map((x) => x.revision)).toEqual([1, 2, 3]);
+    expect(first.body.next_offset).toBe((got.at(-1)?.offset as number) + 1);
+    const rest = await readLog(`?from=${first.body.next_offset}&limit=100`);
+    expect((rest.body.entries as Entry[]).filter((x) => x.entity_id === e).map((x) => x.revision)).toEqual([4, 5]);
+  });
+
   it("is read over Connect too", async () => {
     const e = freshId("log-connect");
     await command(e, { command: { events: [{ n: 1 }, { n: 2 }] } });
     await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(2));
     const client = connectClient(LogService);
-    const all = await client.read({ fromOffset: 0n, limit: 1000 });
+    const at = entriesOf(await wholeLog(), e)[0]?.offset as number;
+    const all = await client.read({ fromOffset: BigInt(at), limit: 1000 });
     const mine = all.entries.filter((x) => x.entityId === e);
     expect(mine.map((x) => x.revision)).toEqual([1, 2]);
     expect(mine[0]?.meta?.revisionNumber).toBe(1);

@@ -8,11 +8,17 @@ export function subscribe(
   protocol: "connect" | "connect-json" | "grpc-web" = "connect",
 ) {
   const abort = new AbortController();
-  const it = connectClient(ChiefOfStateService, { protocol }).subscribe(req, { signal: abort.signal })[Symbol.asyncIterator]();
+  const stream = streamReader(connectClient(ChiefOfStateService, { protocol }).subscribe(req, { signal: abort.signal }));
+  return { ...stream, close: () => abort.abort() };
+}
+
+/** Any stream read one message at a time. */
+export function streamReader<T>(iterable: AsyncIterable<T>) {
+  const it = iterable[Symbol.asyncIterator]();
   return {
     /** The next `n` messages (fewer if the stream ends). */
-    async take(n: number): Promise<SubscribeResponse[]> {
-      const out: SubscribeResponse[] = [];
+    async take(n: number): Promise<T[]> {
+      const out: T[] = [];
       while (out.length < n) {
         const r = await it.next();
         if (r.done === true) break;
@@ -22,7 +28,6 @@ export function subscribe(
     },
     /** Resolves to the next result, done or not. */
     next: () => it.next(),
-    close: () => abort.abort(),
   };
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
 import { call, command, connectClient, connectError, freshId, structOf } from "../helpers.js";
-import { commit, sseReader } from "./helpers.js";
+import { commit, sseReader, streamReader } from "./helpers.js";
 
 /** The log's head offset now. */
 async function head(): Promise<number> {
@@ -39,23 +39,6 @@ async function offsetOf(entityId: string, revision: number): Promise<number> {
 
 function openLogSse(query = "", init: RequestInit = {}) {
   return call(`/api/v1/log/stream${query}`, init);
-}
-
-/** Reads Connect stream messages one at a time. */
-function reader<T>(iterable: AsyncIterable<T>) {
-  const it = iterable[Symbol.asyncIterator]();
-  return {
-    async take(n: number): Promise<T[]> {
-      const out: T[] = [];
-      while (out.length < n) {
-        const r = await it.next();
-        if (r.done === true) break;
-        out.push(r.value);
-      }
-      return out;
-    },
-    next: () => it.next(),
-  };
 }
 
 describe("the log's live streams", { timeout: 60_000 }, () => {
@@ -122,7 +105,7 @@ describe("the log's live streams", { timeout: 60_000 }, () => {
     const a = freshId("all-a");
     const b = freshId("all-b");
     await commit(a, [{ n: 1 }]);
-    const sub = reader(client.subscribeAll({ subscriptionId: `sa-${a}`, fromOffset: BigInt(await offsetOf(a, 1)) }));
+    const sub = streamReader(client.subscribeAll({ subscriptionId: `sa-${a}`, fromOffset: BigInt(await offsetOf(a, 1)) }));
     const [caughtUp] = await sub.take(1);
     expect([caughtUp?.meta?.entityId, caughtUp?.meta?.revisionNumber]).toEqual([a, 1]);
     // Live from here on.
@@ -153,10 +136,10 @@ describe("the log's live streams", { timeout: 60_000 }, () => {
     await commit(e, [{ n: 1 }, { n: 2 }]);
     await command(e, { command: { "@type": "type.googleapis.com/test.v1.Deposit", amount: "3", note: "x" } });
     const h = await offsetOf(e, 3);
-    const all = reader(connectClient(ChiefOfStateService).subscribeAll({ fromOffset: BigInt(h - 1) }));
+    const all = streamReader(connectClient(ChiefOfStateService).subscribeAll({ fromOffset: BigInt(h - 1) }));
     expect((await all.take(2)).map((m) => m.offset)).toEqual([BigInt(h - 1), BigInt(h)]);
 
-    const tail = reader(connectClient(LogService, { protocol: "grpc-web" }).tail({ fromOffset: BigInt(h - 2), eventType: "test.v1.Deposit" }));
+    const tail = streamReader(connectClient(LogService, { protocol: "grpc-web" }).tail({ fromOffset: BigInt(h - 2), eventType: "test.v1.Deposit" }));
     const [deposit] = await tail.take(1);
     expect([deposit?.offset, deposit?.eventType, deposit?.entityId]).toEqual([BigInt(h), "test.v1.Deposit", e]);
   });

@@ -36,38 +36,49 @@ export function limitAnswer(res: Response, what: string): Response {
 /** A stream that passes bytes through while counting them and reading envelope headers. */
 function createLimitStream(enveloped: boolean, what: string): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
-  const header = new Uint8Array(ENVELOPE_HEADER_BYTES);
-  let headerFill = 0;
-  let payloadLeft = 0;
+  const scan = enveloped ? createEnvelopeScanner(what) : undefined;
   return new TransformStream({
     transform(chunk, controller) {
       total += chunk.byteLength;
       if (total > MAX_ANSWER_BYTES) throw invalidAnswer(what, `the body is over the limit of ${MAX_ANSWER_BYTES} bytes`);
-      for (let i = 0; enveloped && i < chunk.byteLength; ) {
-        if (payloadLeft > 0) {
-          const skip = Math.min(payloadLeft, chunk.byteLength - i);
-          payloadLeft -= skip;
-          i += skip;
-          continue;
-        }
-        header[headerFill++] = chunk[i++]!;
-        if (headerFill < ENVELOPE_HEADER_BYTES) continue;
-        headerFill = 0;
-        payloadLeft = new DataView(header.buffer).getUint32(1);
-        if (payloadLeft > MAX_ANSWER_BYTES) {
-          throw invalidAnswer(what, `an envelope announces ${payloadLeft} bytes, over the limit of ${MAX_ANSWER_BYTES}`);
-        }
-      }
+      scan?.(chunk);
       controller.enqueue(chunk);
     },
   });
 }
 
-function isEnveloped(contentType: string | null): boolean {
+/**
+ * Reads envelope headers as an enveloped body's chunks arrive (a header may be split across
+ * chunks) and throws as soon as one announces more than MAX_ANSWER_BYTES.
+ */
+export function createEnvelopeScanner(what: string): (chunk: Uint8Array) => void {
+  const header = new Uint8Array(ENVELOPE_HEADER_BYTES);
+  let headerFill = 0;
+  let payloadLeft = 0;
+  return (chunk) => {
+    for (let i = 0; i < chunk.byteLength; ) {
+      if (payloadLeft > 0) {
+        const skip = Math.min(payloadLeft, chunk.byteLength - i);
+        payloadLeft -= skip;
+        i += skip;
+        continue;
+      }
+      header[headerFill++] = chunk[i++]!;
+      if (headerFill < ENVELOPE_HEADER_BYTES) continue;
+      headerFill = 0;
+      payloadLeft = new DataView(header.buffer).getUint32(1);
+      if (payloadLeft > MAX_ANSWER_BYTES) {
+        throw invalidAnswer(what, `an envelope announces ${payloadLeft} bytes, over the limit of ${MAX_ANSWER_BYTES}`);
+      }
+    }
+  };
+}
+
+export function isEnveloped(contentType: string | null): boolean {
   const type = (contentType ?? "").toLowerCase();
   return type.startsWith("application/grpc") || type.startsWith("application/connect+");
 }
 
-function invalidAnswer(what: string, detail: string): StatehouseError {
+export function invalidAnswer(what: string, detail: string): StatehouseError {
   return new StatehouseError("internal", `${what} answered an invalid body: ${detail}`);
 }

@@ -1,6 +1,8 @@
-// What every protocol's transport is built from, and its form for connect-web's transports.
+// What every protocol's transport is built from, and its form for connect-es's protocol transports.
 import type { Registry } from "@bufbuild/protobuf";
+import type { UniversalClientFn } from "@connectrpc/connect/protocol";
 import type { FetchFn } from "./handler-fetch.js";
+import { MAX_ANSWER_BYTES } from "./limit-answer.js";
 
 /** Everything a protocol needs to build its transport to one handler. */
 export interface ProtocolOptions {
@@ -12,11 +14,27 @@ export interface ProtocolOptions {
   registry: Registry;
 }
 
-/** The options connect-web's transports share; unknown fields are ignored, as a newer handler may send them. */
-export function connectWebOptions(options: ProtocolOptions) {
+/** What the Connect and gRPC-Web transports need besides: the same requests as one-shot byte calls (createBytesClient). */
+export interface ByteProtocolOptions extends ProtocolOptions {
+  httpClient: UniversalClientFn;
+}
+
+/**
+ * The options connect-es's protocol transports (`createTransport` of protocol-connect and
+ * protocol-grpc-web) share: no compression, no interceptors, answers capped at MAX_ANSWER_BYTES,
+ * unknown JSON fields ignored, as a newer handler may send them.
+ */
+export function protocolTransportOptions(options: ByteProtocolOptions, useBinaryFormat: boolean) {
   return {
+    httpClient: options.httpClient,
     baseUrl: options.baseUrl,
-    fetch: options.fetch as typeof globalThis.fetch,
+    useBinaryFormat,
+    interceptors: [],
     jsonOptions: { registry: options.registry, ignoreUnknownFields: true },
+    acceptCompression: [],
+    sendCompression: null,
+    compressMinBytes: Number.MAX_SAFE_INTEGER,
+    readMaxBytes: MAX_ANSWER_BYTES,
+    writeMaxBytes: 0xffffffff,
   };
 }

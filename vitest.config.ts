@@ -1,5 +1,6 @@
 // Tests run inside workerd with real Durable Objects, SQLite, D1 and Queues. Each project is one
 // Statehouse configuration; only the user's handlers are stand-ins (a test Worker and a Node server).
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, defineProject } from "vitest/config";
@@ -67,7 +68,7 @@ const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 const NODE_UNIT_TESTS = ["test/**/*.unit.test.ts"];
 /**
  * Pure tests of modules whose imports reach a Durable Object class (through a folder's index),
- * i.e. `cloudflare:workers`, which only workerd resolves: they run in workerd.
+ * i.e. `cloudflare:workers`, which only workerd resolves: they run in the default (workerd) project.
  */
 const WORKERD_UNIT_TESTS = [
   "test/eskit/selector.unit.test.ts",
@@ -79,11 +80,13 @@ const WORKERD_UNIT_TESTS = [
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores that is one file at a
+    // time, while a workerd test file often waits on workerd. Two keep both cores busy (three gained nothing).
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      project("default", ["test/**/*.test.ts"], {}, { exclude: ["test/**/*.protocol.test.ts", "test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", ...NODE_UNIT_TESTS] }),
+      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, { exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**"] }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
       defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, exclude: WORKERD_UNIT_TESTS, environment: "node" } }),
-      project("unit-workerd", WORKERD_UNIT_TESTS, {}),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",

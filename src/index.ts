@@ -1,25 +1,44 @@
 // Worker entry: the front door, the queue consumers, the reconciler and the Durable Object classes. Wiring only.
 import { env } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
+import { EntityObject as EntityObjectBase } from "./entity/index.js";
 import { createApp } from "./front/index.js";
 import { log } from "./log.js";
-import { handleQueue, handleScheduled } from "./readside/index.js";
+import { PartitionObject as PartitionObjectBase } from "./partition/index.js";
+import { handleQueue, reconcile } from "./readside/index.js";
+import { deadLetterDeps, entityPorts, partitionPorts, servicesOf } from "./services.js";
 
-export { EntityObject } from "./entity/index.js";
 export { LogHub, SubscriptionObject } from "./streams/index.js";
+
+/** One Durable Object per entity, with its ports from the composition root. */
+export class EntityObject extends EntityObjectBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, entityPorts(env));
+  }
+}
+
+/** One Durable Object per partition: its store, with its ports from the composition root. */
+export class PartitionObject extends PartitionObjectBase {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, partitionPorts(env));
+  }
+}
 
 // Validate the configuration at start, so a bad value is named in the log before any request.
 const startup = parseConfig(env as Env);
 if (startup.ok) {
-  log.info(`statehouse: write handler = ${describeWriteHandler(startup.config)}; auth ${startup.config.auth.enabled ? "on" : "OFF (STATEHOUSE_AUTH=off)"}`);
+  const c = startup.config;
+  log.info(`statehouse: write handler = ${describeWriteHandler(c)}; auth ${c.auth.enabled ? "on" : "OFF (STATEHOUSE_AUTH=off)"}; ${c.partitions} partition(s)`);
 } else {
   log.error(`statehouse: invalid configuration: ${startup.errors.join("; ")}`, { code: "failed_precondition", problems: startup.errors });
 }
 
-const app = createApp();
+const app = createApp(servicesOf);
 
 export default {
   fetch: app.fetch,
-  queue: handleQueue,
-  scheduled: handleScheduled,
+  queue: (batch, env) => handleQueue(batch, deadLetterDeps(env)),
+  scheduled: async (_controller, env) => {
+    await reconcile(servicesOf(env).readSides);
+  },
 } satisfies ExportedHandler<Env>;

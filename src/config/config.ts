@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { HANDLER_PROTOCOLS, type HandlerProtocol } from "./protocols.js";
 import { TYPE_NAME } from "./type-name.js";
+import { partitionProblems } from "./partition-bindings.js";
 import { type ReadSideSpec, parseReadSideSpec } from "./read-side-spec.js";
 
 export { HANDLER_PROTOCOLS, type HandlerProtocol };
@@ -21,6 +22,8 @@ export interface Config {
   propagatedHeaders: readonly string[];
   persistedHeaders: readonly string[];
   numShards: number;
+  /** Partitions of the pipeline (STATEHOUSE_PARTITIONS): each owns the shards `shard % partitions` maps to, a queue and a store. */
+  partitions: number;
   auth: { enabled: false } | { enabled: true; tokens: readonly string[] };
   /** Tokens for the admin API (read sides); empty with auth on means the admin API is closed. */
   adminTokens: readonly string[];
@@ -50,6 +53,7 @@ export interface ConfigEnv {
   COS_WRITE_PERSISTED_HEADERS?: string;
   COS_NUM_SHARDS?: string;
   COS_SUBSCRIPTION_ENABLED?: string;
+  STATEHOUSE_PARTITIONS?: string;
   STATEHOUSE_AUTH?: string;
   STATEHOUSE_API_TOKENS?: string;
   STATEHOUSE_ADMIN_TOKENS?: string;
@@ -122,6 +126,7 @@ const schema = z.object({
   COS_WRITE_PERSISTED_HEADERS: list(HEADER_NAME, "an HTTP header name"),
   COS_NUM_SHARDS: int(1, 1024, 16),
   COS_SUBSCRIPTION_ENABLED: bool(false),
+  STATEHOUSE_PARTITIONS: int(1, 1024, 1),
   STATEHOUSE_AUTH: z
     .string()
     .trim()
@@ -168,6 +173,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
   if (v.STATEHOUSE_AUTH === "on" && v.STATEHOUSE_API_TOKENS.length === 0)
     errors.push('STATEHOUSE_API_TOKENS must hold at least one token when STATEHOUSE_AUTH is "on" (set it with `wrangler secret put`)');
   const readSides = parseDeclaredReadSides(v.STATEHOUSE_READ_SIDES, v.STATEHOUSE_ALLOW_LOCAL_HTTP, errors);
+  errors.push(...partitionProblems(env, v.STATEHOUSE_PARTITIONS, v.COS_NUM_SHARDS));
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -186,6 +192,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
       propagatedHeaders: v.COS_WRITE_SIDE_PROPAGATED_HEADERS.map((h) => h.toLowerCase()),
       persistedHeaders: v.COS_WRITE_PERSISTED_HEADERS.map((h) => h.toLowerCase()),
       numShards: v.COS_NUM_SHARDS,
+      partitions: v.STATEHOUSE_PARTITIONS,
       auth:
         v.STATEHOUSE_AUTH === "off"
           ? { enabled: false }

@@ -4,6 +4,7 @@ import { type Config, type ConfigEnv, parseConfig } from "./config.js";
 
 export { HANDLER_PROTOCOLS, describeWriteHandler, parseConfig } from "./config.js";
 export type { Config, ConfigEnv, ConfigResult, HandlerProtocol, WriteHandlerTarget } from "./config.js";
+export { eventQueueBinding, eventQueues } from "./partition-bindings.js";
 export {
   FAILURE_POLICIES,
   MAX_READ_SIDE_TIMEOUT_MS,

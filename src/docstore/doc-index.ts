@@ -1,4 +1,4 @@
-// D1 index of the CRUD store's documents per type, kept by the `$log` read side in the commit that moves its cursor.
+// The index of the CRUD store's documents per type, kept in each partition by the commit that appends their events to the log.
 import type { LogAppend } from "../eventlog/index.js";
 import { parseCrudEntityId } from "./crud-id.js";
 
@@ -8,19 +8,32 @@ export interface IndexedDoc {
   version: number;
 }
 
-/** Reads the index. */
+/** Reads the index (across every partition). */
 export interface DocIndex {
   /** Up to `limit` live documents of `entityType` with ids after `after`, by id. */
   list(entityType: string, after: string, limit: number): Promise<IndexedDoc[]>;
 }
 
+/** The index's table in a partition's SQLite (idempotent). */
+export const DOC_INDEX_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS p_crud_doc (
+     entity_type TEXT NOT NULL,
+     doc_id TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     deleted INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (entity_type, doc_id)
+   ) WITHOUT ROWID`,
+  "CREATE INDEX IF NOT EXISTS p_crud_doc_live ON p_crud_doc (entity_type, deleted, doc_id)",
+] as const;
+
 /**
- * The statement that records the documents a consumer batch appends to the log: each one's newest
- * version and whether that version deleted it. A row only moves forward (a redelivered, older
- * batch changes nothing), so it needs no compare-and-set of its own: every event it sees is
- * committed in its entity's journal, whether or not this batch's log append takes.
+ * Records the documents whose events a commit appends to the log: each one's newest version and
+ * whether that version deleted it. A row only moves forward (a redelivered, older append changes
+ * nothing), so it lags the journal exactly as the log does and, like the log, misses no committed
+ * event. One statement; nothing when the appends hold no document.
  */
-export function docIndexStatements(db: D1Database, appends: LogAppend[], now: number): D1PreparedStatement[] {
+export function recordDocuments(sql: SqlStorage, appends: readonly LogAppend[], now: number): void {
   const rows: { t: string; d: string; r: number; x: number }[] = [];
   for (const a of appends) {
     const key = parseCrudEntityId(a.entityId);
@@ -28,29 +41,35 @@ export function docIndexStatements(db: D1Database, appends: LogAppend[], now: nu
     if (key === undefined || last === undefined) continue;
     rows.push({ t: key.entityType, d: key.docId, r: last.revision, x: last.eventType.endsWith(".Deleted") ? 1 : 0 });
   }
-  if (rows.length === 0) return [];
-  return [
-    db
-      .prepare(
-        `INSERT INTO sh_crud_doc (entity_type, doc_id, revision, deleted, updated_at)
-         SELECT j.value ->> 't', j.value ->> 'd', j.value ->> 'r', j.value ->> 'x', ?2 FROM json_each(?1) j WHERE true
-         ON CONFLICT (entity_type, doc_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted,
-           updated_at = excluded.updated_at
-         WHERE excluded.revision > sh_crud_doc.revision`,
-      )
-      .bind(JSON.stringify(rows), now),
-  ];
+  if (rows.length === 0) return;
+  sql.exec(
+    `INSERT INTO p_crud_doc (entity_type, doc_id, revision, deleted, updated_at)
+     SELECT j.value ->> 't', j.value ->> 'd', j.value ->> 'r', j.value ->> 'x', ?2 FROM json_each(?1) j WHERE true
+     ON CONFLICT (entity_type, doc_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted,
+       updated_at = excluded.updated_at
+     WHERE excluded.revision > p_crud_doc.revision`,
+    JSON.stringify(rows),
+    now,
+  );
 }
 
-/** A DocIndex over D1. */
-export function createDocIndex(db: D1Database): DocIndex {
-  return {
-    async list(entityType, after, limit) {
-      const rows = await db
-        .prepare("SELECT doc_id, revision FROM sh_crud_doc WHERE entity_type = ?1 AND deleted = 0 AND doc_id > ?2 ORDER BY doc_id LIMIT ?3")
-        .bind(entityType, after, limit)
-        .all<{ doc_id: string; revision: number }>();
-      return rows.results.map((r) => ({ docId: r.doc_id, version: r.revision }));
-    },
-  };
+/** Up to `limit` live documents of `entityType` with ids after `after`, by id, in one partition. */
+export function listDocuments(sql: SqlStorage, entityType: string, after: string, limit: number): IndexedDoc[] {
+  return sql
+    .exec<{ doc_id: string; revision: number }>(
+      "SELECT doc_id, revision FROM p_crud_doc WHERE entity_type = ?1 AND deleted = 0 AND doc_id > ?2 ORDER BY doc_id LIMIT ?3",
+      entityType,
+      after,
+      limit,
+    )
+    .toArray()
+    .map((r) => ({ docId: r.doc_id, version: r.revision }));
+}
+
+/** The first `limit` documents, by id, of pages from several partitions (each sorted by id). */
+export function mergeDocPages(pages: readonly IndexedDoc[][], limit: number): IndexedDoc[] {
+  return pages
+    .flat()
+    .sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0))
+    .slice(0, limit);
 }

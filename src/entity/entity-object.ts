@@ -3,8 +3,7 @@ import { DurableObject } from "cloudflare:workers";
 import { create, fromBinary, toBinary, type Registry } from "@bufbuild/protobuf";
 import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
-import { type Config, loadConfig } from "../config/index.js";
-import { createCursorViews } from "../cursors/index.js";
+import type { Config } from "../config/index.js";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
@@ -17,7 +16,7 @@ import { CRUD_ENTITY_PREFIX } from "../docstore/index.js";
 import { broadcastCommit } from "./feed-broadcast.js";
 import { entityIdProblem } from "./entity-id.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
-import { OutboxPublisher } from "./outbox.js";
+import { type EventsMessage, OutboxPublisher } from "./outbox.js";
 import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 
 /** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
@@ -34,6 +33,21 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const OUTBOX_ALARM_MS = 10_000;
 /** Longest wait between re-sends while the Queue refuses them: one small message per entity. */
 const MAX_OUTBOX_RETRY_MS = 30_000;
+
+/**
+ * What an entity needs from outside its room, handed in by the composition root: the
+ * configuration, the queue of its partition, and the read sides' low-water mark for compaction.
+ */
+export interface EntityPorts {
+  config(): Config;
+  /** Hands a committed range to the events queue of the entity's partition. */
+  publish(msg: EventsMessage): Promise<void>;
+  /**
+   * The lowest revision every enabled, running read side (the log's `$log` included) has handled
+   * for the entity; undefined when none is running.
+   */
+  lowWater(entityId: string): Promise<number | undefined>;
+}
 
 interface Head {
   revision: number;
@@ -54,12 +68,15 @@ export class EntityObject extends DurableObject<Env> {
   private alarmArmed = false;
   private outboxFailures = 0;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly ports: EntityPorts,
+  ) {
     super(ctx, env);
     this.outbox = new OutboxPublisher(
       async (msg) => {
-        // v8: carried rows travel as bytes, without base64.
-        await this.env.EVENTS.send(msg, { contentType: "v8" });
+        await ports.publish(msg);
         // The backoff counts consecutive failures: one send that went through resets it.
         this.outboxFailures = 0;
       },
@@ -164,19 +181,19 @@ export class EntityObject extends DurableObject<Env> {
     if (head === undefined) return;
     const done = await this.outbox.flush(head.meta.entityId, head.revision);
     if (!done) this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
-    if (loadConfig(this.env).journalLogicalDeletion) await this.compact(head.meta.entityId);
+    if (this.ports.config().journalLogicalDeletion) await this.compact(head.meta.entityId);
   }
 
   /**
    * Compaction: deletes journal rows older than the oldest retained snapshot, but never one the
    * Queue has not been handed, nor one an enabled, running read side has not handled (its
-   * low-water mark in D1). A failed look-up compacts nothing; the alarm after the next commit tries again.
+   * low-water mark, kept by its partition). A failed look-up compacts nothing; the alarm after the next commit tries again.
    */
   private async compact(entityId: string): Promise<void> {
     if (this.journal.compactable() === undefined) return;
     let lowWater: number | undefined;
     try {
-      lowWater = await createCursorViews(this.env.DB).lowWater(entityId);
+      lowWater = await this.ports.lowWater(entityId);
     } catch (cause) {
       log.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, { entity_id: entityId, error: cause });
       return;
@@ -186,7 +203,7 @@ export class EntityObject extends DurableObject<Env> {
 
   private async runCommand(input: CommandInput): Promise<StateReply> {
     this.checkId(input.entityId);
-    const config = loadConfig(this.env);
+    const config = this.ports.config();
     const registry = typeRegistry();
     const prior = this.head ?? this.newEntityHead(input.entityId);
 

@@ -1,5 +1,5 @@
 // Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
-export { EntityObject, IDEMPOTENCY_TTL_MS, JOURNAL_PAGE_BYTES, MAX_ROW_BYTES } from "./entity-object.js";
+export { EntityObject, type EntityPorts, IDEMPOTENCY_TTL_MS, JOURNAL_PAGE_BYTES, MAX_ROW_BYTES } from "./entity-object.js";
 export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
 export { MAX_CARRIED_BYTES } from "./outbox.js";
 export type { EventsMessage } from "./outbox.js";

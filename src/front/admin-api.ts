@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { loadConfig, requireReadSideSpec } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
-import { ReadSideManager, createReadSideContext } from "../readside/index.js";
+import type { ReadSideManager } from "../readside/index.js";
 import { cursorJson, deadLetterJson, parkedJson, patchFromJson, readSideJson, statusJson } from "./admin-json.js";
 import { readJsonObject } from "./json-body.js";
 import type { FrontEnv } from "./front-env.js";
@@ -13,7 +13,7 @@ type AdminEnv = FrontEnv & { Variables: { manager: ReadSideManager } };
 export function adminApi(): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>().basePath("/admin/v1");
   app.use("*", async (c, next) => {
-    c.set("manager", new ReadSideManager(createReadSideContext(c.env)));
+    c.set("manager", c.var.services.manager);
     await next();
   });
   const specOptions = (env: Env) => ({ allowLocalHttp: loadConfig(env).allowLocalHttp });

@@ -2,12 +2,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
-import { createEntityClient, createEntitySubscriptions } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { createDocIndex, createTypeStore } from "../docstore/index.js";
-import { createEventLog } from "../eventlog/index.js";
 import { flushRequestCounters } from "../metrics/index.js";
-import { ReadSideManager, createReadSideContext } from "../readside/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
@@ -16,21 +12,20 @@ import { cosGateway } from "./cos-gateway.js";
 import { countedCommands } from "./counted-commands.js";
 import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
-import type { FrontEnv } from "./front-env.js";
+import type { FrontEnv, ServicesOf } from "./front-env.js";
 import { jsonApi } from "./json-api.js";
-import { logApi, logStreamsOf } from "./log-api.js";
+import { logApi } from "./log-api.js";
 import { metricsApi } from "./metrics-api.js";
 import { streamApi } from "./stream-api.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Builds the front-door app. */
-export function createApp(): Hono<FrontEnv> {
+/** Builds the front-door app over the services the composition root builds per env. */
+export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
   // Built on the first Connect request, not at startup, so the type registry stays off the isolate's startup path.
   let connectServices: ConnectFetchHandler | undefined;
-  const readSideManagers = new WeakMap<Env, ReadSideManager>();
 
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
@@ -68,9 +63,10 @@ export function createApp(): Hono<FrontEnv> {
     }),
   );
   app.use("*", async (c, next) => {
-    const entities = countedCommands(createEntityClient(c.env.ENTITY));
-    c.set("entities", entities);
-    c.set("subscriptions", createEntitySubscriptions({ entities, entityNs: c.env.ENTITY, subscriptionNs: c.env.SUBSCRIPTION }));
+    const services = servicesOf(c.env);
+    c.set("services", services);
+    c.set("entities", countedCommands(services.entities));
+    c.set("subscriptions", services.subscriptions);
     try {
       await next();
     } finally {
@@ -89,21 +85,16 @@ export function createApp(): Hono<FrontEnv> {
   app.route("/", metricsApi());
 
   app.post("/:service{[a-z_][a-z0-9_]*(?:\\.[a-z_][a-z0-9_]*)*\\.[A-Za-z]+Service}/:method", async (c) => {
-    const config = loadConfig(c.env);
-    let readSides = readSideManagers.get(c.env);
-    if (readSides === undefined) {
-      readSides = new ReadSideManager(createReadSideContext(c.env));
-      readSideManagers.set(c.env, readSides);
-    }
+    const s = c.var.services;
     const values = createRequestContextValues({
       entities: c.var.entities,
-      config,
-      readSides,
+      config: s.config,
+      readSides: s.manager,
       subscriptions: c.var.subscriptions,
-      eventLog: createEventLog(c.env.DB),
-      logStreams: logStreamsOf(c.env),
-      docIndex: createDocIndex(c.env.DB),
-      typeStore: createTypeStore(c.env.DB),
+      eventLog: s.eventLog,
+      logStreams: s.logStreams,
+      docIndex: s.docIndex,
+      typeStore: s.typeStore,
     });
     connectServices ??= createConnectServices({ jsonOptions: { registry: typeRegistry() }, readMaxBytes: MAX_BODY_BYTES });
     const res = await connectServices(c.req.raw, values);

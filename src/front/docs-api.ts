@@ -1,8 +1,6 @@
 // The documents JSON API: eskit's CRUD store as plain HTTP, versions in ETags.
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { loadConfig } from "../config/index.js";
-import { createDocIndex, createTypeStore } from "../docstore/index.js";
 import { StatehouseError } from "../errors.js";
 import { type CrudDocuments, parseDecimal } from "../eskit/index.js";
 import { createRequestCrudStore, parseUint32 } from "../rpc/index.js";
@@ -24,7 +22,8 @@ function ifMatchOf(c: Context<FrontEnv>): number | undefined {
 const etag = (version: string) => `"${version}"`;
 
 function docsOf(c: Context<FrontEnv>): CrudDocuments {
-  const values = { entities: c.var.entities, config: loadConfig(c.env), docIndex: createDocIndex(c.env.DB), typeStore: createTypeStore(c.env.DB) };
+  const s = c.var.services;
+  const values = { entities: c.var.entities, config: s.config, docIndex: s.docIndex, typeStore: s.typeStore };
   return createRequestCrudStore(values, c.req.raw.headers).docs;
 }
 

@@ -2,19 +2,14 @@
 import { Hono } from "hono";
 import { loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
-import { type DecodedLogEntry, type EventLog, type LogEntry, createEventLog, createLogStore, decodeLogEntry } from "../eventlog/index.js";
-import { type LogStreams, createLogStreams, requireSubscriptions } from "../streams/index.js";
+import { type DecodedLogEntry, type LogEntry, decodeLogEntry } from "../eventlog/index.js";
+import { requireSubscriptions } from "../streams/index.js";
 import { type SseEvent, readSseStart, sseResponse } from "./sse.js";
 import { SUBSCRIPTION_ID_HEADER } from "./stream-api.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { ConsumerPosition } from "../eventlog/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-
-/** The log's live streams for this Worker's bindings. */
-export function logStreamsOf(env: Env): LogStreams {
-  return createLogStreams({ store: createLogStore(env.DB), hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION });
-}
 
 /**
  * GET /api/v1/log?from=&limit=&type=, GET /api/v1/log/stream (Server-Sent Events), GET
@@ -23,9 +18,8 @@ export function logStreamsOf(env: Env): LogStreams {
  */
 export function logApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  const eventLog = (env: Env): EventLog => createEventLog(env.DB);
   app.get("/api/v1/log", async (c) => {
-    const page = await eventLog(c.env).read({
+    const page = await c.var.services.eventLog.read({
       from: parseOffset(c.req.query("from"), "from"),
       limit: parseOffset(c.req.query("limit"), "limit"),
       type: c.req.query("type"),
@@ -42,21 +36,21 @@ export function logApi(): Hono<FrontEnv> {
     const start = readSseStart(c.req.raw, (name) => c.req.query(name), parseOffset);
     const { from, subscriptionId, abort } = start;
     // Errors found here (bad from or type) answer with an HTTP status, before the stream starts.
-    const entries = await logStreamsOf(c.env).open({ from, type: c.req.query("type"), subscriptionId, signal: abort.signal });
+    const entries = await c.var.services.logStreams.open({ from, type: c.req.query("type"), subscriptionId, signal: abort.signal });
     return sseResponse(toSse(entries), { abort, headers: { [SUBSCRIPTION_ID_HEADER]: subscriptionId }, lastEventId: String(entries.from - 1) });
   });
   app.get("/api/v1/log/consumers", async (c) => {
-    const positions = await eventLog(c.env).listPositions(c.req.query("after") ?? "", parseOffset(c.req.query("limit"), "limit"));
+    const positions = await c.var.services.eventLog.listPositions(c.req.query("after") ?? "", parseOffset(c.req.query("limit"), "limit"));
     return c.json({ consumers: positions.map(positionJson) });
   });
-  app.get("/api/v1/log/consumers/:id", async (c) => c.json(positionJson(await eventLog(c.env).getPosition(c.req.param("id")))));
+  app.get("/api/v1/log/consumers/:id", async (c) => c.json(positionJson(await c.var.services.eventLog.getPosition(c.req.param("id")))));
   app.put("/api/v1/log/consumers/:id", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const offset = body.offset;
     if (typeof offset !== "number" && typeof offset !== "string") {
       throw new StatehouseError("invalid_argument", 'body must be {"offset": N}, the last offset the consumer handled');
     }
-    const stored = await eventLog(c.env).setPosition(c.req.param("id"), parseOffset(String(offset), "offset") ?? -1);
+    const stored = await c.var.services.eventLog.setPosition(c.req.param("id"), parseOffset(String(offset), "offset") ?? -1);
     return c.json(positionJson(stored));
   });
   return app;

@@ -1,6 +1,6 @@
-// The counters a consumer batch adds: per-(series, labels) deltas from the log rows it appends, in its commit.
+// The counters a consumer batch adds: per-(series, labels) deltas from the log rows it appends, kept in its log segment.
 import { parseCrudEntityId } from "../docstore/index.js";
-import { LOG_APPEND_TAKES, type LogAppend, type LogRow } from "../eventlog/index.js";
+import type { LogRow } from "../eventlog/index.js";
 import { ESKIT_EVENTS_CRUD_TOTAL, ESKIT_EVENTS_STORE_TOTAL, EVENTS_COMMITTED_TOTAL } from "./series.js";
 
 /** How much one append adds to one (series, labels); labels as JSON with sorted keys. */
@@ -51,28 +51,14 @@ export function countRows(entityId: string, rows: readonly LogRow[]): CounterDel
   return [...deltas.values()];
 }
 
-/**
- * The statement that adds a batch's deltas to sh_metric_counter, or none when it appends nothing.
- * Each entity's deltas carry the `$log` compare-and-set its log rows carry, and the statement must
- * run before the commit's cursor write: an append that does not take counts nothing, so a lost
- * race or a redelivered batch never counts twice. One upsert per batch, one row per (series,
- * labels), never one per event.
- */
-export function counterStatements(db: D1Database, appends: readonly LogAppend[], now: number): D1PreparedStatement[] {
-  const rows = appends.flatMap((a) =>
-    countRows(a.entityId, a.rows).map((d) => ({ e: a.entityId, g: a.generation, from: `${a.epoch}:${a.fromRevision}`, s: d.series, l: d.labels, n: d.value })),
-  );
-  if (rows.length === 0) return [];
-  return [
-    db
-      .prepare(
-        `INSERT INTO sh_metric_counter (series, labels, value, updated_at)
-         SELECT j.value ->> 's', j.value ->> 'l', sum(j.value ->> 'n'), ?2
-         FROM json_each(?1) j
-         WHERE ${LOG_APPEND_TAKES}
-         GROUP BY j.value ->> 's', j.value ->> 'l'
-         ON CONFLICT (series, labels) DO UPDATE SET value = sh_metric_counter.value + excluded.value, updated_at = excluded.updated_at`,
-      )
-      .bind(JSON.stringify(rows), now),
-  ];
+/** Adds up deltas of the same (series, labels), so a batch stores each counter once. */
+export function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
+  const merged = new Map<string, CounterDelta>();
+  for (const d of deltas) {
+    const id = `${d.series}\u0000${d.labels}`;
+    const m = merged.get(id);
+    if (m === undefined) merged.set(id, { ...d });
+    else m.value += d.value;
+  }
+  return [...merged.values()];
 }

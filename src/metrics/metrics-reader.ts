@@ -1,4 +1,6 @@
-// Reads what GET /metrics serves: the kept counters and gauges computed by a fixed set of D1 queries.
+// What GET /metrics serves: counters and gauges added up over the partitions and the control plane, read at scrape time.
+import type { CounterDelta } from "./counter-deltas.js";
+import { mergeDeltas } from "./counter-deltas.js";
 import type { MetricFamily, Sample } from "./exposition.js";
 import {
   DEAD_LETTERS_PENDING,
@@ -10,51 +12,60 @@ import {
   READ_SIDE_PARKED,
 } from "./series.js";
 
-/** Most counter rows one scrape reads: series times label sets grows with event types, not events. */
+/** Most counter rows one scrape reads from the control plane: series times label sets grows with codes, not requests. */
 export const MAX_COUNTER_ROWS = 10_000;
 
-type CounterRow = { series: string; labels: string; value: number };
-type SideRow = { id: string; handled: number | null };
-type ParkedRow = { read_side_id: string; n: number };
+/** What one partition reports at scrape time. */
+export interface PartitionMetricsInput {
+  counters: CounterDelta[];
+  log: { head: number; first: number };
+  totalHeads: number;
+  handled: Map<string, number>;
+  parked: Map<string, number>;
+}
+
+/** Everything a scrape adds up. */
+export interface MetricsInput {
+  partitions: PartitionMetricsInput[];
+  /** Counters kept in the control plane: commands and errors, and event counters from before partitions. */
+  controlCounters: CounterDelta[];
+  deadLettersPending: number;
+  /** Every read side's id, `$log` included. */
+  readSides: string[];
+}
 
 /**
- * One D1 batch: the counters table, the log's bounds (rowid min and max), the entity index's total
- * of heads, each read side's handled revisions (a GROUP BY over its current cursors), parked events
- * per read side and pending dead letters. Lag is total heads minus handled revisions (capped at each
- * entity's head), so an entity a read side has no cursor for yet counts with its whole history.
+ * The families GET /metrics renders. Counters add up over partitions (each counts the events its
+ * log took) and the control plane. The log's gauges: with one partition its head is eskit's last
+ * id, as before; with several, the sum of the partitions' heads, which is the number of entries
+ * ever appended (offsets are gap-free from 1 in each). Lag is total heads minus handled revisions.
  */
-export async function readMetrics(db: D1Database): Promise<MetricFamily[]> {
-  const [counters, bounds, heads, sides, parked, letters] = await db.batch([
-    db.prepare("SELECT series, labels, value FROM sh_metric_counter ORDER BY series, labels LIMIT ?1").bind(MAX_COUNTER_ROWS),
-    db.prepare("SELECT coalesce(max(log_offset), 0) AS head, coalesce(min(log_offset), 0) AS first FROM sh_log"),
-    db.prepare("SELECT coalesce(sum(head_revision), 0) AS total FROM sh_entity"),
-    db.prepare(
-      `SELECT r.id, sum(min(c.revision, e.head_revision)) AS handled
-       FROM sh_read_side r
-         LEFT JOIN sh_cursor c ON c.read_side_id = r.id AND c.generation = r.generation
-         LEFT JOIN sh_entity e ON e.entity_id = c.entity_id
-       GROUP BY r.id ORDER BY r.id`,
-    ),
-    db.prepare("SELECT read_side_id, count(*) AS n FROM sh_parked GROUP BY read_side_id"),
-    db.prepare("SELECT count(*) AS n FROM sh_dead_letter WHERE replayed_at IS NULL"),
-  ]);
-  const { head, first } = (bounds?.results[0] ?? { head: 0, first: 0 }) as { head: number; first: number };
-  const totalHeads = Number((heads?.results[0] as { total: number } | undefined)?.total ?? 0);
-  const parkedBy = new Map(((parked?.results ?? []) as ParkedRow[]).map((r) => [r.read_side_id, r.n]));
-  const sideRows = (sides?.results ?? []) as SideRow[];
+export function metricFamilies(input: MetricsInput): MetricFamily[] {
+  const counters = mergeDeltas([...input.controlCounters, ...input.partitions.flatMap((p) => p.counters)]);
   const kept = new Map<string, Sample[]>();
-  for (const r of (counters?.results ?? []) as CounterRow[]) {
-    const samples = kept.get(r.series) ?? [];
-    samples.push({ labels: JSON.parse(r.labels) as Record<string, string>, value: r.value });
-    kept.set(r.series, samples);
+  for (const c of counters.sort((a, b) => (a.series + a.labels < b.series + b.labels ? -1 : 1))) {
+    const samples = kept.get(c.series) ?? [];
+    samples.push({ labels: JSON.parse(c.labels) as Record<string, string>, value: c.value });
+    kept.set(c.series, samples);
   }
+  const sum = (f: (p: PartitionMetricsInput) => number) => input.partitions.reduce((a, p) => a + f(p), 0);
+  const appended = sum((p) => p.log.head);
+  const held = sum((p) => (p.log.head === 0 || p.log.first > p.log.head ? 0 : p.log.head - p.log.first + 1));
+  const totalHeads = sum((p) => p.totalHeads);
+  const sides = [...input.readSides].sort();
   return [
     ...KEPT_COUNTERS.map((spec) => ({ spec, samples: kept.get(spec.name) ?? [] })),
-    { spec: ESKIT_EVENTS_STREAM_LAST_ID, samples: [{ labels: {}, value: head }] },
-    { spec: ESKIT_EVENTS_STREAM_COUNT, samples: [{ labels: {}, value: head }] },
-    { spec: LOG_ENTRIES, samples: [{ labels: {}, value: head === 0 ? 0 : head - first + 1 }] },
-    { spec: READ_SIDE_LAG, samples: sideRows.map((r) => ({ labels: { read_side: r.id }, value: Math.max(0, totalHeads - Number(r.handled ?? 0)) })) },
-    { spec: READ_SIDE_PARKED, samples: sideRows.map((r) => ({ labels: { read_side: r.id }, value: parkedBy.get(r.id) ?? 0 })) },
-    { spec: DEAD_LETTERS_PENDING, samples: [{ labels: {}, value: Number((letters?.results[0] as { n: number } | undefined)?.n ?? 0) }] },
+    { spec: ESKIT_EVENTS_STREAM_LAST_ID, samples: [{ labels: {}, value: appended }] },
+    { spec: ESKIT_EVENTS_STREAM_COUNT, samples: [{ labels: {}, value: appended }] },
+    { spec: LOG_ENTRIES, samples: [{ labels: {}, value: held }] },
+    { spec: READ_SIDE_LAG, samples: sides.map((id) => ({ labels: { read_side: id }, value: Math.max(0, totalHeads - sum((p) => p.handled.get(id) ?? 0)) })) },
+    { spec: READ_SIDE_PARKED, samples: sides.map((id) => ({ labels: { read_side: id }, value: sum((p) => p.parked.get(id) ?? 0) })) },
+    { spec: DEAD_LETTERS_PENDING, samples: [{ labels: {}, value: input.deadLettersPending }] },
   ];
+}
+
+/** The counters kept in the control plane (D1): commands and errors, and any from before partitions. */
+export async function readControlCounters(db: D1Database): Promise<CounterDelta[]> {
+  const rows = await db.prepare("SELECT series, labels, value FROM sh_metric_counter ORDER BY series, labels LIMIT ?1").bind(MAX_COUNTER_ROWS).all<CounterDelta>();
+  return rows.results;
 }

@@ -1,17 +1,15 @@
-// The events queue's consumer: group → load → plan → deliver → commit → settle, one D1 round trip each way.
-import type { AppendedEntry, BatchPositions, CommitResult, CursorUpdate, EntityHead, ParkedEvent, ReadSideRecord } from "../cursors/index.js";
-import { cursorId, freshCursor } from "../cursors/index.js";
+// The events queue's consumer: group by partition and entity → load → plan → deliver → commit → publish → settle.
+import type { ReadSideRecord } from "../control/index.js";
 import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
 import { LOG_READ_SIDE_ID, type LogAppend, type LogEntry } from "../eventlog/index.js";
 import { log } from "../log.js";
-import { publishAppends } from "../streams/index.js";
+import { type BatchPositions, type CommitResult, type CursorUpdate, type EntityHead, type ParkedEvent, cursorId, freshCursor } from "../partition/index.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
 import { planLogAppend } from "./log-append.js";
 import { type DeliveryMessage, parseMessage } from "./messages.js";
 import { type ReadSideHandler, createReadSideHandler } from "./read-side-handler.js";
-import { shardOf } from "./shard.js";
-import { runSweep } from "./sweep.js";
+import { queueOf, runSweep } from "./sweep.js";
 
 /** Journal rows read per pair per page (pages are also bounded by JOURNAL_PAGE_BYTES). */
 export const JOURNAL_PAGE = 100;
@@ -19,13 +17,17 @@ export const JOURNAL_PAGE = 100;
 export const DELIVERY_CONCURRENCY = 6;
 /** No handler call starts later than this after the batch began; the rest continues in a follow-up. */
 export const BATCH_BUDGET_MS = 120_000;
-/** Delay before a message whose work failed (a journal read, a D1 write) is tried again. */
+/** Delay before a message whose work failed (a journal read, a store write) is tried again. */
 export const RETRY_DELAY_SECONDS = 5;
+/** Delay before a message whose shard is being moved between partitions is tried again. */
+export const MOVE_DELAY_SECONDS = 2;
 
 /** The messages of one batch for one entity. */
 export interface EntityGroup {
   entityId: string;
   shard: number;
+  /** The partition whose store holds the entity's cursors and whose log takes its events. */
+  partition: number;
   messages: Message<unknown>[];
   /** Newest revision any message announced. */
   to: number;
@@ -68,11 +70,13 @@ const LOG_HANDLER: ReadSideHandler = {
 };
 
 /**
- * Handles a batch from the events queue. Order comes from each cursor and the entity's journal,
+ * Handles a batch from an events queue. Order comes from each cursor and the entity's journal,
  * never from the queue: a message only says "this entity has news up to revision N". A delivery
  * starts at cursor + 1 and calls revision N only after N - 1 succeeded; its commit is a
  * compare-and-set on the cursor, so when two consumers race on one pair the loser's commit is
  * dropped and re-checked by a follow-up: at worst an event is delivered twice, never out of order.
+ * Each partition's entities go to that partition's store, independently: a partition whose store
+ * fails retries its own messages while the others commit.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideContext): Promise<void> {
   const started = Date.now();
@@ -80,13 +84,32 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
   if (groups.length === 0) return;
 
   await ctx.syncDeclared();
-  const positions = await ctx.cursors.load(
-    groups.map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
-    Date.now(),
-  );
+  const byPartition = new Map<number, EntityGroup[]>();
+  for (const g of groups) byPartition.set(g.partition, [...(byPartition.get(g.partition) ?? []), g]);
+  await Promise.all([...byPartition].map(([partition, own]) => consumePartition(partition, own, ctx, started)));
+}
+
+/** One partition's share of a batch: load its cursors, deliver, commit to its store, publish, settle. */
+async function consumePartition(partition: number, all: EntityGroup[], ctx: ReadSideContext, started: number): Promise<void> {
+  let positions: BatchPositions;
+  try {
+    positions = await ctx.partitions.store(partition).load(
+      all.map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
+      Date.now(),
+      ctx.partitions.route(partition),
+    );
+  } catch (cause) {
+    log.error(`statehouse: partition ${partition}'s store could not be read; retrying its messages`, { partition, error: cause });
+    for (const g of all) retryAll(g, RETRY_DELAY_SECONDS);
+    return;
+  }
+  // Entities whose shard is moving between partitions come back once the move is done.
+  const waiting = new Set(positions.wait ?? []);
+  for (const g of all) if (waiting.has(g.entityId)) retryAll(g, MOVE_DELAY_SECONDS);
+  const groups = all.filter((g) => !waiting.has(g.entityId));
   const { pairs, held } = planPairs(groups, positions, ctx);
   try {
-    await deliverAndCommit(groups, pairs, held, ctx, started);
+    await deliverAndCommit(partition, groups, pairs, held, ctx, started, positions.lease);
   } finally {
     for (const p of pairs) {
       const id = cursorId(p.key.readSideId, p.key.entityId);
@@ -96,7 +119,15 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
   }
 }
 
-async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<EntityGroup>, ctx: ReadSideContext, started: number): Promise<void> {
+async function deliverAndCommit(
+  partition: number,
+  groups: EntityGroup[],
+  pairs: Pair[],
+  held: Set<EntityGroup>,
+  ctx: ReadSideContext,
+  started: number,
+  lease: number | undefined,
+): Promise<void> {
   const delivered = await deliverAll(pairs, ctx, started + BATCH_BUDGET_MS);
 
   const updates: CursorUpdate[] = [];
@@ -110,25 +141,27 @@ async function deliverAndCommit(groups: EntityGroup[], pairs: Pair[], held: Set<
   }
   const heads = headsBehind(groups, held, delivered);
   let committed: CommitResult;
-  const now = Date.now();
   try {
-    committed = await ctx.cursors.commit(updates, parked, heads, now, appends);
+    committed = await ctx.partitions.store(partition).commit({ lease, updates, parked, heads, appends, now: Date.now() });
   } catch (cause) {
-    log.error("statehouse: could not commit read-side cursors; retrying the batch", { error: cause });
+    log.error(`statehouse: could not commit read-side cursors to partition ${partition}; retrying its messages`, { partition, error: cause });
     for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);
     return;
   }
-  await Promise.all([publishAppends(ctx.env.LOG_HUB, appendedEntries(appends, committed.appended, now)), settle(groups, delivered, committed.applied, ctx.env)]);
+  await Promise.all([
+    ctx.publishAppends(partition, appendedEntries(partition, appends, committed)),
+    settle(partition, groups, delivered, committed.applied, ctx),
+  ]);
 }
 
-/** The log entries a commit appended, in offset order, for the LogHub. */
-function appendedEntries(appends: LogAppend[], appended: AppendedEntry[], appendedAt: number): LogEntry[] {
-  if (appended.length === 0) return [];
+/** The log entries a commit appended, in offset order, for the partition's hub. */
+function appendedEntries(partition: number, appends: LogAppend[], committed: CommitResult): LogEntry[] {
+  if (committed.appended.length === 0) return [];
   const rows = new Map(appends.flatMap((a) => a.rows.map((r) => [cursorId(String(r.revision), r.entityId), r] as const)));
   const entries: LogEntry[] = [];
-  for (const a of [...appended].sort((x, y) => x.offset - y.offset)) {
+  for (const a of [...committed.appended].sort((x, y) => x.offset - y.offset)) {
     const row = rows.get(cursorId(String(a.revision), a.entityId));
-    if (row !== undefined) entries.push({ ...row, offset: a.offset, appendedAt });
+    if (row !== undefined) entries.push({ ...row, partition, offset: a.offset, appendedAt: committed.appendedAt });
   }
   return entries;
 }
@@ -150,22 +183,23 @@ async function groupMessages(batch: MessageBatch<unknown>, ctx: ReadSideContext)
         },
       );
     } else {
-      addToGroup(groups, parsed.body, msg, ctx.config.numShards);
+      addToGroup(groups, parsed.body, msg, ctx);
     }
   }
   if (unreadable.length > 0) {
     // Not something Statehouse sent: kept as a dead letter for an operator rather than dropped.
     const letters = unreadable.map((m) => ({ queue: batch.queue, body: JSON.stringify(m.body) ?? "null", attempts: m.attempts }));
-    await ctx.parked.recordDeadLetters(letters, [], Date.now());
+    await ctx.deadLetters.record(letters, Date.now());
     for (const m of unreadable) m.ack();
   }
   return [...groups.values()];
 }
 
-function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg: Message<unknown>, numShards: number): void {
+function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg: Message<unknown>, ctx: ReadSideContext): void {
   let g = groups.get(body.entityId);
   if (g === undefined) {
-    g = { entityId: body.entityId, shard: shardOf(body.entityId, numShards), messages: [], to: 0, readSideIds: new Set(), carried: new Map() };
+    const shard = ctx.partitions.shardOf(body.entityId);
+    g = { entityId: body.entityId, shard, partition: ctx.partitions.partitionOfShard(shard), messages: [], to: 0, readSideIds: new Set(), carried: new Map() };
     groups.set(body.entityId, g);
   }
   g.messages.push(msg);
@@ -284,7 +318,7 @@ function headsBehind(groups: EntityGroup[], held: Set<EntityGroup>, delivered: D
  * or retried when its entity's work failed or its follow-ups could not be enqueued — with the
  * follow-up's delay, so the retried message stands in for it.
  */
-async function settle(groups: EntityGroup[], delivered: Delivered[], applied: Set<string>, env: Env): Promise<void> {
+async function settle(partition: number, groups: EntityGroup[], delivered: Delivered[], applied: Set<string>, ctx: ReadSideContext): Promise<void> {
   const failed = new Set<EntityGroup>();
   const resends: { group: EntityGroup; body: DeliveryMessage; delaySeconds: number }[] = [];
   for (const d of delivered) {
@@ -312,7 +346,7 @@ async function settle(groups: EntityGroup[], delivered: Delivered[], applied: Se
   for (let i = 0; i < resends.length; i += 100) {
     const chunk = resends.slice(i, i + 100);
     try {
-      await env.EVENTS.sendBatch(chunk.map((r) => ({ body: r.body, contentType: "json", delaySeconds: r.delaySeconds })));
+      await queueOf(ctx, partition).sendBatch(chunk.map((r) => ({ body: r.body, contentType: "json", delaySeconds: r.delaySeconds })));
     } catch (cause) {
       log.error("statehouse: could not enqueue follow-up deliveries; retrying their messages instead", { error: cause });
       for (const r of chunk) unsent.set(r.group, Math.max(unsent.get(r.group) ?? 0, r.delaySeconds));

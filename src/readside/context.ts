@@ -1,73 +1,56 @@
-// What the consumer and the manager share: config, stores over D1, the entity client, the queue.
+// What the consumer, the reconciler and the manager share: config, the control plane, the partitions, their queues and hubs.
 import type { Registry } from "@bufbuild/protobuf";
-import { type Config, loadConfig } from "../config/index.js";
-import {
-  type CursorStore,
-  type CursorViews,
-  type EntityIndex,
-  type ParkedStore,
-  type ReadSideRecord,
-  type ReadSideStore,
-  createCursorStore,
-  createCursorViews,
-  createEntityIndex,
-  createParkedStore,
-  createReadSideStore,
-} from "../cursors/index.js";
-import { type EntityClient, createEntityClient } from "../entity/index.js";
-import { type LogStore, createLogStore } from "../eventlog/index.js";
-import { typeRegistry } from "../payload/index.js";
+import type { Config } from "../config/index.js";
+import type { DeadLetterStore, ReadSideRecord, ReadSideStore } from "../control/index.js";
+import type { EntityClient } from "../entity/index.js";
+import type { LogEntry } from "../eventlog/index.js";
+import type { Partitions } from "../partition/index.js";
 import { syncDeclaredReadSides } from "./declared.js";
 
-/** The read side's dependencies, built from the Worker's env. */
-export interface ReadSideContext {
+/** The read side's dependencies, built once per env by the composition root (src/index.ts). */
+export interface ReadSideDeps {
+  /** For Service Bindings named by read sides (looked up by name when a handler is built). */
   env: Env;
   config: Config;
   readSides: ReadSideStore;
-  cursors: CursorStore;
-  views: CursorViews;
-  index: EntityIndex;
-  parked: ParkedStore;
-  log: LogStore;
+  deadLetters: DeadLetterStore;
+  partitions: Partitions;
+  /** Each partition's events queue, by partition number. */
+  queues: readonly Queue<unknown>[];
+  /** Publishes what a commit appended to a partition's slice of the log to its live readers (never throws). */
+  publishAppends(partition: number, entries: LogEntry[]): Promise<void>;
   entities: EntityClient;
   registry: Registry;
-  /** Syncs the read sides declared in config into D1 (once per isolate, again after a failure). */
-  syncDeclared(): Promise<void>;
-  /** Every read side, after syncDeclared. */
-  loadReadSides(): Promise<ReadSideRecord[]>;
 }
 
-const synced = new WeakMap<object, Promise<void>>();
+/** The read side's dependencies, plus the declared read sides' sync. */
+export interface ReadSideContext extends ReadSideDeps {
+  /** Syncs the read sides declared in config into the control plane (once per isolate, again after a failure). */
+  syncDeclared(): Promise<void>;
+  /** Every read side users manage, after syncDeclared. */
+  loadReadSides(): Promise<ReadSideRecord[]>;
+  /** Makes every partition forget its copy of the definitions, after a change (best effort: their TTL repairs a miss). */
+  refreshPartitions(): Promise<void>;
+}
 
-/** Builds the context for `env`. */
-export function createReadSideContext(env: Env): ReadSideContext {
-  const config = loadConfig(env);
-  const readSides = createReadSideStore(env.DB);
+/** Builds the context over its dependencies. */
+export function createReadSideContext(deps: ReadSideDeps): ReadSideContext {
+  let sync: Promise<void> | undefined;
   const ctx: ReadSideContext = {
-    env,
-    config,
-    readSides,
-    cursors: createCursorStore(env.DB),
-    views: createCursorViews(env.DB),
-    index: createEntityIndex(env.DB),
-    parked: createParkedStore(env.DB),
-    log: createLogStore(env.DB),
-    entities: createEntityClient(env.ENTITY),
-    registry: typeRegistry(),
+    ...deps,
     syncDeclared() {
-      let sync = synced.get(env);
-      if (sync === undefined) {
-        sync = syncDeclaredReadSides(ctx).catch((cause: unknown) => {
-          synced.delete(env);
-          throw cause;
-        });
-        synced.set(env, sync);
-      }
+      sync ??= syncDeclaredReadSides(ctx).catch((cause: unknown) => {
+        sync = undefined;
+        throw cause;
+      });
       return sync;
     },
     async loadReadSides() {
       await ctx.syncDeclared();
-      return readSides.list();
+      return deps.readSides.list();
+    },
+    async refreshPartitions() {
+      await Promise.all(deps.partitions.all.map((p) => deps.partitions.store(p).refreshReadSides()));
     },
   };
   return ctx;

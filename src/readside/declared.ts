@@ -1,14 +1,14 @@
-// Syncs the read sides declared in STATEHOUSE_READ_SIDES into D1, where cursors and pauses live.
+// Syncs the read sides declared in STATEHOUSE_READ_SIDES into the control plane (D1), which the partitions cache.
 import type { Config, ReadSideSpec } from "../config/index.js";
-import type { ReadSideStore } from "../cursors/index.js";
+import type { ReadSideStore } from "../control/index.js";
 import { log } from "../log.js";
-import { startSweep } from "./sweep.js";
+import { type SweepDeps, startSweep } from "./sweep.js";
 
-/** What syncing reads and writes: the declared specs, the D1 store, the queue for sweeps. */
-export interface DeclaredDeps {
-  env: Env;
+/** What syncing reads and writes: the declared specs, the control plane, the partitions for sweeps. */
+export interface DeclaredDeps extends SweepDeps {
   config: Pick<Config, "readSides">;
   readSides: ReadSideStore;
+  refreshPartitions(): Promise<void>;
 }
 
 /**
@@ -20,12 +20,15 @@ export async function syncDeclaredReadSides(ctx: DeclaredDeps): Promise<void> {
   const declared = ctx.config.readSides;
   const stored = new Map((await ctx.readSides.list()).map((r) => [r.spec.id, r]));
   const now = Date.now();
+  let changed = false;
+  const sweeps: string[] = [];
   for (const spec of declared) {
     const current = stored.get(spec.id);
     if (current === undefined) {
       if (await ctx.readSides.insert(spec, "config", now)) {
         log.info(`statehouse: read side ${spec.id} declared in STATEHOUSE_READ_SIDES was registered`, { read_side_id: spec.id });
-        if (spec.enabled && spec.autoStart) await startSweep(ctx.env, spec.id);
+        changed = true;
+        if (spec.enabled && spec.autoStart) sweeps.push(spec.id);
       }
     } else if (current.source !== "config") {
       log.error(`statehouse: STATEHOUSE_READ_SIDES declares ${spec.id}, which the admin API created; the stored one is kept`, {
@@ -33,7 +36,8 @@ export async function syncDeclaredReadSides(ctx: DeclaredDeps): Promise<void> {
       });
     } else if (!sameSpec(current.spec, spec)) {
       await ctx.readSides.update(spec, now);
-      if (spec.enabled && !current.spec.enabled) await startSweep(ctx.env, spec.id);
+      changed = true;
+      if (spec.enabled && !current.spec.enabled) sweeps.push(spec.id);
     }
   }
   const ids = new Set(declared.map((s) => s.id));
@@ -41,8 +45,12 @@ export async function syncDeclaredReadSides(ctx: DeclaredDeps): Promise<void> {
     if (r.source === "config" && !ids.has(r.spec.id)) {
       log.info(`statehouse: read side ${r.spec.id} is no longer declared in STATEHOUSE_READ_SIDES; removing it`, { read_side_id: r.spec.id });
       await ctx.readSides.remove(r.spec.id);
+      changed = true;
     }
   }
+  // The partitions must know a read side before its sweep asks them what it is behind on.
+  if (changed) await ctx.refreshPartitions();
+  for (const id of sweeps) await startSweep(ctx, id);
 }
 
 function sameSpec(a: ReadSideSpec, b: ReadSideSpec): boolean {

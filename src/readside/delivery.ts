@@ -1,7 +1,7 @@
 // Delivers one entity's events to one read side in revision order, applying its failure policy.
 import { create } from "@bufbuild/protobuf";
 import type { ReadSideSpec } from "../config/index.js";
-import type { Cursor, CursorKey, CursorUpdate, ParkedEvent } from "../cursors/index.js";
+import type { Cursor, CursorKey, CursorUpdate, ParkedEvent } from "../partition/index.js";
 import { type JournalEntry, decodeJournalEntry } from "../entity/index.js";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";

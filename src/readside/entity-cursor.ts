@@ -1,5 +1,5 @@
 // Where one entity stands on a read side, with its cursor's status as a union.
-import type { CursorView } from "../cursors/index.js";
+import type { CursorView } from "../partition/index.js";
 
 /** A failure a cursor is held on: the revision that failed, how often, and the handler's last error. */
 export interface CursorFailure {

@@ -10,11 +10,12 @@ export interface DeliveryMessage extends EventsMessage {
 }
 
 /**
- * Walks the entity index for one read side, page by page, enqueuing a delivery for every entity
- * the read side is behind on (after create, resume, restart). `after` is the last entity id done.
+ * Walks one partition's entity index for one read side, page by page, enqueuing a delivery for
+ * every entity the read side is behind on (after create, resume, restart). `after` is the last
+ * entity id done. A sweep without `partition` (sent before partitions existed) walks partition 0.
  */
 export interface SweepMessage {
-  sweep: { readSideId: string; shard?: number; after: string };
+  sweep: { readSideId: string; shard?: number; after: string; partition?: number };
 }
 
 /** Anything the consumer accepts. */
@@ -28,7 +29,10 @@ export function parseMessage(body: unknown): ConsumerMessage | undefined {
     const s = b.sweep as Record<string, unknown>;
     if (typeof s.readSideId !== "string" || typeof s.after !== "string") return undefined;
     if (s.shard !== undefined && !isRevision(s.shard)) return undefined;
-    return { kind: "sweep", body: { sweep: { readSideId: s.readSideId, after: s.after, shard: s.shard as number | undefined } } };
+    if (s.partition !== undefined && !isRevision(s.partition)) return undefined;
+    const sweep: SweepMessage["sweep"] = { readSideId: s.readSideId, after: s.after, shard: s.shard as number | undefined };
+    if (s.partition !== undefined) sweep.partition = s.partition as number;
+    return { kind: "sweep", body: { sweep } };
   }
   if (typeof b.entityId !== "string" || !isRevision(b.fromRevision) || !isRevision(b.toRevision)) return undefined;
   const ids = b.readSideIds;

@@ -5,7 +5,7 @@ import type { ReadSideSpec } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { type HandleReadSideRequest, ReadSideHandlerService } from "../gen/chief_of_state/v1/readside_pb.js";
 import { resolveHandlerTarget, transportFor } from "../handlers/index.js";
-import { eventTag } from "./shard.js";
+import { eventTag } from "../partition/index.js";
 
 /** One delivery: the request plus what the transport needs besides it. */
 export interface ReadSideCall {

@@ -1,5 +1,6 @@
 // Where a read side stands: a state derived from its pause flags and cursor totals, and its failing entities.
-import type { CursorSummary, ReadSideRecord } from "../cursors/index.js";
+import type { ReadSideRecord } from "../control/index.js";
+import type { CursorSummary } from "../partition/index.js";
 import type { EntityCursor } from "./entity-cursor.js";
 
 /**

@@ -1,6 +1,6 @@
 // A read side as an operator sees it: its definition without the secret, and its pause state.
 import type { PublicReadSideSpec } from "../config/index.js";
-import type { ReadSideRecord, ReadSideSource } from "../cursors/index.js";
+import type { ReadSideRecord, ReadSideSource } from "../control/index.js";
 
 /** A read side as the manager answers it; the signing secret is never part of it. */
 export interface ReadSideView {

@@ -4,6 +4,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_CARRIED_BYTES } from "../../src/entity/outbox.js";
 import { command, freshId } from "../helpers.js";
+import { indexHead } from "../support/pipeline.js";
 import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 
 const stub = (id: string) => env.ENTITY.get(env.ENTITY.idFromName(id));
@@ -21,9 +22,6 @@ async function journalBytes(id: string): Promise<{ rows: number; bytes: number }
     if (page.value.nextFromRevision === 0) return { rows, bytes };
     from = page.value.nextFromRevision;
   }
-}
-async function indexHead(entity: string) {
-  return (await env.DB.prepare("SELECT head_revision AS h FROM sh_entity WHERE entity_id = ?").bind(entity).first<{ h: number }>())?.h;
 }
 
 describe("carried rows and the outbox", { timeout: 120_000 }, () => {

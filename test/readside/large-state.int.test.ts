@@ -1,16 +1,15 @@
 // Entities with states of hundreds of KB: pages are bounded by bytes, and each read side reads its own.
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { EntityService } from "../../src/gen/statehouse/v1/entity_pb.js";
 import { command, connectClient, freshId } from "../helpers.js";
+import { cursorOf as cursorRow } from "../support/pipeline.js";
 import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 
 const EVENTS = 44;
 
 /** The revision a read side's cursor has reached for an entity (0 before its first write). */
 async function cursorOf(side: string, entity: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT revision FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?").bind(side, entity).first<{ revision: number }>();
-  return row?.revision ?? 0;
+  return (await cursorRow(side, entity))?.revision ?? 0;
 }
 /** Each event carries its ~380 KB state, so a row holds ~760 KB and 44 rows more than 32 MiB. */
 const big = (i: number) => ({ _state: { i, blob: "x".repeat(380_000) } });

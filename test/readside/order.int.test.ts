@@ -1,15 +1,11 @@
 // Order comes from the journal and the cursor: out-of-order, duplicate and racing queue messages.
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index.js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
 import { command, freshId, structAny } from "../helpers.js";
+import { consume, cursorOf, editReadSides, setCursor } from "../support/pipeline.js";
 import { assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
-
-const QUEUE = "statehouse-events";
-let msgId = 0;
 
 /** Runs the real consumer on a batch we compose, as the Queue would hand it over. */
 async function consume(bodies: unknown[]) {
@@ -30,7 +26,7 @@ async function setup(n: number, behaviour: Parameters<typeof behave>[1] = { mode
   const side = freshReadSideId("ord");
   await behave(side, behaviour);
   await createReadSide({ id: side, auto_start: false });
-  await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+  await editReadSides("UPDATE sh_read_side SET paused = 0 WHERE id = ?", side);
   return { e, side };
 }
 
@@ -55,7 +51,7 @@ describe("ordering", { timeout: 30_000 }, () => {
     const side = freshReadSideId("carry");
     await behave(side, { mode: "ok" });
     await createReadSide({ id: side, auto_start: false });
-    await env.DB.prepare("UPDATE sh_read_side SET paused = 0 WHERE id = ?").bind(side).run();
+    await editReadSides("UPDATE sh_read_side SET paused = 0 WHERE id = ?", side);
     // An entity with no journal at all: only the carried rows can reach the handler.
     const e = freshId("carry");
     const rows = [1, 2].map((revision) => ({
@@ -92,7 +88,7 @@ describe("ordering", { timeout: 30_000 }, () => {
     // One isolate: the batches that find the pair in delivery leave it to that batch's follow-up.
     assertOrdered(calls);
     expect(calls.map((c) => c.revision)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const cursor = await env.DB.prepare("SELECT revision, status FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?").bind(side, e).first();
+    const cursor = await cursorOf(side, e);
     expect(cursor).toEqual({ revision: 8, status: "ok" });
   });
 
@@ -100,7 +96,7 @@ describe("ordering", { timeout: 30_000 }, () => {
     const { e, side } = await setup(3);
     // The dead consumer's calls reached the handler; its cursor write never happened.
     await consume([{ entityId: e, fromRevision: 1, toRevision: 2, readSideIds: [side] }]);
-    await env.DB.prepare("UPDATE sh_cursor SET revision = 0 WHERE read_side_id = ? AND entity_id = ?").bind(side, e).run();
+    await setCursor(side, e, { r: 0 });
     const result = await consume([{ entityId: e, fromRevision: 1, toRevision: 3, readSideIds: [side] }]);
     expect(result.explicitAcks).toHaveLength(1);
     const calls = await callsOf(side, e);

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { callsOf, eventually, okRevisions } from "../readside/helpers.js";
+import { cursorOf, parkedOf } from "../support/pipeline.js";
 
 /** The entity's Durable Object. */
 export const entityStub = (id: string) => env.ENTITY.get(env.ENTITY.idFromName(id));
@@ -13,20 +14,7 @@ export async function firstRetained(id: string): Promise<number> {
   return page.value.firstRetainedRevision;
 }
 
-/** A read side's cursor for an entity, as D1 holds it. */
-export async function cursorOf(side: string, entity: string) {
-  return env.DB.prepare(
-    "SELECT revision, status, epoch, failed_revision AS failedRevision, last_error AS lastError FROM sh_cursor WHERE read_side_id = ? AND entity_id = ?",
-  )
-    .bind(side, entity)
-    .first<{ revision: number; status: string; epoch: number; failedRevision: number; lastError: string | null }>();
-}
-
-/** The revisions a read side parked for an entity. */
-export async function parkedOf(side: string, entity: string): Promise<number[]> {
-  const rows = await env.DB.prepare("SELECT revision FROM sh_parked WHERE read_side_id = ? AND entity_id = ?").bind(side, entity).all<{ revision: number }>();
-  return rows.results.map((r) => r.revision);
-}
+export { cursorOf, parkedOf } from "../support/pipeline.js";
 
 /** a, a + 1, …, b. */
 export const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
@@ -39,7 +27,7 @@ export const range = (a: number, b: number) => Array.from({ length: b - a + 1 },
 export async function expectNoSilentGap(side: string, e: string, head: number, earlier: number[] = []): Promise<void> {
   const cursor = await eventually(async () => {
     const c = await cursorOf(side, e);
-    expect(c !== null && (c.status === "stopped" || (c.status === "ok" && c.revision === head))).toBe(true);
+    expect(c !== undefined && (c.status === "stopped" || (c.status === "ok" && c.revision === head))).toBe(true);
     return c as NonNullable<typeof c>;
   });
   if (cursor.status === "stopped") {

@@ -1,4 +1,4 @@
-// D1 access for read side definitions and their pause state (sh_read_side, sh_read_side_shard_pause).
+// D1 access for read side definitions and their pause state (sh_read_side, sh_read_side_shard_pause): the control plane partitions cache.
 import type { FailurePolicy, HandlerProtocol, ReadSideSpec } from "../config/index.js";
 
 /**
@@ -57,8 +57,13 @@ export interface ReadSideStore {
   insert(spec: ReadSideSpec, source: ReadSideSource, now: number): Promise<boolean>;
   /** Replaces a definition (pause state is kept); false when the id is unknown. */
   update(spec: ReadSideSpec, now: number): Promise<boolean>;
-  /** Deletes a definition with its cursors, pauses and parked events; false when unknown. */
+  /** Deletes a definition and its pauses; false when unknown. Its cursors and parked events live in the partitions. */
   remove(id: string): Promise<boolean>;
+  /**
+   * Starts the read side over as a whole: a new generation (every cursor of the old one reads as
+   * fresh, and a delivery that began before cannot commit after) and `started_at` = now.
+   */
+  regenerate(id: string, now: number): Promise<void>;
   /** Pauses or resumes the whole read side, or one shard of it. */
   setPaused(id: string, paused: boolean, shard?: number): Promise<void>;
 }
@@ -100,10 +105,11 @@ export function createReadSideStore(db: D1Database): ReadSideStore {
       const results = await db.batch([
         db.prepare("DELETE FROM sh_read_side WHERE id = ?").bind(id),
         db.prepare("DELETE FROM sh_read_side_shard_pause WHERE read_side_id = ?").bind(id),
-        db.prepare("DELETE FROM sh_cursor WHERE read_side_id = ?").bind(id),
-        db.prepare("DELETE FROM sh_parked WHERE read_side_id = ?").bind(id),
       ]);
       return (results[0]?.meta.changes ?? 0) > 0;
+    },
+    async regenerate(id, now) {
+      await db.prepare("UPDATE sh_read_side SET generation = lower(hex(randomblob(8))), started_at = ?2, updated_at = ?2 WHERE id = ?1").bind(id, now).run();
     },
     async setPaused(id, paused, shard) {
       if (shard === undefined) {

@@ -1,0 +1,129 @@
+// A consumer batch against its partition: load the cursors it needs, then commit every outcome in one transaction.
+import type { ReadSideRecord } from "../control/index.js";
+import { LOG_READ_SIDE_ID, type LogAppend, type LogRow } from "../eventlog/index.js";
+import type { BatchPositions, CommitRequest, CommitResult, CursorUpdate, EntityHead, ParkedEvent } from "./batch.js";
+import { type Cursor, type CursorJson, cursorId, decodeCursor, encodeCursor } from "./cursor-codec.js";
+import { type EntityRow, insertMissingRows, readEntityRows, writeEntityRows } from "./entity-rows.js";
+import { clearFailing, markFailing } from "./failing.js";
+import { parkEvents } from "./parked.js";
+
+/** Where a commit's taken log rows go: the partition's segments (and what else moves with the log). */
+export interface LogSink {
+  /** Appends the rows of the appends that took, in order; returns each row's offset, in the same order. */
+  append(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number };
+}
+
+/**
+ * Adds the batch's entities the index lacks (with the head their messages announced), then reads
+ * the cursors every read side holds for them. The insert comes first in the same turn: a read side
+ * created after this read finds the entity when its sweep walks the index.
+ */
+export function loadPositions(sql: SqlStorage, sides: ReadSideRecord[], entities: EntityHead[], now: number): BatchPositions {
+  const rows = readEntityRows(
+    sql,
+    entities.map((e) => e.entityId),
+  );
+  insertMissingRows(
+    sql,
+    entities.filter((e) => !rows.has(e.entityId)).map((e) => ({ entityId: e.entityId, shard: e.shard, head: e.head })),
+    now,
+  );
+  const cursors = new Map<string, Cursor>();
+  for (const row of rows.values()) {
+    for (const side of sides) {
+      const c = decodeCursor(row.cursors[side.spec.id], side.generation);
+      if (c !== undefined) cursors.set(cursorId(side.spec.id, row.entityId), c);
+    }
+  }
+  return { sides, cursors };
+}
+
+/**
+ * Applies a batch's outcomes; the caller runs it inside one SQLite transaction. Each cursor write
+ * is a compare-and-set: it applies only if the read side still has the generation, and the cursor
+ * the epoch and revision, that the delivery started from — so a restart, skip or delete that
+ * happened meanwhile wins, and a cursor never moves backwards. A log append takes exactly when its
+ * `$log` cursor update does, so racing consumers can neither append an event twice nor out of
+ * order. Every entity the batch touched is written once, whatever the number of read sides.
+ */
+export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSideRecord>, req: CommitRequest, sink: LogSink): CommitResult {
+  const ids = [...req.updates.map((u) => u.key.entityId), ...req.heads.map((h) => h.entityId), ...req.appends.map((a) => a.entityId)];
+  const rows = readEntityRows(sql, ids);
+  const touched = new Map<string, EntityRow>();
+  const rowOf = (entityId: string, shard: number): EntityRow => {
+    let row = touched.get(entityId) ?? rows.get(entityId);
+    if (row === undefined) row = { entityId, shard, head: 0, cursors: {}, updatedAt: req.now };
+    touched.set(entityId, row);
+    return row;
+  };
+
+  const applied = new Set<string>();
+  for (const u of req.updates) {
+    const row = touched.get(u.key.entityId) ?? rows.get(u.key.entityId);
+    const generation = sides.get(u.key.readSideId)?.generation;
+    if (generation === undefined || !takes(row?.cursors[u.key.readSideId], generation, u.from)) continue;
+    const target = rowOf(u.key.entityId, u.key.shard);
+    const before = decodeCursor(target.cursors[u.key.readSideId], generation);
+    target.cursors[u.key.readSideId] = cursorOf(u, req.now);
+    target.head = Math.max(target.head, u.revision);
+    applied.add(cursorId(u.key.readSideId, u.key.entityId));
+    if (u.status !== "ok") markFailing(sql, u.key, u.status, u.retryAt);
+    else if (before !== undefined && before.status !== "ok") clearFailing(sql, u.key.readSideId, u.key.entityId);
+  }
+  for (const h of req.heads) {
+    const row = rowOf(h.entityId, h.shard);
+    row.head = Math.max(row.head, h.head);
+  }
+
+  const taken = req.appends.filter((a) => applied.has(cursorId(LOG_READ_SIDE_ID, a.entityId)));
+  for (const a of taken) {
+    const row = touched.get(a.entityId);
+    if (row !== undefined) row.head = Math.max(row.head, ...a.rows.map((r: LogRow) => r.revision));
+  }
+  const written = [...touched.values()].map((row) => ({ ...row, cursors: withoutStale(row.cursors, sides), updatedAt: req.now }));
+  writeEntityRows(sql, written);
+  if (req.parked.length > 0) parkEvents(sql, req.parked, req.now);
+
+  const { offsets, appendedAt } = taken.length > 0 ? sink.append(taken, req.now) : { offsets: [], appendedAt: req.now };
+  const appended = taken.flatMap((a) => a.rows.map((r) => ({ entityId: a.entityId, revision: r.revision })));
+  return {
+    applied,
+    appended: appended.map((e, i) => ({ partition: -1, offset: offsets[i] as number, ...e })),
+    appendedAt,
+  };
+}
+
+/**
+ * Whether a write that started from `from` may replace `stored`: an absent cursor, or one of an
+ * older generation, is replaced by any write of the current generation; a current one only while
+ * it still has the epoch and revision the delivery read.
+ */
+function takes(stored: CursorJson | undefined, generation: string, from: Cursor): boolean {
+  if (from.generation !== generation) return false;
+  if (stored === undefined || stored.g !== generation) return true;
+  return (stored.e ?? 0) === from.epoch && stored.r === from.revision;
+}
+
+function cursorOf(u: CursorUpdate, now: number): CursorJson {
+  return encodeCursor({
+    generation: u.from.generation,
+    epoch: u.from.epoch,
+    revision: u.revision,
+    status: u.status,
+    attempts: u.attempts,
+    retryAt: u.retryAt,
+    restartedAt: u.from.restartedAt,
+    failedRevision: u.failedRevision,
+    lastError: u.lastError,
+    updatedAt: now,
+  });
+}
+
+/** Drops cursors of read sides that are gone or restarted into a new generation: they read as fresh anyway. */
+function withoutStale(cursors: Record<string, CursorJson>, sides: ReadonlyMap<string, ReadSideRecord>): Record<string, CursorJson> {
+  const kept: Record<string, CursorJson> = {};
+  for (const [id, c] of Object.entries(cursors)) if (sides.get(id)?.generation === c.g) kept[id] = c;
+  return kept;
+}
+
+export type { ParkedEvent };

@@ -1,0 +1,397 @@
+// PartitionObject: the central store of one partition — entity rows and cursors, parked events, its slice of the log, its documents.
+import { DurableObject } from "cloudflare:workers";
+import type { ReadSideRecord } from "../control/index.js";
+import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../docstore/index.js";
+import { type LogAppend, type LogRetention, type PartitionLogPage, SEGMENT_SCHEMA, type SegmentQuery, type SegmentStore, createSegmentStore } from "../eventlog/index.js";
+import { log } from "../log.js";
+import { type CounterDelta, countRows, mergeDeltas } from "../metrics/index.js";
+import type { BatchPositions, CommitRequest, CommitResult, EntityHead, Route } from "./batch.js";
+import { commitBatch, loadPositions } from "./batch-commit.js";
+import {
+  type CursorScope,
+  type CursorSummary,
+  type CursorView,
+  type DueRetry,
+  dueRetries,
+  handledBySide,
+  listCursors,
+  lowWater,
+  offsetsByShard,
+  restartScope,
+  retryFailing,
+  skipFailing,
+  summarize,
+} from "./cursor-queries.js";
+import { type BehindEntity, type IndexedEntity, behind, indexPage, probePosition, raiseHeads, setProbePosition } from "./entity-index.js";
+import { dropFailing } from "./failing.js";
+import { type ParkedView, countParked, dropParked, getParked, listParked, parkEvents, removeParked } from "./parked.js";
+import { type ReadSideCache, createReadSideCache } from "./read-side-cache.js";
+import { PARTITION_SCHEMA } from "./schema.js";
+import { ShardKeeper, type StepResult } from "./shard-keeper.js";
+import { SHARD_SCHEMA, type ShardPage, dropShardRows, exportShardPage, importShardPage } from "./shard-moves.js";
+import { successionOf } from "./layout.js";
+
+/** What a partition needs from outside: the control plane's read side definitions and layout history, and the other partitions. */
+export interface PartitionPorts {
+  /** Every read side, Statehouse's own (`$log`) included. */
+  loadReadSides(): Promise<ReadSideRecord[]>;
+  /** The partition counts the deployment ran with, oldest first, after recording `current` if it is new. */
+  loadLayouts(current: number): Promise<number[]>;
+  /** Another partition's store, for the steps of a move. */
+  peer(p: number): DurableObjectStub<PartitionObject>;
+}
+
+/** How soon an unfinished move is driven again. */
+const MOVE_RETRY_MS = 1000;
+
+/** What a scrape needs from one partition, in one call. */
+export interface PartitionMetrics {
+  counters: CounterDelta[];
+  log: { head: number; first: number };
+  totalHeads: number;
+  /** Events handled per read side (each cursor capped at its entity's head). */
+  handled: Map<string, number>;
+  parked: Map<string, number>;
+}
+
+/**
+ * One partition of entity ids (the shards `shard % partitions` maps to it) keeps here, in its own
+ * SQLite, everything that grows with events or entities: one row per entity holding every read
+ * side's cursor, the failing-cursor index, parked events, the log's segments and the documents'
+ * index. It runs each request's SQL synchronously, so a commit is one transaction and an
+ * operator's read-then-write (a skip, a restart) cannot interleave with another request.
+ * Expected failures are results; a throw is a bug.
+ */
+export class PartitionObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly segments: SegmentStore;
+  private readonly sides: ReadSideCache;
+  private readonly shards: ShardKeeper;
+  private me: number | undefined;
+  private shardCount: number | undefined;
+
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly ports: PartitionPorts,
+  ) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sides = createReadSideCache(() => ports.loadReadSides());
+    for (const statement of [...PARTITION_SCHEMA, ...SEGMENT_SCHEMA, ...DOC_INDEX_SCHEMA, ...SHARD_SCHEMA]) this.sql.exec(statement);
+    this.segments = createSegmentStore(this.sql);
+    this.shards = new ShardKeeper(this.sql, (current) => ports.loadLayouts(current));
+    const info = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM p_info WHERE key IN ('partition', 'shards')").toArray().map((r) => [r.key, Number(r.value)]));
+    this.me = info.get("partition");
+    this.shardCount = info.get("shards");
+  }
+
+  /**
+   * Indexes the batch's entities it lacks, then answers every read side and their cursors for
+   * them. Entities of a shard this partition does not serve yet (a resize is moving it here) or
+   * no longer serves are answered in `wait`: their messages are retried once the move is done.
+   */
+  async load(entities: EntityHead[], now: number, route: Route): Promise<BatchPositions> {
+    this.learn(route);
+    const [sides, history] = await Promise.all([this.sides.all(now), this.shards.layouts(route.partitions, now)]);
+    const access = this.shards.access(history, route.partition, entities.map((e) => e.shard));
+    if (access.imports.length > 0) await this.armMoves(now);
+    const served = entities.filter((e) => access.serve.has(e.shard));
+    const positions = this.ctx.storage.transactionSync(() => loadPositions(this.sql, sides, served, now));
+    const lease = served.length > 0 ? this.shards.openLease(access.serve, now) : undefined;
+    return { ...positions, wait: entities.filter((e) => !access.serve.has(e.shard)).map((e) => e.entityId), lease };
+  }
+
+  /**
+   * Commits a batch's outcomes, log appends, parked events and heads in one transaction. A commit
+   * for a shard this partition has sealed (a move took it) applies nothing for that shard: the
+   * delivery re-runs at its new owner from the cursor it exported.
+   */
+  async commit(req: CommitRequest): Promise<CommitResult> {
+    const sides = new Map((await this.sides.all(req.now)).map((s) => [s.spec.id, s]));
+    this.shards.closeLease(req.lease);
+    const sealed = (shard: number) => {
+      const state = this.shards.record(shard)?.state;
+      return state === "sealed" || state === "released";
+    };
+    const keep = {
+      ...req,
+      updates: req.updates.filter((u) => !sealed(u.key.shard)),
+      heads: req.heads.filter((h) => !sealed(h.shard)),
+      appends: req.appends.filter((a) => !sealed(a.shard)),
+      parked: req.parked.filter((p) => !req.updates.some((u) => u.key.entityId === p.entityId && sealed(u.key.shard))),
+    };
+    return this.ctx.storage.transactionSync(() =>
+      commitBatch(this.sql, sides, keep, {
+        append: (taken, now) => this.appendToLog(taken, now),
+      }),
+    );
+  }
+
+  /** Forgets the copy of the read side definitions (the manager calls it after every change). */
+  async refreshReadSides(): Promise<void> {
+    this.sides.invalidate();
+  }
+
+  /** Drops a read side's failing index and parked events (after it was deleted, or restarted as a whole). */
+  async forgetReadSide(readSideId: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      dropFailing(this.sql, readSideId);
+      dropParked(this.sql, readSideId);
+    });
+  }
+
+  async cursors(readSideId: string, scope: CursorScope, opts: { after?: string; limit: number; failingOnly?: boolean }): Promise<CursorView[]> {
+    const side = await this.sides.get(readSideId, Date.now());
+    return side === undefined ? [] : listCursors(this.sql, side, scope, opts);
+  }
+
+  async summary(readSideId: string): Promise<CursorSummary> {
+    const side = await this.sides.get(readSideId, Date.now());
+    return side === undefined ? { entities: 0, lag: 0, retrying: 0, stopped: 0, parked: 0 } : summarize(this.sql, side);
+  }
+
+  async offsetsByShard(readSideId: string): Promise<Map<number, number>> {
+    const side = await this.sides.get(readSideId, Date.now());
+    return side === undefined ? new Map() : offsetsByShard(this.sql, side);
+  }
+
+  /** Restarts one shard's or one entity's cursors (a whole read side restarts by a new generation). */
+  async restart(readSideId: string, scope: CursorScope, now: number): Promise<void> {
+    const side = await this.sides.get(readSideId, now);
+    if (side !== undefined) this.ctx.storage.transactionSync(() => restartScope(this.sql, side, scope, now));
+  }
+
+  async retryFailing(readSideId: string, scope: CursorScope, now: number): Promise<number> {
+    const side = await this.sides.get(readSideId, now);
+    return side === undefined ? 0 : this.ctx.storage.transactionSync(() => retryFailing(this.sql, side, scope, now));
+  }
+
+  async skipFailing(readSideId: string, scope: CursorScope, now: number): Promise<number> {
+    const side = await this.sides.get(readSideId, now);
+    return side === undefined ? 0 : this.ctx.storage.transactionSync(() => skipFailing(this.sql, side, scope, now));
+  }
+
+  async dueRetries(before: number, limit: number): Promise<DueRetry[]> {
+    return dueRetries(this.sql, await this.sides.all(Date.now()), before, limit);
+  }
+
+  async lowWater(entityId: string): Promise<number | undefined> {
+    return lowWater(this.sql, await this.sides.all(Date.now()), entityId);
+  }
+
+  async behind(readSideId: string, opts: { after: string; limit: number; shard?: number; quietSince?: number }): Promise<BehindEntity[]> {
+    const side = await this.sides.get(readSideId, Date.now());
+    return side === undefined ? [] : behind(this.sql, side, opts);
+  }
+
+  /** The next `limit` entities of the reconciler's walk of this partition's index. */
+  async probePage(limit: number): Promise<IndexedEntity[]> {
+    return indexPage(this.sql, probePosition(this.sql), limit);
+  }
+
+  /** Records the walk's new position and raises the heads it found behind. */
+  async advanceProbe(after: string, raised: EntityHead[], now: number): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      setProbePosition(this.sql, after);
+      raiseHeads(this.sql, raised, now);
+    });
+  }
+
+  /** Raises the index's heads (dead letters announce theirs, so the reconciler re-delivers them). */
+  async raiseHeads(heads: EntityHead[], now: number): Promise<void> {
+    raiseHeads(this.sql, heads, now);
+  }
+
+  async listParked(readSideId: string, opts: { entityId?: string; limit: number }): Promise<ParkedView[]> {
+    return listParked(this.sql, readSideId, opts);
+  }
+
+  async getParked(readSideId: string, entityId: string, revision: number): Promise<ParkedView | undefined> {
+    return getParked(this.sql, readSideId, entityId, revision);
+  }
+
+  async removeParked(readSideId: string, entityId: string, revision: number): Promise<void> {
+    removeParked(this.sql, readSideId, entityId, revision);
+  }
+
+  /** Counts one more failed replay of a parked event. */
+  async touchParked(readSideId: string, entityId: string, revision: number, reason: string, now: number): Promise<void> {
+    parkEvents(this.sql, [{ readSideId, entityId, revision, reason, attempts: 1 }], now);
+  }
+
+  /** A page of this partition's slice of the log. */
+  async readLog(q: SegmentQuery): Promise<PartitionLogPage> {
+    return this.segments.read(q);
+  }
+
+  async logBounds(): Promise<{ head: number; first: number }> {
+    return this.segments.bounds();
+  }
+
+  /** Applies the log's retention (whole segments, oldest first; counters folded before); entries deleted. */
+  async trimLog(retention: LogRetention, now: number, maxSegments: number): Promise<number> {
+    const deleted = this.ctx.storage.transactionSync(() => this.segments.trim(retention, now, maxSegments));
+    if (deleted > 0) log.info(`statehouse: log retention deleted ${deleted} entries`, { entries: deleted });
+    return deleted;
+  }
+
+  /** Up to `limit` live documents of a type after `after`, by id. */
+  async listDocs(entityType: string, after: string, limit: number): Promise<IndexedDoc[]> {
+    return listDocuments(this.sql, entityType, after, limit);
+  }
+
+  /**
+   * The old owner's first step of a move: stop serving `shard` for partition `to` (layout
+   * `version`) and seal it at the log's head once no delivery that read it can still commit.
+   */
+  async sealShard(shard: number, version: number, to: number, route: Route): Promise<StepResult<{ through: number }>> {
+    this.learn(route);
+    const history = await this.shards.layouts(route.partitions, Date.now());
+    // This partition must itself hold the shard as of the layout before: finish its own move first.
+    const before = successionOf(history, shard, route.partition, version - 1);
+    if (before.kind === "from" && !this.holds(shard, before.version)) {
+      await this.armMoves(Date.now());
+      return { done: false, retryMs: MOVE_RETRY_MS, reason: `partition ${route.partition} is still taking shard ${shard} over` };
+    }
+    return this.shards.seal(shard, version, to, () => this.segments.bounds().head, Date.now());
+  }
+
+  /** A page of a sealed shard's rows, for its new owner. */
+  async exportShard(shard: number, version: number, after: string): Promise<StepResult<ShardPage>> {
+    const row = this.shards.record(shard);
+    if (row === undefined || row.version < version || (row.state !== "sealed" && row.state !== "released")) {
+      return { done: false, retryMs: MOVE_RETRY_MS, reason: `shard ${shard} is not sealed here` };
+    }
+    return { done: true, value: exportShardPage(this.sql, shard, after) };
+  }
+
+  /** The old owner's last step: forgets the shard's rows (in chunks; done when the answer is true). */
+  async releaseShard(shard: number, version: number): Promise<boolean> {
+    const row = this.shards.record(shard);
+    if (row === undefined || row.version < version) return false;
+    if (row.state === "released") return true;
+    const done = this.ctx.storage.transactionSync(() => dropShardRows(this.sql, shard));
+    if (done) this.shards.set({ ...row, state: "released" }, Date.now());
+    return done;
+  }
+
+  /** Starts (or continues) taking over every shard the newest layout gives this partition; the reconciler calls it every run. */
+  async ensureShards(route: Route): Promise<void> {
+    this.learn(route);
+    await this.driveMoves(route.partitions);
+  }
+
+  /** The alarm drives unfinished moves. */
+  override async alarm(): Promise<void> {
+    await this.driveMoves(0);
+  }
+
+  /** Everything a scrape reads from this partition. */
+  async metrics(): Promise<PartitionMetrics> {
+    const sides = await this.sides.all(Date.now());
+    const { totalHeads, handled } = handledBySide(this.sql, sides);
+    return { counters: this.segments.counters(), log: this.segments.bounds(), totalHeads, handled, parked: countParked(this.sql) };
+  }
+
+  /** Whether this partition finished taking over `shard` for a run that began at layout `version`. */
+  private holds(shard: number, version: number): boolean {
+    const row = this.shards.record(shard);
+    return row !== undefined && row.version >= version && (row.state === "owned" || row.state === "releasing" || row.state === "leaving" || row.state === "sealed" || row.state === "released");
+  }
+
+  /** Remembers which partition this object is and how many shards there are (every caller says so). */
+  private learn(route: Route): void {
+    if (this.me === route.partition && this.shardCount === route.numShards) return;
+    this.me = route.partition;
+    this.shardCount = route.numShards;
+    for (const [key, value] of [["partition", route.partition], ["shards", route.numShards]] as const) {
+      this.sql.exec("INSERT INTO p_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2", key, String(value));
+    }
+  }
+
+  private async armMoves(now: number): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + 10);
+  }
+
+  /**
+   * Takes over, one step at a time, every shard this partition must hold: in the newest layout,
+   * and any an older move of another partition waits for. Each step is idempotent, so a failure
+   * (the other side unreachable, not sealed yet) is retried by the alarm.
+   */
+  private async driveMoves(current: number): Promise<void> {
+    const me = this.me;
+    if (me === undefined) return;
+    const now = Date.now();
+    const history = await this.shards.layouts(current, now);
+    const total = history.at(-1) ?? 1;
+    const pending: { shard: number; from: number; version: number }[] = [];
+    for (let shard = 0; shard < (this.shardCount ?? 0); shard++) {
+      const s = successionOf(history, shard, me);
+      if (s.kind === "from" && !this.holds(shard, s.version)) pending.push({ shard, from: s.partition, version: s.version });
+    }
+    let unfinished = false;
+    for (const move of pending) {
+      try {
+        if (!(await this.takeOver(move.shard, move.from, move.version, { partition: me, partitions: total, numShards: this.shardCount ?? 0 }))) unfinished = true;
+      } catch (cause) {
+        log.warn(`statehouse: moving shard ${move.shard} from partition ${move.from} to ${me} failed; retrying`, { shard: move.shard, error: cause });
+        unfinished = true;
+      }
+    }
+    if (unfinished) await this.ctx.storage.setAlarm(Date.now() + MOVE_RETRY_MS);
+  }
+
+  /** One pass of taking `shard` over from `from` (layout `version`); true once it is served here. */
+  private async takeOver(shard: number, from: number, version: number, route: Route): Promise<boolean> {
+    const now = Date.now();
+    let row = this.shards.record(shard);
+    if (row === undefined || row.version < version || (row.state !== "importing" && row.state !== "releasing")) {
+      row = { shard, state: "importing", version, peer: from, through: 0, after: "" };
+      this.shards.set(row, now);
+      log.info(`statehouse: taking shard ${shard} over from partition ${from} (layout ${version})`, { shard, partition: from });
+    }
+    const peer = this.ports.peer(from);
+    if (row.state === "importing") {
+      const sealed = await peer.sealShard(shard, version, route.partition, { ...route, partition: from });
+      if (!sealed.done) return false;
+      for (;;) {
+        const page = await peer.exportShard(shard, version, row.after);
+        if (!page.done) return false;
+        const current: typeof row = { ...row, after: page.value.next ?? row.after, through: sealed.value.through };
+        const last = page.value.next === undefined;
+        this.ctx.storage.transactionSync(() => {
+          importShardPage(this.sql, page.value);
+          if (last) {
+            // Entries of this shard from here on wait for readers to pass the old owner's through the seal.
+            if (sealed.value.through > 0) this.segments.addBarrier({ partition: from, offset: sealed.value.through });
+            this.shards.set({ ...current, state: "releasing" }, Date.now());
+          } else {
+            this.shards.set(current, Date.now());
+          }
+        });
+        row = this.shards.record(shard) as NonNullable<typeof row>;
+        if (last) break;
+      }
+    }
+    while (!(await peer.releaseShard(shard, version))) {
+      // Each call deletes a chunk of the old owner's rows.
+    }
+    this.shards.set({ ...row, state: "owned" }, Date.now());
+    log.info(`statehouse: shard ${shard} is now served by partition ${route.partition}`, { shard, partition: route.partition });
+    return true;
+  }
+
+
+  /** The taken appends' rows as log segments, with the counters and documents' index they move. */
+  private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number } {
+    const counters = mergeDeltas(taken.flatMap((a) => countRows(a.entityId, a.rows)));
+    const appended = this.segments.append(
+      taken.flatMap((a) => a.rows),
+      now,
+      counters,
+    );
+    recordDocuments(this.sql, taken, now);
+    return { offsets: appended?.entries.map((e) => e.offset) ?? [], appendedAt: appended?.appendedAt ?? now };
+  }
+}

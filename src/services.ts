@@ -1,0 +1,130 @@
+// The composition root: every store, client and service built once per env from its bindings, and the ports the Durable Objects get.
+import { type Config, eventQueues, loadConfig } from "./config/index.js";
+import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createReadSideStore } from "./control/index.js";
+import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./docstore/index.js";
+import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEntityClient, createEntitySubscriptions } from "./entity/index.js";
+import { type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
+import { type MetricFamily, metricFamilies, readControlCounters } from "./metrics/index.js";
+import { type PartitionPorts, type Partitions, createPartitions, partitionName } from "./partition/index.js";
+import { typeRegistry } from "./payload/index.js";
+import { type ReadSideContext, ReadSideManager, createReadSideContext } from "./readside/index.js";
+import { type LogStreams, createLogStreams, publishAppends } from "./streams/index.js";
+
+/** Everything the Worker's handlers use, built once per env. */
+export interface Services {
+  config: Config;
+  entities: EntityClient;
+  subscriptions: EntitySubscriptions;
+  partitions: Partitions;
+  readSides: ReadSideContext;
+  manager: ReadSideManager;
+  deadLetters: DeadLetterStore;
+  eventLog: EventLog;
+  logStreams: LogStreams;
+  docIndex: DocIndex;
+  typeStore: TypeStore;
+  /** Everything GET /metrics renders, read now. */
+  readMetrics(): Promise<MetricFamily[]>;
+}
+
+const built = new WeakMap<object, Services>();
+
+/**
+ * The services for `env`, built on first use and kept for the isolate's life. Throws the
+ * configuration's error (internal, naming every bad variable) while the configuration is invalid.
+ */
+export function servicesOf(env: Env): Services {
+  let services = built.get(env);
+  if (services === undefined) {
+    services = buildServices(env, loadConfig(env));
+    built.set(env, services);
+  }
+  return services;
+}
+
+function buildServices(env: Env, config: Config): Services {
+  const registry = typeRegistry();
+  const partitions = createPartitions(env.PARTITION, config.numShards, config.partitions);
+  const entities = createEntityClient(env.ENTITY);
+  const readSideStore = createReadSideStore(env.DB);
+  const deadLetters = createDeadLetterStore(env.DB);
+  const logs: PartitionLogs = { count: partitions.count, read: (p, q) => partitions.store(p).readLog(q), bounds: (p) => partitions.store(p).logBounds() };
+  const readSides = createReadSideContext({
+    env,
+    config,
+    readSides: readSideStore,
+    deadLetters,
+    partitions,
+    queues: eventQueues(env, config.partitions),
+    publishAppends: (p: number, entries: LogEntry[]) => publishAppends(env.LOG_HUB, p, entries),
+    entities,
+    registry,
+  });
+  const docIndex: DocIndex = {
+    async list(entityType, after, limit) {
+      const pages = await Promise.all(partitions.all.map((p) => partitions.store(p).listDocs(entityType, after, limit)));
+      return mergeDocPages(pages, limit);
+    },
+  };
+  return {
+    config,
+    entities,
+    subscriptions: createEntitySubscriptions({ entities, entityNs: env.ENTITY, subscriptionNs: env.SUBSCRIPTION }),
+    partitions,
+    readSides,
+    manager: new ReadSideManager(readSides),
+    deadLetters,
+    eventLog: createEventLog({ logs, positions: createPositionStore(env.DB) }),
+    logStreams: createLogStreams({ logs, hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION }),
+    docIndex,
+    typeStore: createTypeStore(env.DB),
+    async readMetrics() {
+      const [parts, controlCounters, deadLettersPending, sides] = await Promise.all([
+        Promise.all(partitions.all.map((p) => partitions.store(p).metrics())),
+        readControlCounters(env.DB),
+        deadLetters.pending(),
+        readSideStore.list({ builtin: true }),
+      ]);
+      return metricFamilies({ partitions: parts, controlCounters, deadLettersPending, readSides: sides.map((s) => s.spec.id) });
+    },
+  };
+}
+
+/** The ports of an EntityObject: its configuration, its partition's queue, its read sides' low-water mark. */
+export function entityPorts(env: Env): EntityPorts {
+  return {
+    config: () => loadConfig(env),
+    async publish(msg) {
+      const { partitions } = servicesOf(env);
+      const queue = eventQueues(env, partitions.count)[partitions.partitionOf(msg.entityId)] as Queue<unknown>;
+      // v8: carried rows travel as bytes, without base64.
+      await queue.send(msg, { contentType: "v8" });
+    },
+    async lowWater(entityId) {
+      const { partitions } = servicesOf(env);
+      return partitions.store(partitions.partitionOf(entityId)).lowWater(entityId);
+    },
+  };
+}
+
+/** The ports of a PartitionObject: the control plane's read side definitions and layouts, and the other partitions. */
+export function partitionPorts(env: Env): PartitionPorts {
+  const store = createReadSideStore(env.DB);
+  const layouts = createLayoutStore(env.DB);
+  return {
+    loadReadSides: (): Promise<ReadSideRecord[]> => store.list({ builtin: true }),
+    loadLayouts: (current) => layouts.history(current, Date.now()),
+    peer: (p) => env.PARTITION.get(env.PARTITION.idFromName(partitionName(p))),
+  };
+}
+
+/** What the dead-letter consumer needs even while the configuration is invalid. */
+export function deadLetterDeps(env: Env): { deadLetters: DeadLetterStore; partitions?: Partitions; context?: ReadSideContext } {
+  try {
+    const s = servicesOf(env);
+    return { deadLetters: s.deadLetters, partitions: s.partitions, context: s.readSides };
+  } catch {
+    // An invalid configuration is reported by the start log and /healthz; dead letters need only D1.
+    return { deadLetters: createDeadLetterStore(env.DB) };
+  }
+}

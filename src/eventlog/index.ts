@@ -4,6 +4,7 @@ export {
   LOG_READ_SIDE_ID,
   LOG_SCAN_WINDOW,
   type LogAppend,
+  type LogBarrier,
   type LogEntry,
   type LogPage,
   type LogQuery,
@@ -23,5 +24,6 @@ export {
   decodeLogEntry,
   parseTypeGlob,
   readLog,
+  typeMatcher,
 } from "./log-reader.js";
 export { type EventLog, createEventLog } from "./event-log.js";

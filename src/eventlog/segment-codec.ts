@@ -10,11 +10,12 @@ import type { LogBarrier, LogEntry, LogRow } from "./log-store.js";
  */
 export const SEGMENT_MAX_BYTES = 1_900_000;
 
-/**
- * What a segment holds besides its entries, at most: the message's head, and a row's integer
- * fields with their tags (10-byte varints) and length prefixes, so an estimate never falls short.
- */
+/** What an encoded segment holds besides its rows, at most: the head's tag and a 10-byte varint. */
 export const SEGMENT_BASE_BYTES = 11;
+/**
+ * What a row adds besides its payloads and strings, at most: tags, integer fields as 10-byte
+ * varints, length prefixes and the row's own, so the split's estimate never falls short.
+ */
 const ROW_OVERHEAD = 72;
 
 /** Decodes a stored segment; a store takes it as a parameter so a test can count decodes. */

@@ -1,9 +1,10 @@
-// Public surface of eventlog/: the global event log and named consumers' positions, in D1.
+// Public surface of eventlog/: the global event log (in D1 today; per partition in segments) and named consumers' positions.
 export {
   LOG_APPEND_TAKES,
   LOG_READ_SIDE_ID,
   LOG_SCAN_WINDOW,
   type LogAppend,
+  type LogBarrier,
   type LogEntry,
   type LogPage,
   type LogQuery,
@@ -23,5 +24,36 @@ export {
   decodeLogEntry,
   parseTypeGlob,
   readLog,
+  typeMatcher,
 } from "./log-reader.js";
 export { type EventLog, createEventLog } from "./event-log.js";
+export {
+  type AppendResult,
+  type PartitionLogPage,
+  SEGMENT_SCHEMA,
+  type SegmentStore,
+  type SegmentStoreOptions,
+  createSegmentStore,
+} from "./segment-store.js";
+export { COUNTERS_FOLD_MAX, COUNTERS_UNFOLDED_MAX, type LogCounterDelta } from "./segment-counters.js";
+export {
+  SEGMENT_MAX_BYTES,
+  type SegmentDecoder,
+  decodeSegment,
+  encodeSegment,
+  fromLogFeedRow,
+  payloadBytes,
+  toLogFeedRow,
+} from "./segment-codec.js";
+export {
+  type LogPosition,
+  type LogStart,
+  advancePosition,
+  formatLogPosition,
+  formatLogStart,
+  parseLogPosition,
+  parseLogStart,
+  positionBefore,
+  startAfter,
+} from "./log-position.js";
+export { type MergedPage, type MergedRequest, type PartitionLogs, readMerged } from "./merged-log.js";

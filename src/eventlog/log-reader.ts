@@ -44,6 +44,14 @@ export function parseTypeGlob(value: string | undefined, field = "type"): string
   return value;
 }
 
+/** A type glob as a predicate: `*` any run of characters, `?` one, everything else literal (as SQLite's GLOB). */
+export function typeMatcher(glob: string | undefined): (type: string) => boolean {
+  if (glob === undefined) return () => true;
+  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = new RegExp(`^${pattern}$`);
+  return (type) => re.test(type);
+}
+
 /**
  * Checks that `from` is inside the log: not below the oldest retained entry (retention deleted
  * what was there: say so rather than skip it) and not past the head + 1 (the next offset to come).

@@ -34,8 +34,31 @@ export interface LogAppend {
 
 /** A log row as read back, with its offset. */
 export interface LogEntry extends LogRow {
+  /**
+   * The partition whose log holds it, from 0. Undefined means partition 0: the log in D1 and the
+   * Queue consumer's live messages do not set it (to become required once every producer does).
+   */
+  partition?: number;
+  /** Its offset in that partition's log. */
   offset: number;
   appendedAt: number;
+  /**
+   * The barriers whose beforeOffset is this entry's offset (set by a partition's reads and appends,
+   * on that entry only): this entry and the ones after it in its partition may be handed out only
+   * once each barrier's partition has been consumed through its offset.
+   */
+  barriers?: LogBarrier[];
+}
+
+/**
+ * A partition log's barrier, written when a resize moves shards to this partition from
+ * `partition`: entries from `beforeOffset` on may be read only once the reader has consumed
+ * `partition` up to and including `offset`, so a moved entity is never read out of revision order.
+ */
+export interface LogBarrier {
+  beforeOffset: number;
+  partition: number;
+  offset: number;
 }
 
 /** A page of the log. */

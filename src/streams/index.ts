@@ -1,6 +1,7 @@
 // Public surface of streams/: the feed core that turns a hub's live messages plus catch-up reads into one ordered stream, and Unsubscribe across isolates.
 export type { FeedPage, FeedSource, LiveConnection, LiveHandlers, LiveMessage } from "./feed-source.js";
 export { DEFAULT_BUFFER, type FollowOptions, followFeed } from "./follow-feed.js";
+export { type MergedFollowOptions, followMerged } from "./merged-follow.js";
 export type { FeedEvent, MailboxLimits } from "./mailbox.js";
 export { HUB_TAG, acceptHubSocket, broadcastToHub, closeHubSocket, hasHubSockets } from "./hub.js";
 export { openHubSocket } from "./live-socket.js";

@@ -1,11 +1,14 @@
 // Follow the global event log from an offset (or from now on), filtered by a type glob, ended by Unsubscribe.
 import { StatehouseError } from "../errors.js";
-import { type LogEntry, type LogStore, checkOffset, parseTypeGlob } from "../eventlog/index.js";
+import { type LogEntry, type LogStore, checkOffset, parseTypeGlob, typeMatcher } from "../eventlog/index.js";
 import { followFeed } from "./follow-feed.js";
 import { createLogFeedSource } from "./log-feed.js";
 import type { LogHub } from "./log-hub.js";
 import type { SubscriptionObject } from "./subscription-object.js";
 import { watchUnsubscribe } from "./unsubscribe-watch.js";
+
+/** Moved to eventlog/ (a partition's log filters segments with it); still exported here for existing callers. */
+export { typeMatcher };
 
 /** What a log stream asks for. */
 export interface LogStreamRequest {
@@ -62,12 +65,4 @@ export function createLogStreams(deps: {
       return { from: start, [Symbol.asyncIterator]: () => entries };
     },
   };
-}
-
-/** A type glob as a predicate: `*` any run of characters, `?` one, everything else literal (as SQLite's GLOB). */
-export function typeMatcher(glob: string | undefined): (type: string) => boolean {
-  if (glob === undefined) return () => true;
-  const pattern = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  const re = new RegExp(`^${pattern}$`);
-  return (type) => re.test(type);
 }

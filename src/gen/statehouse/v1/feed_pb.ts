@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file statehouse/v1/feed.proto.
  */
 export const file_statehouse_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChhzdGF0ZWhvdXNlL3YxL2ZlZWQucHJvdG8SDXN0YXRlaG91c2UudjEiTQoRRW50aXR5RmVlZE1lc3NhZ2USDAoEaGVhZBgBIAEoDRIqCgRyb3dzGAIgAygLMhwuc3RhdGVob3VzZS52MS5FbnRpdHlGZWVkUm93Ik0KDUVudGl0eUZlZWRSb3cSEAoIcmV2aXNpb24YASABKA0SDQoFZXZlbnQYAiABKAwSDQoFc3RhdGUYAyABKAwSDAoEbWV0YRgEIAEoDCJHCg5Mb2dGZWVkTWVzc2FnZRIMCgRoZWFkGAEgASgEEicKBHJvd3MYAiADKAsyGS5zdGF0ZWhvdXNlLnYxLkxvZ0ZlZWRSb3citAEKCkxvZ0ZlZWRSb3cSDgoGb2Zmc2V0GAEgASgEEhEKCWVudGl0eV9pZBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRISCgpldmVudF90eXBlGAQgASgJEhIKBWV2ZW50GAUgASgMSACIAQESDAoEbWV0YRgGIAEoDBISCgVzdGF0ZRgHIAEoDEgBiAEBEhMKC2FwcGVuZGVkX2F0GAggASgDQggKBl9ldmVudEIICgZfc3RhdGViBnByb3RvMw");
+  fileDesc("ChhzdGF0ZWhvdXNlL3YxL2ZlZWQucHJvdG8SDXN0YXRlaG91c2UudjEiTQoRRW50aXR5RmVlZE1lc3NhZ2USDAoEaGVhZBgBIAEoDRIqCgRyb3dzGAIgAygLMhwuc3RhdGVob3VzZS52MS5FbnRpdHlGZWVkUm93Ik0KDUVudGl0eUZlZWRSb3cSEAoIcmV2aXNpb24YASABKA0SDQoFZXZlbnQYAiABKAwSDQoFc3RhdGUYAyABKAwSDAoEbWV0YRgEIAEoDCJHCg5Mb2dGZWVkTWVzc2FnZRIMCgRoZWFkGAEgASgEEicKBHJvd3MYAiADKAsyGS5zdGF0ZWhvdXNlLnYxLkxvZ0ZlZWRSb3ci9AEKCkxvZ0ZlZWRSb3cSDgoGb2Zmc2V0GAEgASgEEhEKCWVudGl0eV9pZBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRISCgpldmVudF90eXBlGAQgASgJEhIKBWV2ZW50GAUgASgMSACIAQESDAoEbWV0YRgGIAEoDBISCgVzdGF0ZRgHIAEoDEgBiAEBEhMKC2FwcGVuZGVkX2F0GAggASgDEg0KBWVza2l0GAkgASgIEi8KCGJhcnJpZXJzGAogAygLMh0uc3RhdGVob3VzZS52MS5Mb2dGZWVkQmFycmllckIICgZfZXZlbnRCCAoGX3N0YXRlIkoKDkxvZ0ZlZWRCYXJyaWVyEhUKDWJlZm9yZV9vZmZzZXQYASABKAQSEQoJcGFydGl0aW9uGAIgASgNEg4KBm9mZnNldBgDIAEoBGIGcHJvdG8z");
 
 /**
  * One commit's rows, or only the new head when the rows would make too large a message (the
@@ -81,6 +81,8 @@ export const EntityFeedRowSchema: GenMessage<EntityFeedRow> = /*@__PURE__*/
 /**
  * Internal: what the Queue consumer publishes to the LogHub after appending to the global log,
  * and what the hub broadcasts to the bridges of SubscribeAll, LogService.Tail and the log's SSE.
+ * Also the stored form of one segment of a partition's log (src/eventlog/segment-codec.ts), with
+ * head = the segment's last offset.
  *
  * @generated from message statehouse.v1.LogFeedMessage
  */
@@ -108,7 +110,8 @@ export const LogFeedMessageSchema: GenMessage<LogFeedMessage> = /*@__PURE__*/
   messageDesc(file_statehouse_v1_feed, 2);
 
 /**
- * A log entry as stored: serialized Any event and state, serialized MetaData.
+ * A log entry as stored (also one entry of a partition's log segment): serialized Any event and
+ * state, serialized MetaData.
  *
  * @generated from message statehouse.v1.LogFeedRow
  */
@@ -152,6 +155,23 @@ export type LogFeedRow = Message<"statehouse.v1.LogFeedRow"> & {
    * @generated from field: int64 appended_at = 8;
    */
   appendedAt: bigint;
+
+  /**
+   * Whether the event is an eskit event (contracts.eventstore.Event), so event_type is its own
+   * event_type (eskit's metrics count it by that name).
+   *
+   * @generated from field: bool eskit = 9;
+   */
+  eskit: boolean;
+
+  /**
+   * Set on the entry at a barrier's before_offset only (in live messages and catch-up reads, never
+   * in a stored segment): this entry and the ones after it in its partition may be handed out only
+   * once the reader has consumed the other partition through the barrier's offset.
+   *
+   * @generated from field: repeated statehouse.v1.LogFeedBarrier barriers = 10;
+   */
+  barriers: LogFeedBarrier[];
 };
 
 /**
@@ -160,4 +180,34 @@ export type LogFeedRow = Message<"statehouse.v1.LogFeedRow"> & {
  */
 export const LogFeedRowSchema: GenMessage<LogFeedRow> = /*@__PURE__*/
   messageDesc(file_statehouse_v1_feed, 3);
+
+/**
+ * A partition log's barrier (a resize moved shards here from `partition`): entries from
+ * before_offset on wait until `partition` has been consumed up to and including `offset`.
+ *
+ * @generated from message statehouse.v1.LogFeedBarrier
+ */
+export type LogFeedBarrier = Message<"statehouse.v1.LogFeedBarrier"> & {
+  /**
+   * @generated from field: uint64 before_offset = 1;
+   */
+  beforeOffset: bigint;
+
+  /**
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * @generated from field: uint64 offset = 3;
+   */
+  offset: bigint;
+};
+
+/**
+ * Describes the message statehouse.v1.LogFeedBarrier.
+ * Use `create(LogFeedBarrierSchema)` to create a new message.
+ */
+export const LogFeedBarrierSchema: GenMessage<LogFeedBarrier> = /*@__PURE__*/
+  messageDesc(file_statehouse_v1_feed, 4);
 

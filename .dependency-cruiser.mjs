@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
   { name: "domain", parts: ["entity", "readside", "streams", "eskit"] },
-  { name: "services", parts: ["handlers", "journal", "cursors", "eventlog", "docstore", "metrics", "payload", "config"] },
+  { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "docstore", "metrics", "payload", "config"] },
   { name: "base", parts: ["errors", "log", "gen"] },
 ];
 

@@ -9,3 +9,7 @@ CREATE TABLE IF NOT EXISTS sh_partition_layout (
 );
 INSERT INTO sh_partition_layout (version, partitions, created_at)
 SELECT 1, 1, CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE NOT EXISTS (SELECT 1 FROM sh_partition_layout);
+
+-- Named consumers' positions become text: with several partitions a position is one offset per
+-- partition ("15-0-7"); with one it is the offset, as before (log_offset keeps it too).
+ALTER TABLE sh_log_consumer ADD COLUMN position TEXT;

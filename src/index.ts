@@ -37,8 +37,8 @@ const app = createApp(servicesOf);
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleQueue(batch, deadLetterDeps(env)),
-  scheduled: async (_controller, env) => {
+  queue: (batch, env, _ctx) => handleQueue(batch, deadLetterDeps(env)),
+  scheduled: async (_controller, env, _ctx) => {
     await reconcile(servicesOf(env).readSides);
   },
 } satisfies ExportedHandler<Env>;

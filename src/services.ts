@@ -48,7 +48,17 @@ function buildServices(env: Env, config: Config): Services {
   const entities = createEntityClient(env.ENTITY);
   const readSideStore = createReadSideStore(env.DB);
   const deadLetters = createDeadLetterStore(env.DB);
-  const logs: PartitionLogs = { count: partitions.count, read: (p, q) => partitions.store(p).readLog(q), bounds: (p) => partitions.store(p).logBounds() };
+  const logs: PartitionLogs = {
+    count: partitions.count,
+    async read(p, q) {
+      const page = await partitions.store(p).readLog(q);
+      // A partition's store learns its number from the pipeline's calls; a read says it here.
+      for (const e of page.entries) e.partition = p;
+      return page;
+    },
+    bounds: (p) => partitions.store(p).logBounds(),
+  };
+  const eventLog = createEventLog({ logs, positions: createPositionStore(env.DB) });
   const readSides = createReadSideContext({
     env,
     config,
@@ -74,8 +84,8 @@ function buildServices(env: Env, config: Config): Services {
     readSides,
     manager: new ReadSideManager(readSides),
     deadLetters,
-    eventLog: createEventLog({ logs, positions: createPositionStore(env.DB) }),
-    logStreams: createLogStreams({ logs, hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION }),
+    eventLog,
+    logStreams: createLogStreams({ logs, eventLog, hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION }),
     docIndex,
     typeStore: createTypeStore(env.DB),
     async readMetrics() {

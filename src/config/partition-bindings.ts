@@ -15,7 +15,8 @@ export function partitionProblems(env: object, partitions: number, numShards: nu
     problems.push(`STATEHOUSE_PARTITIONS (${partitions}) must not exceed COS_NUM_SHARDS (${numShards}): a partition owns whole shards`);
   }
   const bindings = env as Record<string, unknown>;
-  const missing = Array.from({ length: partitions }, (_, p) => eventQueueBinding(p)).filter((name) => !isQueue(bindings[name]));
+  // Partition 0's queue is the base EVENTS binding every deployment declares (wrangler.toml).
+  const missing = Array.from({ length: partitions - 1 }, (_, i) => eventQueueBinding(i + 1)).filter((name) => !isQueue(bindings[name]));
   if (missing.length > 0) {
     problems.push(
       `STATEHOUSE_PARTITIONS=${partitions} needs a queue producer binding for each partition; missing: ${missing.join(", ")} (see README, "Partitions")`,

@@ -76,7 +76,7 @@ export class EntityObject extends DurableObject<Env> {
     super(ctx, env);
     this.outbox = new OutboxPublisher(
       async (msg) => {
-        await ports.publish(msg);
+        await this.ports.publish(msg);
         // The backoff counts consecutive failures: one send that went through resets it.
         this.outboxFailures = 0;
       },

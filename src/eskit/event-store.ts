@@ -6,11 +6,12 @@ import type { Originator } from "../gen/contracts/common/originator_pb.js";
 import { type AppLogEntry, AppLogEntrySchema, type Event } from "../gen/contracts/eventstore/event_pb.js";
 import type { AppLogRequest } from "../gen/contracts/eventstore/service_pb.js";
 import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
-import { type EventLog, LOG_PAGE_MAX, type LogEntry, decodeLogEntry } from "../eventlog/index.js";
+import { type EventLog, LOG_PAGE_MAX, type LogEntry, decodeLogEntry, formatLogStart } from "../eventlog/index.js";
 import { logEventType } from "../payload/index.js";
 import type { LogStreams } from "../streams/index.js";
 import { parseDecimal } from "./decimal.js";
 import { toEskitEvent } from "./eskit-event.js";
+import { eskitLogId, startOfFromId } from "./log-ids.js";
 import { parseLogSelector } from "./selector.js";
 
 /** Entries Logs returns when `size` is 0 (eskit's default). */
@@ -42,10 +43,11 @@ export interface EskitEventStore {
 
 /** eskit's reads over the request's entity client, event log and log streams. */
 export function createEskitEventStore(deps: EskitEventStoreDeps): EskitEventStore {
-  const toEntry = async (e: LogEntry): Promise<AppLogEntry> => {
+  const partitions = deps.eventLog.partitions;
+  const toEntry = async (e: LogEntry, position: string): Promise<AppLogEntry> => {
     const d = decodeLogEntry(e);
     const event = d.event ?? (await journalEvent(deps.entities, d.entityId, d.revision));
-    return create(AppLogEntrySchema, { id: String(d.offset), event: toEskitEvent({ ...d, event }, deps.registry) });
+    return create(AppLogEntrySchema, { id: eskitLogId(e, position, partitions), event: toEskitEvent({ ...d, event }, deps.registry) });
   };
   return {
     async getEvents(originator) {
@@ -76,38 +78,36 @@ export function createEskitEventStore(deps: EskitEventStoreDeps): EskitEventStor
     },
 
     async logs(req) {
-      const from = parseDecimal(req.fromId, "from_id");
       const size = req.size === 0 ? LOGS_DEFAULT_SIZE : req.size;
       if (size > LOG_PAGE_MAX) throw new StatehouseError("invalid_argument", `size must be at most ${LOG_PAGE_MAX}`);
       const selector = parseLogSelector(req.selector, req.pipelineId);
-      const found: LogEntry[] = [];
+      const found: { entry: LogEntry; position: string }[] = [];
       let bytes = 0;
       // "1" (eskit's FromBeginning), "0" and "" start at the oldest entry retention kept.
-      let next = from === undefined || from <= 1 ? undefined : from;
+      let next = startOfFromId(req.fromId, partitions);
       // eskit stopped after one full page of non-matching entries; this reads on to `size` or the head.
       for (;;) {
         const page = await deps.eventLog.read({ from: next, limit: size - found.length, type: selector.glob });
         for (const e of page.entries) {
-          if (!selector.matches(e.eventType)) continue;
+          if (!selector.matches(e.entry.eventType)) continue;
           found.push(e);
-          bytes += (e.event?.byteLength ?? 0) + e.meta.byteLength;
+          bytes += (e.entry.event?.byteLength ?? 0) + e.entry.meta.byteLength;
         }
-        const reachedHead = page.nextOffset > page.headOffset || page.nextOffset <= (next ?? 0);
+        const reachedHead = page.nextStart.every((n, p) => n > (page.head[p] ?? 0)) || page.next === next;
         if (found.length >= size || bytes >= LOGS_MAX_BYTES || reachedHead) break;
-        next = page.nextOffset;
+        next = page.next;
       }
       const entries: AppLogEntry[] = [];
-      for (const e of found) entries.push(await toEntry(e));
+      for (const e of found) entries.push(await toEntry(e.entry, e.position));
       return entries;
     },
 
     async *poll(req, signal) {
-      const from = parseDecimal(req.fromId, "from_id");
       const selector = parseLogSelector(req.selector, req.pipelineId);
-      const start = from === undefined || from <= 1 ? (await deps.eventLog.read({ limit: 1 })).firstOffset : from;
-      const stream = await deps.logStreams.open({ from: start, type: selector.glob, signal });
+      const from = startOfFromId(req.fromId, partitions) ?? formatLogStart((await deps.eventLog.bounds()).first);
+      const stream = await deps.logStreams.open({ from, type: selector.glob, signal });
       for await (const e of stream) {
-        if (selector.matches(e.eventType)) yield await toEntry(e);
+        if (selector.matches(e.entry.eventType)) yield await toEntry(e.entry, e.position);
       }
     },
   };

@@ -10,6 +10,7 @@ export {
   createEskitEventStore,
 } from "./event-store.js";
 export { type LogSelector, parseLogSelector } from "./selector.js";
+export { eskitLogId, idOfPosition, positionOfId, startOfFromId } from "./log-ids.js";
 export {
   type CommitCrudCommand,
   type CrudDocuments,

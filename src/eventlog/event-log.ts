@@ -1,8 +1,9 @@
-// The event log as the front door's APIs use it: validated reads and named consumers' positions.
+// The event log as the front door's APIs use it: validated reads across partitions and named consumers' positions.
 import { StatehouseError } from "../errors.js";
-import { type LogRequest, readLog } from "./log-reader.js";
-import { type LogPage, type LogStore, createLogStore } from "./log-store.js";
-import { type ConsumerPosition, type PositionStore, createPositionStore } from "./position-store.js";
+import { formatLogPosition, parseLogPosition } from "./log-position.js";
+import { type LogRequest, type ReadPage, readLog } from "./log-reader.js";
+import type { PartitionLogs } from "./merged-log.js";
+import type { ConsumerPosition, PositionStore } from "./position-store.js";
 
 /** A consumer id: like a read side id, dots allowed (`billing.projector`). */
 const CONSUMER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -11,26 +12,40 @@ export const POSITIONS_PAGE_MAX = 1000;
 
 /** Reads of the log and the consumer store; every failure is a StatehouseError with its code. */
 export interface EventLog {
-  read(req: LogRequest): Promise<LogPage>;
-  /** Stores the last offset `consumerId` handled; an offset past the head is out_of_range. */
-  setPosition(consumerId: string, offset: number): Promise<ConsumerPosition>;
+  /** How many partitions the log has (positions have that many components; one is today's offset). */
+  readonly partitions: number;
+  read(req: LogRequest): Promise<ReadPage>;
+  /** Each partition's newest offset and oldest retained one. */
+  bounds(): Promise<{ head: number[]; first: number[] }>;
+  /** Stores the last position `consumerId` handled; a position past the head is out_of_range. */
+  setPosition(consumerId: string, position: string): Promise<ConsumerPosition>;
   /** A stored position; not_found for a consumer that never stored one. */
   getPosition(consumerId: string): Promise<ConsumerPosition>;
   listPositions(after: string, limit: number | undefined): Promise<ConsumerPosition[]>;
 }
 
-/** An EventLog over D1. */
-export function createEventLog(db: D1Database, stores: { log?: LogStore; positions?: PositionStore } = {}): EventLog {
-  const log = stores.log ?? createLogStore(db);
-  const positions = stores.positions ?? createPositionStore(db);
+/** An EventLog over the partitions' logs and the control plane's consumer positions. */
+export function createEventLog(deps: { logs: PartitionLogs; positions: PositionStore }): EventLog {
+  const { logs, positions } = deps;
+  const bounds = async () => {
+    const all = await Promise.all(Array.from({ length: logs.count }, (_, p) => logs.bounds(p)));
+    return { head: all.map((b) => b.head), first: all.map((b) => b.first) };
+  };
   return {
-    read: (req) => readLog(log, req),
-    async setPosition(consumerId, offset) {
+    partitions: logs.count,
+    read: (req) => readLog(logs, req),
+    bounds,
+    async setPosition(consumerId, text) {
       checkConsumerId(consumerId);
-      if (!Number.isSafeInteger(offset) || offset < 0) throw new StatehouseError("invalid_argument", "offset must be a whole number (a log offset)");
-      const head = await log.head();
-      if (offset > head) throw new StatehouseError("out_of_range", `offset ${offset} is beyond the head of the log (${head})`);
-      return positions.set(consumerId, offset, Date.now());
+      const position = parseLogPosition(text, logs.count, logs.count === 1 ? "offset" : "position");
+      const { head } = await bounds();
+      position.forEach((o, p) => {
+        if (o > (head[p] ?? 0)) {
+          const where = logs.count === 1 ? "" : ` in partition ${p}`;
+          throw new StatehouseError("out_of_range", `offset ${o}${where} is beyond the head of the log (${head[p] ?? 0})`);
+        }
+      });
+      return positions.set(consumerId, formatLogPosition(position), Date.now());
     },
     async getPosition(consumerId) {
       checkConsumerId(consumerId);

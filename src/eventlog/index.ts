@@ -1,6 +1,5 @@
-// Public surface of eventlog/: the global event log (in D1 today; per partition in segments) and named consumers' positions.
+// Public surface of eventlog/: the global event log, kept in segments per partition, read across partitions, and named consumers' positions.
 export {
-  LOG_APPEND_TAKES,
   LOG_READ_SIDE_ID,
   LOG_SCAN_WINDOW,
   type LogAppend,
@@ -10,22 +9,23 @@ export {
   type LogQuery,
   type LogRetention,
   type LogRow,
-  type LogStore,
-  createLogStore,
-  logAppendStatements,
-} from "./log-store.js";
+} from "./log-types.js";
 export { type ConsumerPosition, type PositionStore, createPositionStore } from "./position-store.js";
 export {
   type DecodedLogEntry,
+  LOG_PAGE_BYTES,
   LOG_PAGE_DEFAULT,
   LOG_PAGE_MAX,
   type LogRequest,
+  type PagedEntry,
+  type ReadPage,
   checkOffset,
+  checkStart,
   decodeLogEntry,
-  parseTypeGlob,
+  pagedEntries,
   readLog,
-  typeMatcher,
 } from "./log-reader.js";
+export { parseTypeGlob, typeMatcher } from "./type-glob.js";
 export { type EventLog, createEventLog } from "./event-log.js";
 export {
   type AppendResult,

@@ -33,12 +33,13 @@ export function parseLogPosition(text: string, count: number, field = "position"
 }
 
 /**
- * Parses an inclusive start (`?from=`) for `count` partitions. Missing components start their
- * partition at 1 (the same as "nothing consumed" in a position); 0 is kept as given, for the caller
- * to read as it does today ("the oldest retained" for a read, "from now on" for a stream).
+ * Parses an inclusive start (`?from=`) for `count` partitions. A 0 component, and a missing one (a
+ * start from before partitions were added), means "the oldest entry retention kept" there; a
+ * start that is 0 as a whole is the caller's to read as it does today ("the oldest retained" for a
+ * read, "from now on" for a stream).
  */
 export function parseLogStart(text: string, count: number, field = "from"): LogStart {
-  return parseVector(text, count, field, 1);
+  return parseVector(text, count, field, 0);
 }
 
 /** Formats an inclusive start: the same form as a position. */

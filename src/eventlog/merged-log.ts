@@ -1,6 +1,6 @@
 // One page of the global log read across K partitions: merged by time, barriers honoured, resumable without gap.
 import { StatehouseError } from "../errors.js";
-import type { LogBarrier, LogEntry, LogQuery } from "./log-store.js";
+import type { LogBarrier, LogEntry, LogQuery } from "./log-types.js";
 import { payloadBytes } from "./segment-codec.js";
 import type { PartitionLogPage } from "./segment-store.js";
 
@@ -9,6 +9,8 @@ export interface PartitionLogs {
   readonly count: number;
   /** One partition's page, with SegmentStore.read's meaning. */
   read(partition: number, query: LogQuery): Promise<PartitionLogPage>;
+  /** One partition's newest offset and oldest retained one (SegmentStore.bounds). */
+  bounds(partition: number): Promise<{ head: number; first: number }>;
 }
 
 /** A merged read: inclusive start offsets per partition (see log-position.ts), and LogQuery's bounds. */

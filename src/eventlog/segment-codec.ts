@@ -2,7 +2,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { StatehouseError } from "../errors.js";
 import { type LogFeedRow, LogFeedBarrierSchema, LogFeedMessageSchema, LogFeedRowSchema } from "../gen/statehouse/v1/feed_pb.js";
-import type { LogBarrier, LogEntry, LogRow } from "./log-store.js";
+import type { LogBarrier, LogEntry, LogRow } from "./log-types.js";
 
 /**
  * Bytes one segment row may hold at most, its columns included. SQLite in a Durable Object caps a

@@ -1,7 +1,7 @@
 // One partition's slice of the global log in its Durable Object's SQLite: a row per appended batch (a segment).
 import { StatehouseError } from "../errors.js";
-import { typeMatcher } from "./log-reader.js";
-import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogPage, type LogQuery, type LogRetention, type LogRow } from "./log-store.js";
+import { typeMatcher } from "./type-glob.js";
+import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogPage, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
 import { SEGMENT_BASE_BYTES, SEGMENT_MAX_BYTES, type SegmentDecoder, decodeSegment, encodeSegment, payloadBytes, segmentRowBytes } from "./segment-codec.js";
 import { type LogCounterDelta, type SegmentCounters, countersJson, createSegmentCounters } from "./segment-counters.js";
 import { type SegmentMeta, readMeta, writeMeta } from "./segment-meta.js";

@@ -94,14 +94,14 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
 }
 
 /**
- * Whether a write that started from `from` may replace `stored`: an absent cursor, or one of an
- * older generation, is replaced by any write of the current generation; a current one only while
- * it still has the epoch and revision the delivery read.
+ * Whether a write that started from `from` may replace `stored`: only while the read side still
+ * has the generation the delivery read, and the cursor still the epoch and revision it read. An
+ * absent cursor, or one of an older generation, is a fresh one (epoch 0, revision 0).
  */
 function takes(stored: CursorJson | undefined, generation: string, from: Cursor): boolean {
   if (from.generation !== generation) return false;
-  if (stored === undefined || stored.g !== generation) return true;
-  return (stored.e ?? 0) === from.epoch && stored.r === from.revision;
+  const current = stored === undefined || stored.g !== generation ? { e: 0, r: 0 } : stored;
+  return (current.e ?? 0) === from.epoch && current.r === from.revision;
 }
 
 function cursorOf(u: CursorUpdate, now: number): CursorJson {

@@ -2,7 +2,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ReadSideRecord } from "../control/index.js";
 import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../docstore/index.js";
-import { type LogAppend, type LogRetention, type PartitionLogPage, SEGMENT_SCHEMA, type SegmentQuery, type SegmentStore, createSegmentStore } from "../eventlog/index.js";
+import { type LogAppend, type LogQuery, type LogRetention, type PartitionLogPage, SEGMENT_SCHEMA, type SegmentStore, createSegmentStore } from "../eventlog/index.js";
 import { log } from "../log.js";
 import { type CounterDelta, countRows, mergeDeltas } from "../metrics/index.js";
 import type { BatchPositions, CommitRequest, CommitResult, EntityHead, Route } from "./batch.js";
@@ -221,7 +221,7 @@ export class PartitionObject extends DurableObject<Env> {
   }
 
   /** A page of this partition's slice of the log. */
-  async readLog(q: SegmentQuery): Promise<PartitionLogPage> {
+  async readLog(q: LogQuery): Promise<PartitionLogPage> {
     return this.segments.read(q);
   }
 

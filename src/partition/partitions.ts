@@ -33,7 +33,8 @@ export function partitionName(p: number): string {
  * partition owns whole shards and the ByShard operations of CoS's manager reach exactly one.
  */
 export function createPartitions(ns: DurableObjectNamespace<PartitionObject>, numShards: number, count: number): Partitions {
-  const stubs = new Map<number, DurableObjectStub<PartitionObject>>();
+  // Ids are kept; stubs are not: a stub belongs to the request that made it, and these partitions serve many.
+  const ids = new Map<number, DurableObjectId>();
   const partitionOfShard = (shard: number) => shard % count;
   return {
     count,
@@ -42,9 +43,9 @@ export function createPartitions(ns: DurableObjectNamespace<PartitionObject>, nu
     partitionOfShard,
     partitionOf: (entityId) => partitionOfShard(shardOf(entityId, numShards)),
     store(p) {
-      let stub = stubs.get(p);
-      if (stub === undefined) stubs.set(p, (stub = ns.get(ns.idFromName(partitionName(p)))));
-      return stub;
+      let id = ids.get(p);
+      if (id === undefined) ids.set(p, (id = ns.idFromName(partitionName(p))));
+      return ns.get(id);
     },
     all: Array.from({ length: count }, (_, i) => i),
     route: (partition) => ({ partition, partitions: count, numShards }),

@@ -11,7 +11,7 @@ import type { FailingRow } from "./failing.js";
 export type ShardState = "importing" | "releasing" | "owned" | "leaving" | "sealed" | "released";
 
 /** A shard's row: its state, the layout version it refers to, the partition on the other side, and progress. */
-export interface ShardRecord {
+export type ShardRecord = {
   shard: number;
   state: ShardState;
   version: number;
@@ -20,7 +20,7 @@ export interface ShardRecord {
   through: number;
   /** The new owner: the last entity id imported ("" before the first page). */
   after: string;
-}
+};
 
 /** The moves table (idempotent). */
 export const SHARD_SCHEMA = [

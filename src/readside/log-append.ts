@@ -47,7 +47,7 @@ export function planLogAppend(d: Pick<PairDelivery, "key" | "cursor" | "events" 
     outcome.update = { key, from: cursor, revision, status: "ok", attempts: 0, failedRevision: 0, lastError: null, retryAt: 0 };
   }
   if (outcome.update?.status !== "stopped" && revision < d.target) outcome.resend = { fromRevision: revision + 1, delaySeconds: 0 };
-  const append = rows.length === 0 ? undefined : { entityId: key.entityId, generation: cursor.generation, epoch: cursor.epoch, fromRevision: cursor.revision, rows };
+  const append = rows.length === 0 ? undefined : { entityId: key.entityId, shard: key.shard, generation: cursor.generation, epoch: cursor.epoch, fromRevision: cursor.revision, rows };
   return { outcome, append };
 }
 

@@ -9,8 +9,7 @@ import {
   HealthResponseSchema,
   ListConsumersResponseSchema,
 } from "../gen/contracts/consumerstore/service_pb.js";
-import { StatehouseError } from "../errors.js";
-import { parseDecimal } from "../eskit/index.js";
+import { idOfPosition, positionOfId } from "../eskit/index.js";
 import type { ConsumerPosition } from "../eventlog/index.js";
 import { requestValues } from "./request-values.js";
 
@@ -27,9 +26,8 @@ export function eskitConsumerService(): ServiceImpl<typeof ConsumerService> {
   return {
     healtz: () => create(HealthResponseSchema, { message: "OK" }),
     async logConsume(req, ctx) {
-      const offset = parseDecimal(req.offset, "offset");
-      if (offset === undefined) throw new StatehouseError("invalid_argument", "missing offset");
-      await requestValues(ctx).eventLog.setPosition(req.consumerId, offset);
+      const { eventLog } = requestValues(ctx);
+      await eventLog.setPosition(req.consumerId, positionOfId(req.offset, eventLog.partitions));
       return create(AppLogConsumeResponseSchema);
     },
     async getLogConsume(req, ctx) {
@@ -50,5 +48,5 @@ export function eskitConsumerService(): ServiceImpl<typeof ConsumerService> {
 }
 
 function positionMessage(p: ConsumerPosition): GetAppLogConsumeResponse {
-  return create(GetAppLogConsumeResponseSchema, { consumerId: p.consumerId, offset: String(p.offset) });
+  return create(GetAppLogConsumeResponseSchema, { consumerId: p.consumerId, offset: idOfPosition(p.position) });
 }

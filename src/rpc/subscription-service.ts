@@ -49,10 +49,19 @@ export function subscriptionService(): SubscriptionMethods {
       requireSubscriptions(config);
       const subscriptionId = req.subscriptionId || crypto.randomUUID();
       if (req.fromOffset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StatehouseError("invalid_argument", "from_offset is too large");
-      const stream = await logStreams.open({ from: Number(req.fromOffset), type: req.eventType, subscriptionId, signal: ctx.signal });
-      for await (const entry of stream) {
+      const after = req.fromPosition === "" ? undefined : req.fromPosition;
+      const stream = await logStreams.open({ from: String(req.fromOffset), after, type: req.eventType, subscriptionId, signal: ctx.signal });
+      for await (const { entry, position } of stream) {
         const e = await completeLogEntry(entities, entry);
-        yield create(SubscribeAllResponseSchema, { subscriptionId, event: e.event, resultingState: e.state, meta: e.meta, offset: BigInt(e.offset) });
+        yield create(SubscribeAllResponseSchema, {
+          subscriptionId,
+          event: e.event,
+          resultingState: e.state,
+          meta: e.meta,
+          offset: BigInt(e.offset),
+          position,
+          partition: e.partition,
+        });
       }
     },
     async unsubscribe(req, ctx) {

@@ -9,6 +9,6 @@ export { RECONNECT_DELAYS_MS } from "./reconnect.js";
 export { SubscriptionObject, UNSUBSCRIBED_CLOSE_CODE } from "./subscription-object.js";
 export { type UnsubscribeWatch, unsubscribe, watchUnsubscribe } from "./unsubscribe-watch.js";
 export { SUBSCRIPTIONS_DISABLED_MESSAGE, requireSubscriptions } from "./require-subscriptions.js";
-export { LOG_HUB_NAME, LogHub } from "./log-hub.js";
+export { LOG_HUB_NAME, LogHub, logHubName } from "./log-hub.js";
 export { createLogFeedSource, encodeLogFeed, publishAppends } from "./log-feed.js";
-export { type LogStream, type LogStreamRequest, type LogStreams, createLogStreams, typeMatcher } from "./log-stream.js";
+export { type LogStream, type LogStreamRequest, type LogStreams, type StreamedEntry, createLogStreams } from "./log-stream.js";

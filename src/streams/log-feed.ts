@@ -1,90 +1,71 @@
-// The global event log as a FeedSource: catch-up pages from D1, live appends from the LogHub.
+// One partition's slice of the global log as a FeedSource: catch-up pages from its store, live appends from its LogHub.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { StatehouseError } from "../errors.js";
-import { type LogEntry, type LogStore, checkOffset } from "../eventlog/index.js";
-import { LogFeedMessageSchema, LogFeedRowSchema } from "../gen/statehouse/v1/feed_pb.js";
+import { type LogEntry, type PartitionLogs, checkOffset, fromLogFeedRow, payloadBytes, toLogFeedRow } from "../eventlog/index.js";
+import { LogFeedMessageSchema } from "../gen/statehouse/v1/feed_pb.js";
 import { log } from "../log.js";
 import type { FeedSource, LiveMessage } from "./feed-source.js";
 import { openHubSocket } from "./live-socket.js";
-import { LOG_HUB_NAME, type LogHub } from "./log-hub.js";
+import { type LogHub, logHubName } from "./log-hub.js";
 
-/** Largest live message; a larger append is announced by its head only and read from D1. */
+/** Largest live message; a larger append is announced by its head only and read from the store. */
 export const MAX_LOG_MESSAGE_BYTES = 256 * 1024;
 /** Payload bytes one catch-up page reads at most. */
 const PAGE_BYTES = 1024 * 1024;
 
-/** The log as a feed: positions are offsets. A read below what retention kept is OUT_OF_RANGE. */
-export function createLogFeedSource(store: LogStore, hubs: DurableObjectNamespace<LogHub>): FeedSource<LogEntry> {
+/**
+ * Partition `partition`'s log as a feed: positions are its offsets. A read below what retention
+ * kept is OUT_OF_RANGE. Entries carry the barriers they guard (see LogEntry.barriers).
+ */
+export function createLogFeedSource(logs: PartitionLogs, hubs: DurableObjectNamespace<LogHub>, partition: number): FeedSource<LogEntry> {
+  const name = logs.count === 1 ? "the event log" : `partition ${partition} of the event log`;
   return {
-    name: "the event log",
-    positionName: "offset",
+    name,
+    positionName: logs.count === 1 ? "offset" : `offset of partition ${partition}`,
     position: (e) => e.offset,
     size: logEntrySize,
     async read(from, limit) {
-      const page = await store.read({ from, limit, maxBytes: PAGE_BYTES });
+      const page = await logs.read(partition, { from, limit, maxBytes: PAGE_BYTES });
       checkOffset(from, page);
       const last = page.entries.at(-1)?.offset;
       return { items: page.entries, next: last === undefined ? from : last + 1, head: page.headOffset };
     },
     connect(handlers) {
-      const stub = hubs.get(hubs.idFromName(LOG_HUB_NAME));
-      return openHubSocket(() => stub.fetch("https://log-hub/feed", { headers: { upgrade: "websocket" } }), decodeLogFeed, handlers);
+      const stub = hubs.get(hubs.idFromName(logHubName(partition)));
+      return openHubSocket(() => stub.fetch("https://log-hub/feed", { headers: { upgrade: "websocket" } }), (data) => decodeLogFeed(data, partition), handlers);
     },
   };
 }
 
 /**
- * Publishes what a consumer batch appended. Never throws: a bridge that misses it reads D1 at the
- * next message it does get, or when its connection is re-opened.
+ * Publishes what a commit appended to partition `partition`'s log. Never throws: a bridge that
+ * misses it reads the store at the next message it does get, or when its connection is re-opened.
  */
-export async function publishAppends(hubs: DurableObjectNamespace<LogHub>, entries: LogEntry[]): Promise<void> {
+export async function publishAppends(hubs: DurableObjectNamespace<LogHub>, partition: number, entries: LogEntry[]): Promise<void> {
   if (entries.length === 0) return;
   try {
-    await hubs.get(hubs.idFromName(LOG_HUB_NAME)).publish(encodeLogFeed(entries));
+    await hubs.get(hubs.idFromName(logHubName(partition))).publish(encodeLogFeed(entries));
   } catch (cause) {
-    log.warn("statehouse: publishing log appends to the hub failed; live readers catch up from D1", { error: cause });
+    log.warn("statehouse: publishing log appends to the hub failed; live readers catch up from the store", { partition, error: cause });
   }
 }
 
-/** The live message for `entries` (consecutive offsets): the rows, or only the head when too large. */
+/** The live message for `entries` (consecutive offsets of one partition): the rows, or only the head when too large. */
 export function encodeLogFeed(entries: LogEntry[]): Uint8Array {
   const head = BigInt(entries.at(-1)?.offset ?? 0);
   const bytes = entries.reduce((n, e) => n + logEntrySize(e), 0);
   if (bytes > MAX_LOG_MESSAGE_BYTES) return toBinary(LogFeedMessageSchema, create(LogFeedMessageSchema, { head }));
-  const rows = entries.map((e) =>
-    create(LogFeedRowSchema, {
-      offset: BigInt(e.offset),
-      entityId: e.entityId,
-      revision: e.revision,
-      eventType: e.eventType,
-      event: e.event,
-      meta: e.meta,
-      state: e.state,
-      appendedAt: BigInt(e.appendedAt),
-    }),
-  );
-  return toBinary(LogFeedMessageSchema, create(LogFeedMessageSchema, { head, rows }));
+  return toBinary(LogFeedMessageSchema, create(LogFeedMessageSchema, { head, rows: entries.map((e) => toLogFeedRow(e)) }));
 }
 
-/** Reads a hub message back into live feed items. */
-export function decodeLogFeed(data: ArrayBuffer | string): LiveMessage<LogEntry> {
+/** Reads a hub message of partition `partition` back into live feed items. */
+export function decodeLogFeed(data: ArrayBuffer | string, partition = 0): LiveMessage<LogEntry> {
   if (!(data instanceof ArrayBuffer)) throw new StatehouseError("internal", "a log feed message is binary");
   const msg = fromBinary(LogFeedMessageSchema, new Uint8Array(data));
   if (msg.rows.length === 0) return { head: Number(msg.head) };
-  return {
-    items: msg.rows.map((r) => ({
-      offset: Number(r.offset),
-      entityId: r.entityId,
-      revision: r.revision,
-      eventType: r.eventType,
-      event: r.event,
-      meta: r.meta,
-      state: r.state,
-      appendedAt: Number(r.appendedAt),
-    })),
-  };
+  return { items: msg.rows.map((r) => fromLogFeedRow(r, partition)) };
 }
 
 function logEntrySize(e: LogEntry): number {
-  return (e.event?.byteLength ?? 0) + e.meta.byteLength + (e.state?.byteLength ?? 0);
+  return payloadBytes(e);
 }

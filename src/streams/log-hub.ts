@@ -1,9 +1,14 @@
-// LogHub: the one Durable Object that fans each append to the global log out to the log's live streams.
+// LogHub: the Durable Object that fans each append to one partition of the global log out to the log's live streams.
 import { DurableObject } from "cloudflare:workers";
 import { acceptHubSocket, broadcastToHub, hasHubSockets } from "./hub.js";
 
-/** The hub's name in its namespace: there is one for the whole log. */
+/** Partition 0's hub's name in its namespace (the name of the one hub before partitions). */
 export const LOG_HUB_NAME = "log";
+
+/** The name of partition `partition`'s hub: one hub per partition, so no hub carries every append. */
+export function logHubName(partition: number): string {
+  return partition === 0 ? LOG_HUB_NAME : `${LOG_HUB_NAME}-${partition}`;
+}
 
 /**
  * Bridges of SubscribeAll, LogService.Tail and GET /api/v1/log/stream hold a hibernatable

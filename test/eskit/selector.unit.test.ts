@@ -1,7 +1,7 @@
 // eskit's selectors and decimal strings: the exact rule, and a glob that never drops what the rule selects.
 import { describe, expect, it } from "vitest";
 import { parseDecimal, parseLogSelector } from "../../src/eskit/index.js";
-import { typeMatcher } from "../../src/streams/index.js";
+import { typeMatcher } from "../../src/eventlog/index.js";
 
 const TYPES = ["User.Created", "User.Updated", "User.Sub.Created", "Order.Created", "Created", "com.acme.User.Created", "User-x.Created", "google.protobuf.Struct"];
 

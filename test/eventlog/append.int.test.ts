@@ -1,16 +1,10 @@
 // Log appends ride on the `$log` cursor's compare-and-set: a racing consumer can neither duplicate nor reorder.
-import { env } from "cloudflare:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { type CursorUpdate, createCursorStore, freshCursor } from "../../src/cursors/index.js";
-import { LOG_READ_SIDE_ID, type LogAppend, createLogStore } from "../../src/eventlog/index.js";
+import type { LogAppend } from "../../src/eventlog/index.js";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
 import { freshId } from "../helpers.js";
-
-async function logGeneration(): Promise<string> {
-  const row = await env.DB.prepare("SELECT generation FROM sh_read_side WHERE id = ?").bind(LOG_READ_SIDE_ID).first<{ generation: string }>();
-  return row?.generation ?? "";
-}
+import { commitLogRows, logEntries, logGeneration } from "../support/pipeline.js";
 
 function rows(entityId: string, from: number, to: number): LogAppend["rows"] {
   return Array.from({ length: to - from + 1 }, (_, i) => ({
@@ -25,24 +19,11 @@ function rows(entityId: string, from: number, to: number): LogAppend["rows"] {
 
 /** The `$log` pair's commit: rows from..to after a cursor at (epoch, from - 1). */
 function commitFor(entityId: string, generation: string, epoch: number, from: number, to: number) {
-  const cursor = { ...freshCursor(generation), epoch, revision: from - 1 };
-  const update: CursorUpdate = {
-    key: { readSideId: LOG_READ_SIDE_ID, entityId, shard: 0 },
-    from: cursor,
-    revision: to,
-    status: "ok",
-    attempts: 0,
-    failedRevision: 0,
-    lastError: null,
-    retryAt: 0,
-  };
-  const append: LogAppend = { entityId, generation, epoch, fromRevision: from - 1, rows: rows(entityId, from, to) };
-  return createCursorStore(env.DB).commit([update], [], [], Date.now(), [append]);
+  return commitLogRows(entityId, generation, epoch, rows(entityId, from, to));
 }
 
 async function revisionsOf(entityId: string): Promise<number[]> {
-  const page = await createLogStore(env.DB).read({ from: 1, limit: 1000, maxBytes: 1 << 24 });
-  return page.entries.filter((e) => e.entityId === entityId).map((e) => e.revision);
+  return (await logEntries()).filter((e) => e.entityId === entityId).map((e) => e.revision);
 }
 
 describe("log appends", () => {

@@ -53,10 +53,10 @@ describe("log positions", () => {
     }
   });
 
-  it("keeps an inclusive start apart from a position: a missing start component is offset 1", () => {
+  it("keeps an inclusive start apart from a position: a missing start component is 0, the oldest retained", () => {
     expect(parseLogStart("15", 1)).toEqual([15]);
     expect(parseLogStart("0", 1)).toEqual([0]);
-    expect(parseLogStart("15", 3)).toEqual([15, 1, 1]);
+    expect(parseLogStart("15", 3)).toEqual([15, 0, 0]);
     expect(formatLogStart([16, 1, 8])).toBe("16-1-8");
     expect(startAfter([15, 0, 7])).toEqual([16, 1, 8]);
     expect(positionBefore([16, 1, 8])).toEqual([15, 0, 7]);

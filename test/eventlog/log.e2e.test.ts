@@ -1,7 +1,7 @@
 // The global event log: every committed event once, gap-free offsets, per-entity order, reads and errors.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createLogStore } from "../../src/eventlog/index.js";
+import { storeOf } from "../support/pipeline.js";
 import { call, command, connectClient, freshId } from "../helpers.js";
 import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
 import { eventually } from "../readside/helpers.js";
@@ -105,21 +105,25 @@ describe("the event log", { timeout: 60_000 }, () => {
     await eventually(async () => expect(entriesOf(await wholeLog(), e)).toHaveLength(4));
     const before = await readLog("?from=1&limit=1");
     const head = before.body.head_offset as number;
+    const firstBefore = before.body.first_offset as number;
 
-    // Keep only the newest two events; the newest row is never deleted, so the next offset continues.
-    const deleted = await createLogStore(env.DB).trim({ days: 0, events: 2 }, Date.now(), 5);
-    expect(deleted).toBe(head - 2);
+    // Keep the newest two events: whole segments (consumer batches) go, oldest first, never the newest.
+    const deleted = await storeOf(e).trimLog({ days: 0, events: 2 }, Date.now(), 50);
     const after = await readLog("?limit=1000");
-    expect(after.body.first_offset).toBe(head - 1);
-    expect((after.body.entries as Entry[]).map((x) => x.offset)).toEqual([head - 1, head]);
+    const first = after.body.first_offset as number;
+    expect(deleted).toBe(first - firstBefore);
+    expect(first).toBeGreaterThan(firstBefore);
+    expect(first).toBeLessThanOrEqual(head - 1);
+    expect((after.body.entries as Entry[]).map((x) => x.offset)).toEqual(Array.from({ length: head - first + 1 }, (_, i) => first + i));
 
-    const gone = await readLog("?from=1");
+    const gone = await readLog(`?from=${firstBefore}`);
     expect(gone.status).toBe(400);
     expect(gone.body.code).toBe("out_of_range");
-    expect(gone.body.message).toContain(`from ${head - 1}`);
+    expect(gone.body.message).toContain(`from ${first}`);
 
-    // Retention by age deletes everything older, except the newest row.
-    expect(await createLogStore(env.DB).trim({ days: 1, events: 0 }, Date.now() + 2 * 86_400_000, 5)).toBe(1);
+    // Retention by age deletes everything older, except the newest segment.
+    expect(await storeOf(e).trimLog({ days: 1, events: 0 }, Date.now() + 2 * 86_400_000, 50)).toBeGreaterThanOrEqual(0);
+    expect((await readLog("?limit=1000")).body.entries.at(-1).offset).toBe(head);
     await command(e, { command: { events: [{ n: 9 }] } });
     await eventually(async () => expect((await readLog(`?from=${head + 1}`)).body.entries).toHaveLength(1));
     expect((await readLog(`?from=${head + 1}`)).body.entries[0].revision).toBe(5);
@@ -133,11 +137,11 @@ describe("the event log", { timeout: 60_000 }, () => {
     const all = entriesOf(await wholeLog(), e);
     const first = await readLog(`?from=${all[0]?.offset}&limit=100`);
     const got = (first.body.entries as Entry[]).filter((x) => x.entity_id === e);
-    // Each entry is ~1.2 MB as stored (base64): three fit in 4 MiB, not five.
-    expect(got.map((x) => x.revision)).toEqual([1, 2, 3]);
+    // Each entry holds ~0.9 MB of payload (the protobuf bytes, as stored): four fit in 4 MiB, not five.
+    expect(got.map((x) => x.revision)).toEqual([1, 2, 3, 4]);
     expect(first.body.next_offset).toBe((got.at(-1)?.offset as number) + 1);
     const rest = await readLog(`?from=${first.body.next_offset}&limit=100`);
-    expect((rest.body.entries as Entry[]).filter((x) => x.entity_id === e).map((x) => x.revision)).toEqual([4, 5]);
+    expect((rest.body.entries as Entry[]).filter((x) => x.entity_id === e).map((x) => x.revision)).toEqual([5]);
   });
 
   it("is read over Connect too", async () => {

@@ -1,6 +1,6 @@
 // Merged reads across partitions: time order, no gap and no duplicate across pages, barriers, and stopping where a page ran out.
 import { describe, expect, it } from "vitest";
-import type { LogBarrier, LogEntry, LogQuery } from "../../src/eventlog/log-store.js";
+import type { LogBarrier, LogEntry, LogQuery } from "../../src/eventlog/log-types.js";
 import { type PartitionLogs, readMerged } from "../../src/eventlog/merged-log.js";
 import { payloadBytes } from "../../src/eventlog/segment-codec.js";
 import type { PartitionLogPage } from "../../src/eventlog/segment-store.js";
@@ -60,7 +60,15 @@ class FakePartition {
 }
 
 function logsOf(parts: FakePartition[]): PartitionLogs & { reads: number } {
-  const logs = { count: parts.length, reads: 0, read: async (p: number, q: LogQuery) => (logs.reads++, (parts[p] as FakePartition).read(q)) };
+  const logs = {
+    count: parts.length,
+    reads: 0,
+    read: async (p: number, q: LogQuery) => (logs.reads++, (parts[p] as FakePartition).read(q)),
+    bounds: async (p: number) => {
+      const page = (parts[p] as FakePartition).read({ from: 1, limit: 1, maxBytes: 0 });
+      return { head: page.headOffset, first: page.firstOffset };
+    },
+  };
   return logs;
 }
 

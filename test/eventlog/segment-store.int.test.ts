@@ -322,7 +322,7 @@ describe("readMerged over real partition logs", () => {
   it("with one partition answers exactly what that partition's read answers", async () => {
     await inObject(async ({ store }) => {
       for (let i = 0; i < 30; i++) store.append(logRows(`e${i % 4}`, 1 + i, 1 + (i % 5), i % 3 === 0 ? "x.v1.A" : "x.v1.B", 50 * (i % 4)), 1000 + i, []);
-      const logs: PartitionLogs = { count: 1, read: async (_p, q) => store.read(q) };
+      const logs: PartitionLogs = { count: 1, read: async (_p, q) => store.read(q), bounds: async () => store.bounds() };
       for (const q of [
         { limit: 7, maxBytes: 1 << 20 },
         { limit: 100, maxBytes: 300 },
@@ -357,7 +357,7 @@ describe("readMerged over real partition logs", () => {
         await at(2, (s) => s.addBarrier({ partition: 0, offset: head0 }));
       }
     }
-    const logs: PartitionLogs = { count: 3, read: (p, q) => at(p, (s) => s.read(q)) };
+    const logs: PartitionLogs = { count: 3, read: (p, q) => at(p, (s) => s.read(q)), bounds: (p) => at(p, (s) => s.bounds()) };
     const heads = await Promise.all([0, 1, 2].map((p) => at(p, (s) => s.bounds().head)));
     const barrier = (await at(2, (s) => s.read({ from: 1, ...ALL }))).barriers[0];
     expect(barrier).toBeDefined();

@@ -2,10 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { createExecutionContext, env } from "cloudflare:test";
 import { createApp } from "../../src/front/index.js";
+import { servicesOf } from "../../src/services.js";
 
 /** GET /healthz on the front-door app with `vars` over the test configuration (as `--var` would). */
 async function healthz(vars: Record<string, string>) {
-  const res = await createApp().fetch(new Request("http://statehouse.test/healthz"), { ...env, ...vars }, createExecutionContext());
+  const res = await createApp(servicesOf).fetch(new Request("http://statehouse.test/healthz"), { ...env, ...vars }, createExecutionContext());
   return { status: res.status, text: await res.text() };
 }
 

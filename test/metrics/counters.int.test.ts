@@ -1,33 +1,14 @@
 // The metrics' counters ride on the `$log` append's compare-and-set: a lost race or a stale batch counts nothing.
-import { env } from "cloudflare:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { type CursorUpdate, createCursorStore, freshCursor } from "../../src/cursors/index.js";
-import { LOG_READ_SIDE_ID, type LogAppend } from "../../src/eventlog/index.js";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
 import { labelsKey } from "../../src/metrics/index.js";
 import { freshId } from "../helpers.js";
-
-async function logGeneration(): Promise<string> {
-  const row = await env.DB.prepare("SELECT generation FROM sh_read_side WHERE id = ?").bind(LOG_READ_SIDE_ID).first<{ generation: string }>();
-  return row?.generation ?? "";
-}
+import { commitLogRows, logGeneration, partitionsOf } from "../support/pipeline.js";
 
 /** The `$log` pair's commit of eskit events `type`.Happened at revisions from..to, after a cursor at from - 1. */
 function commitFor(entityId: string, generation: string, from: number, to: number, type: string) {
-  const cursor = { ...freshCursor(generation), revision: from - 1 };
-  const update: CursorUpdate = {
-    key: { readSideId: LOG_READ_SIDE_ID, entityId, shard: 0 },
-    from: cursor,
-    revision: to,
-    status: "ok",
-    attempts: 0,
-    failedRevision: 0,
-    lastError: null,
-    retryAt: 0,
-  };
   const rows = Array.from({ length: to - from + 1 }, (_, i) => ({
-    entityId,
     revision: from + i,
     eventType: `${type}.Happened`,
     eskit: true,
@@ -35,15 +16,19 @@ function commitFor(entityId: string, generation: string, from: number, to: numbe
     meta: toBinary(MetaDataSchema, create(MetaDataSchema, { entityId, revisionNumber: from + i })),
     state: undefined,
   }));
-  const append: LogAppend = { entityId, generation, epoch: 0, fromRevision: from - 1, rows };
-  return createCursorStore(env.DB).commit([update], [], [], Date.now(), [append]);
+  return commitLogRows(entityId, generation, 0, rows);
 }
 
+/** A counter's value added up over every partition (as a scrape adds them). */
 async function counter(series: string, labels: Record<string, string>): Promise<number | undefined> {
-  const row = await env.DB.prepare("SELECT value FROM sh_metric_counter WHERE series = ? AND labels = ?")
-    .bind(series, labelsKey(labels))
-    .first<{ value: number }>();
-  return row?.value;
+  const p = partitionsOf();
+  const key = labelsKey(labels);
+  let total: number | undefined;
+  for (const i of p.all) {
+    const found = (await p.store(i).metrics()).counters.find((c) => c.series === series && c.labels === key);
+    if (found !== undefined) total = (total ?? 0) + found.value;
+  }
+  return total;
 }
 
 describe("metric counters", () => {

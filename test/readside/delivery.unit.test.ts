@@ -3,7 +3,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema, StructSchema, anyPack } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import type { ReadSideSpec } from "../../src/config/index.js";
-import { type Cursor, freshCursor } from "../../src/cursors/index.js";
+import { type Cursor, freshCursor } from "../../src/partition/cursor-codec.js";
 import type { JournalEntry } from "../../src/entity/index.js";
 import { StatehouseError } from "../../src/errors.js";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";

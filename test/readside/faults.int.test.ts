@@ -9,6 +9,7 @@ import {
   cursorOf,
   editReadSides,
   generationOf,
+  indexHead,
   readSidesOf,
   setCursor,
   withPartitionHook,
@@ -43,6 +44,8 @@ describe("read-side faults", { timeout: 30_000 }, () => {
     const e = freshId("lost");
     await editReadSides("UPDATE sh_read_side SET paused = 1 WHERE id = ?", side);
     await command(e, { command: { events: [{ n: 1 }] } });
+    // The consumer has taken the commit's message while the read side was paused.
+    await eventually(async () => expect(await indexHead(e)).toBe(1));
     await editReadSides("UPDATE sh_read_side SET paused = 0 WHERE id = ?", side);
 
     let sends = 0;
@@ -68,6 +71,8 @@ describe("read-side faults", { timeout: 30_000 }, () => {
     await createReadSide({ id: side, auto_start: false });
     const e = freshId("recon");
     await command(e, { command: { events: [{ n: 1 }, { n: 2 }] } });
+    // The consumer has taken the commit's message (holding back the paused read side).
+    await eventually(async () => expect(await indexHead(e)).toBe(2));
     // A retrying cursor that was due two minutes ago, and no message left to move it.
     const due = Date.now() - 2 * RECONCILE_GRACE_MS;
     await setCursor(side, e, { r: 0, s: "retrying", a: 1, f: 1, m: "unavailable: down", t: due, u: due });

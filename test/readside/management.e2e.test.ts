@@ -1,7 +1,7 @@
 // Pause, resume, restart, per-shard control over CoS's ReadSideManagerService, filters and signatures.
 import { describe, expect, it } from "vitest";
 import { SELF } from "cloudflare:test";
-import { shardOf } from "../../src/readside/index.js";
+import { shardOf } from "../../src/partition/index.js";
 import { BASE, command, freshId } from "../helpers.js";
 import { ADMIN_TOKEN, admin, assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 

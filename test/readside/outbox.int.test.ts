@@ -1,24 +1,21 @@
 // A committed event is never lost between the entity and the Queue: the alarm re-sends what failed.
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { EntityObject } from "../../src/entity/index.js";
+import type { EntityObject, EntityPorts } from "../../src/entity/index.js";
 import { command, freshId } from "../helpers.js";
 import { behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 
 /**
- * Makes this entity's Queue sends fail, as when the Queue is unavailable: the object's EVENTS
- * binding is swapped for one whose send rejects (the only fault injected; commit, alarm and the
- * real Queue are untouched).
+ * Makes this entity's Queue sends fail, as when the Queue is unavailable: the port through which
+ * the object hands committed revisions to its partition's queue is swapped for one whose send
+ * rejects (the only fault injected; commit, alarm and the real Queue are untouched).
  */
 async function breakQueue(entityId: string): Promise<DurableObjectStub<EntityObject>> {
   const stub = env.ENTITY.get(env.ENTITY.idFromName(entityId));
   await runInDurableObject(stub, (instance: EntityObject) => {
-    const real = (instance as unknown as { env: Env }).env;
-    (instance as unknown as { broken: true }).broken = true;
-    (instance as unknown as { env: Env }).env = {
-      ...real,
-      EVENTS: { send: () => Promise.reject(new Error("Queue send failed: unavailable")), sendBatch: real.EVENTS.sendBatch.bind(real.EVENTS) },
-    } as unknown as Env;
+    const o = instance as unknown as { broken: true; ports: EntityPorts };
+    o.broken = true;
+    o.ports = { ...o.ports, publish: () => Promise.reject(new Error("Queue send failed: unavailable")) };
   });
   return stub;
 }

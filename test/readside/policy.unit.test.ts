@@ -1,7 +1,8 @@
 // Pure rules: failure policies, backoff, shards, and read sides declared in config.
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
-import { backoffSeconds, decideOnFailure, eventTag, shardOf } from "../../src/readside/index.js";
+import { eventTag, shardOf } from "../../src/partition/shard.js";
+import { backoffSeconds, decideOnFailure } from "../../src/readside/index.js";
 
 describe("failure policies", () => {
   it("STOP and SKIP act on the first failure", () => {

@@ -45,6 +45,8 @@ async function quietSide(prefix: string, behaviour: Parameters<typeof behave>[1]
 async function skipRacing(prefix: string, concurrently: (side: string, e: string) => Promise<void>) {
   const e = freshId(prefix);
   await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
+  // The Worker's own consumer has taken the commit's message before the read side exists.
+  await eventually(async () => expect(await indexHead(e)).toBe(5));
   const side = await quietSide(prefix, { mode: "fail-revisions", failRevisions: [4] }, { policy: "STOP" });
   try {
     await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);

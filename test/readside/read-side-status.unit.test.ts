@@ -1,6 +1,7 @@
 // A read side's state and its entities' cursor states, derived from stored rows.
 import { describe, expect, it } from "vitest";
-import type { CursorSummary, CursorView, ReadSideRecord } from "../../src/cursors/index.js";
+import type { ReadSideRecord } from "../../src/control/index.js";
+import type { CursorSummary, CursorView } from "../../src/partition/index.js";
 import { toEntityCursor } from "../../src/readside/entity-cursor.js";
 import { readSideState } from "../../src/readside/read-side-status.js";
 

@@ -1,6 +1,6 @@
 // Following K partitions: every item once, in order per partition, barriers held back until satisfied, all feeds closed at the end.
 import { describe, expect, it } from "vitest";
-import type { LogBarrier } from "../../src/eventlog/log-store.js";
+import type { LogBarrier } from "../../src/eventlog/log-types.js";
 import type { FeedSource } from "../../src/streams/feed-source.js";
 import { followFeed } from "../../src/streams/follow-feed.js";
 import { followMerged } from "../../src/streams/merged-follow.js";

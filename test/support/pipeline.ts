@@ -162,11 +162,11 @@ export function withPartitionHook(
       return (id: DurableObjectId) => {
         const stub = target.get(id);
         const partition = names.get(id.toString()) ?? -1;
+        const calls = stub as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
         return new Proxy(stub, {
           get(s, method) {
-            const v = Reflect.get(s, method, s) as unknown;
-            if (typeof v !== "function" || typeof method !== "string") return v;
-            return (...args: unknown[]) => around(method, partition, () => (v as (...a: unknown[]) => Promise<unknown>).apply(s, args));
+            if (typeof method !== "string" || method === "then" || method === "fetch") return Reflect.get(s, method, s) as unknown;
+            return (...args: unknown[]) => around(method, partition, () => calls[method]?.(...args) as Promise<unknown>);
           },
         });
       };
@@ -189,4 +189,49 @@ export function capturingEnv(e: Env = env): { e: Env; sent: any[] } {
 function bound(target: object, prop: string | symbol): unknown {
   const v = Reflect.get(target, prop, target) as unknown;
   return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+}
+
+/** Every entry of the log (all partitions, from the oldest retained), as the log's API reads it. */
+export async function logEntries(e: Env = env) {
+  const log = servicesOf(e).eventLog;
+  const all = [];
+  for (let from: string | undefined; ; ) {
+    const page = await log.read({ from, limit: 1000 });
+    all.push(...page.entries.map((x) => x.entry));
+    if (page.entries.length === 0 || page.next === from) return all;
+    from = page.next;
+  }
+}
+
+/** The `$log` read side's current generation. */
+export async function logGeneration(): Promise<string> {
+  return (await generationOf("$log")) ?? "";
+}
+
+/**
+ * What the `$log` pair's delivery commits for `entityId`: rows `rows` after a cursor at (epoch,
+ * fromRevision), as the consumer would send it to the entity's partition, with `now` as its clock.
+ */
+export async function commitLogRows(
+  entityId: string,
+  generation: string,
+  epoch: number,
+  rows: { revision: number; eventType: string; eskit?: boolean; event: Uint8Array | undefined; meta: Uint8Array; state: Uint8Array | undefined }[],
+  now = Date.now(),
+) {
+  const shard = partitionsOf().shardOf(entityId);
+  const fromRevision = (rows[0]?.revision ?? 1) - 1;
+  const cursor = { generation, epoch, revision: fromRevision, status: "ok" as const, attempts: 0, retryAt: 0, restartedAt: 0 };
+  const update = {
+    key: { readSideId: "$log", entityId, shard },
+    from: cursor,
+    revision: rows.at(-1)?.revision ?? fromRevision,
+    status: "ok" as const,
+    attempts: 0,
+    failedRevision: 0,
+    lastError: null,
+    retryAt: 0,
+  };
+  const append = { entityId, shard, generation, epoch, fromRevision, rows: rows.map((r) => ({ entityId, ...r })) };
+  return storeOf(entityId).commit({ updates: [update], parked: [], heads: [], appends: [append], now });
 }

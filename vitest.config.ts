@@ -42,7 +42,7 @@ function project(
   name: string,
   include: string[],
   vars: Record<string, string>,
-  opts: { handler?: string; exclude?: string[] } = {},
+  opts: { handler?: string; exclude?: string[]; queues?: typeof secondPartition } = {},
 ) {
   return defineProject({
     plugins: [
@@ -52,6 +52,7 @@ function project(
           bindings: { ...baseVars, ...vars, TEST_MIGRATIONS: migrations },
           serviceBindings: { WRITE_HANDLER: opts.handler ?? "statehouse-test-handler", BANK_BALANCES: "statehouse-bank-balances" },
           workers: helperWorkers,
+          ...opts.queues,
         },
       }),
     ],
@@ -64,6 +65,14 @@ function project(
 }
 
 const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
+
+/** Partition 1's events queue and its consumer, as README "Partitions" declares them in wrangler.toml. */
+const secondPartition = {
+  queueProducers: { EVENTS_1: { queueName: "statehouse-events-1" } },
+  queueConsumers: {
+    "statehouse-events-1": { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 5, deadLetterQueue: "statehouse-events-dlq" },
+  },
+};
 
 const NODE_UNIT_TESTS = ["test/**/*.unit.test.ts"];
 /**
@@ -84,7 +93,13 @@ export default defineConfig({
     // time, while a workerd test file often waits on workerd. Two keep both cores busy (three gained nothing).
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, { exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**"] }),
+      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, {
+        exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**"],
+      }),
+      // Two partitions: every read, write and operator path across partition stores and queues.
+      project("partitions", ["test/partitions/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "2" }, { queues: secondPartition }),
+      // A deployment that ran with one partition and is resized to two while commands keep coming.
+      project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
       defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, exclude: WORKERD_UNIT_TESTS, environment: "node" } }),
       project("strict", ["test/strict/**/*.test.ts"], {

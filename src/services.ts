@@ -1,6 +1,6 @@
 // The composition root: every store, client and service built once per env from its bindings, and the ports the Durable Objects get.
 import { type Config, eventQueues, loadConfig } from "./config/index.js";
-import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createReadSideStore } from "./control/index.js";
+import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createLegacyStore, createReadSideStore } from "./control/index.js";
 import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./docstore/index.js";
 import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEntityClient, createEntitySubscriptions } from "./entity/index.js";
 import { type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
@@ -125,6 +125,7 @@ export function partitionPorts(env: Env): PartitionPorts {
     loadReadSides: (): Promise<ReadSideRecord[]> => store.list({ builtin: true }),
     loadLayouts: (current) => layouts.history(current, Date.now()),
     peer: (p) => env.PARTITION.get(env.PARTITION.idFromName(partitionName(p))),
+    legacy: createLegacyStore(env.DB),
   };
 }
 

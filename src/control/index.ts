@@ -4,3 +4,4 @@ export type { ReadSideRecord, ReadSideRow, ReadSideSource, ReadSideStore } from 
 export { createDeadLetterStore } from "./dead-letter-store.js";
 export type { DeadLetter, DeadLetterStore } from "./dead-letter-store.js";
 export { type LayoutStore, createLayoutStore } from "./layout-store.js";
+export { type LegacyDoc, type LegacyEntity, type LegacyLogRow, type LegacyParked, type LegacyStore, createLegacyStore } from "./legacy-store.js";

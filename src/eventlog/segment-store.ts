@@ -73,6 +73,11 @@ export interface SegmentStore {
    * counters first. Returns the entries deleted.
    */
   trim(retention: LogRetention, now: number, maxSegments: number): number;
+  /**
+   * Makes an empty log start at `offset` rather than 1 (a log moved here from elsewhere keeps its
+   * offsets): refused once anything was appended.
+   */
+  startAt(offset: number): void;
   /** Every counter's total: folded totals plus the deltas of segments not folded yet. */
   counters(): LogCounterDelta[];
   /** Folds the oldest unfolded segments' deltas (at most `maxSegments`) into log_counter; returns how many it folded. */
@@ -219,6 +224,13 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
     },
 
     bounds: () => bounds(),
+    startAt(offset) {
+      const meta = readMeta(sql);
+      if (bounds(meta).head !== 0 || meta.trimmedThrough !== 0) {
+        throw new StatehouseError("internal", `a log can start at ${offset} only while nothing was appended to it`);
+      }
+      if (offset > 1) writeMeta(sql, { trimmedThrough: offset - 1, foldedThrough: offset - 1 });
+    },
 
     trim(retention, now, maxSegments) {
       const meta = readMeta(sql);

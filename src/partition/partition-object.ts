@@ -1,6 +1,6 @@
 // PartitionObject: the central store of one partition — entity rows and cursors, parked events, its slice of the log, its documents.
 import { DurableObject } from "cloudflare:workers";
-import type { ReadSideRecord } from "../control/index.js";
+import type { LegacyStore, ReadSideRecord } from "../control/index.js";
 import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../docstore/index.js";
 import { type LogAppend, type LogQuery, type LogRetention, type PartitionLogPage, SEGMENT_SCHEMA, type SegmentStore, createSegmentStore } from "../eventlog/index.js";
 import { log } from "../log.js";
@@ -30,6 +30,7 @@ import { PARTITION_SCHEMA } from "./schema.js";
 import { ShardKeeper, type StepResult } from "./shard-keeper.js";
 import { SHARD_SCHEMA, type ShardPage, dropShardRows, exportShardPage, importShardPage } from "./shard-moves.js";
 import { successionOf } from "./layout.js";
+import { importLegacyStep, legacyDone } from "./legacy-import.js";
 
 /** What a partition needs from outside: the control plane's read side definitions and layout history, and the other partitions. */
 export interface PartitionPorts {
@@ -39,7 +40,12 @@ export interface PartitionPorts {
   loadLayouts(current: number): Promise<number[]>;
   /** Another partition's store, for the steps of a move. */
   peer(p: number): DurableObjectStub<PartitionObject>;
+  /** What the version before partitions kept in D1, which partition 0 takes over once. */
+  legacy: LegacyStore;
 }
+
+/** Steps of the legacy import one alarm runs at most before it re-arms (each copies one page). */
+const LEGACY_STEPS_PER_ALARM = 50;
 
 /** How soon an unfinished move is driven again. */
 const MOVE_RETRY_MS = 1000;
@@ -69,6 +75,8 @@ export class PartitionObject extends DurableObject<Env> {
   private readonly shards: ShardKeeper;
   private me: number | undefined;
   private shardCount: number | undefined;
+  /** Whether this partition serves at all: partition 0 first takes over what D1 held before partitions. */
+  private legacyReady: boolean;
 
   constructor(
     ctx: DurableObjectState,
@@ -84,6 +92,7 @@ export class PartitionObject extends DurableObject<Env> {
     const info = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM p_info WHERE key IN ('partition', 'shards')").toArray().map((r) => [r.key, Number(r.value)]));
     this.me = info.get("partition");
     this.shardCount = info.get("shards");
+    this.legacyReady = this.me !== undefined && this.me !== 0 ? true : legacyDone(this.sql);
   }
 
   /**
@@ -93,6 +102,7 @@ export class PartitionObject extends DurableObject<Env> {
    */
   async load(entities: EntityHead[], now: number, route: Route): Promise<BatchPositions> {
     this.learn(route);
+    if (!(await this.ready())) return { sides: [], cursors: new Map(), wait: entities.map((e) => e.entityId) };
     const [sides, history] = await Promise.all([this.sides.all(now), this.shards.layouts(route.partitions, now)]);
     const access = this.shards.access(history, route.partition, entities.map((e) => e.shard));
     if (access.imports.length > 0) await this.armMoves(now);
@@ -247,6 +257,7 @@ export class PartitionObject extends DurableObject<Env> {
    */
   async sealShard(shard: number, version: number, to: number, route: Route): Promise<StepResult<{ through: number }>> {
     this.learn(route);
+    if (!(await this.ready())) return { done: false, retryMs: MOVE_RETRY_MS, reason: `partition ${route.partition} is still taking over what D1 held before partitions` };
     const history = await this.shards.layouts(route.partitions, Date.now());
     // This partition must itself hold the shard as of the layout before: finish its own move first.
     const before = successionOf(history, shard, route.partition, version - 1);
@@ -279,12 +290,31 @@ export class PartitionObject extends DurableObject<Env> {
   /** Starts (or continues) taking over every shard the newest layout gives this partition; the reconciler calls it every run. */
   async ensureShards(route: Route): Promise<void> {
     this.learn(route);
-    await this.driveMoves(route.partitions);
+    if (await this.ready()) await this.driveMoves(route.partitions);
   }
 
-  /** The alarm drives unfinished moves. */
+  /** The alarm drives the legacy import, then unfinished moves. */
   override async alarm(): Promise<void> {
+    if (this.me !== undefined && this.me !== 0) this.legacyReady = true;
+    for (let step = 0; !this.legacyReady && step < LEGACY_STEPS_PER_ALARM; step++) {
+      this.legacyReady = await importLegacyStep(this.sql, this.ctx.storage, this.segments, this.ports.legacy);
+    }
+    if (!this.legacyReady) {
+      await this.ctx.storage.setAlarm(Date.now() + 10);
+      return;
+    }
     await this.driveMoves(0);
+  }
+
+  /**
+   * Whether this partition may serve: always, except partition 0 before it has taken over what
+   * D1 held before partitions (it then answers "wait", and its alarm copies D1 page by page).
+   */
+  private async ready(): Promise<boolean> {
+    if (this.legacyReady || (this.me !== undefined && this.me !== 0)) return (this.legacyReady = true);
+    this.legacyReady = await importLegacyStep(this.sql, this.ctx.storage, this.segments, this.ports.legacy);
+    if (!this.legacyReady) await this.armMoves(Date.now());
+    return this.legacyReady;
   }
 
   /** Everything a scrape reads from this partition. */

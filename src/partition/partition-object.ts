@@ -321,7 +321,9 @@ export class PartitionObject extends DurableObject<Env> {
   async metrics(): Promise<PartitionMetrics> {
     const sides = await this.sides.all(Date.now());
     const { totalHeads, handled } = handledBySide(this.sql, sides);
-    return { counters: this.segments.counters(), log: this.segments.bounds(), totalHeads, handled, parked: countParked(this.sql) };
+    // Reading the counters may fold old segments' deltas (a write): one transaction.
+    const counters = this.ctx.storage.transactionSync(() => this.segments.counters());
+    return { counters, log: this.segments.bounds(), totalHeads, handled, parked: countParked(this.sql) };
   }
 
   /** Whether this partition finished taking over `shard` for a run that began at layout `version`. */

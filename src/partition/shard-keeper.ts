@@ -41,7 +41,15 @@ export class ShardKeeper {
   async layouts(current: number, now: number): Promise<number[]> {
     const h = this.history;
     if (h === undefined || now - h.at > HISTORY_TTL_MS || (h.counts.at(-1) ?? 0) < current) {
-      this.history = { counts: await this.loadHistory(current), at: now };
+      const counts = await this.loadHistory(current);
+      this.history = { counts, at: now };
+      const most = Math.max(...counts);
+      if (current > 0 && current < most) {
+        // The shards of the partitions beyond `current` would have no owner, and their logs no reader.
+        log.error(`statehouse: STATEHOUSE_PARTITIONS is ${current}, but the deployment already ran with ${most}: partitions can only be added; set it back to ${most}`, {
+          code: "failed_precondition",
+        });
+      }
     }
     return (this.history as { counts: number[] }).counts;
   }

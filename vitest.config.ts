@@ -2,7 +2,7 @@
 // Statehouse configuration; only the user's handlers are stand-ins (a test Worker and a Node server).
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 import { startTestHandlerServer } from "./test/fixtures/test-handler/node-server.js";
 import { startReadSideHandlerServer } from "./test/fixtures/read-side-handler/node-server.js";

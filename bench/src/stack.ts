@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
-const COMPAT_DATE = "2026-04-20";
+const COMPAT_DATE = "2026-11-03";
 /**
  * The read-side consumer's queue settings, as in wrangler.toml's [[queues.consumers]]. Miniflare's
  * own defaults differ (batches of 5, 2 retries, timeout 1 s): with them the local consumer takes at

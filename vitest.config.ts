@@ -2,7 +2,7 @@
 // Statehouse configuration; only the user's handlers are stand-ins (a test Worker and a Node server).
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 import { startTestHandlerServer } from "./test/fixtures/test-handler/node-server.js";
 import { startReadSideHandlerServer } from "./test/fixtures/read-side-handler/node-server.js";
@@ -17,10 +17,10 @@ const readSideServer = await startReadSideHandlerServer();
 export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
 const helperWorkers = [
-  { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
-  { name: "statehouse-bank-example", modules: true, scriptPath: build("bank.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] },
+  { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"] },
+  { name: "statehouse-bank-example", modules: true, scriptPath: build("bank.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"] },
   // The bank example's read side (examples/bank-balances) with its own D1.
-  { name: "statehouse-bank-balances", modules: true, scriptPath: build("bank-balances.js"), compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"], d1Databases: ["BALANCES"] },
+  { name: "statehouse-bank-balances", modules: true, scriptPath: build("bank-balances.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"], d1Databases: ["BALANCES"] },
 ];
 
 /** Statehouse's vars for the default test configuration; projects override some. */

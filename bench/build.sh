@@ -9,5 +9,5 @@ worker=(--bundle --format=esm --platform=neutral --target=es2022 --main-fields=m
 "$esb" workers/statehouse-entry.ts "${worker[@]}" --outfile=$out/statehouse.mjs
 "$esb" workers/ladder.ts "${worker[@]}" --outfile=$out/ladder.mjs
 "$esb" workers/echo-handler.ts "${worker[@]}" --outfile=$out/echo-handler.mjs
-"$esb" src/main.ts --bundle --format=esm --platform=node --target=node20 --packages=external --log-level=warning --outfile=$out/main.mjs
+"$esb" src/main.ts --bundle --format=esm --platform=node --target=node22 --packages=external --log-level=warning --outfile=$out/main.mjs
 "$esb" workers/read-side.ts "${worker[@]}" --outfile=$out/read-side.mjs

@@ -2,9 +2,9 @@
 import { createServer } from "node:net";
 import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { Miniflare } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
-const COMPAT_DATE = "2026-04-20";
+const COMPAT_DATE = "2026-11-03";
 /**
  * The read-side consumer's queue settings, as in wrangler.toml's [[queues.consumers]]. Miniflare's
  * own defaults differ (batches of 5, 2 retries, timeout 1 s): with them the local consumer takes at
@@ -170,14 +170,17 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
   }
 
   const before = new Set(childPids());
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }),
-    durableObjectsPersist: path.join(stateDir, "do"),
-    d1Persist: path.join(stateDir, "d1"),
-    workers: workers as never,
-  });
+  // Miniflare 5 takes a new options shape; these are Miniflare 4's, converted by the adapter that
+  // wrangler and the Vitest plugin use too. Storage persists on disk under stateDir (do/, d1/, …).
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }),
+      resourcePersistencePath: stateDir,
+      workers: workers as never,
+    }),
+  );
   const url = await mf.ready;
   const workerdPid = childPids().find((p) => !before.has(p) && commOf(p).includes("workerd"));
   if (opts.readSides) await applyMigrations(mf, opts.migrationsDir);

@@ -94,10 +94,12 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, {
-        exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**"],
+        exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**", "test/small-log/**"],
       }),
       // Two partitions: every read, write and operator path across partition stores and queues.
       project("partitions", ["test/partitions/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "2" }, { queues: secondPartition }),
+      // A log whose partition keeps 4 entries in its store and holds at most 8: archive and cap at work.
+      project("small-log", ["test/small-log/**/*.test.ts"], { STATEHOUSE_LOG_HOT_ENTRIES: "4", STATEHOUSE_LOG_HOT_MAX_ENTRIES: "8" }),
       // A deployment that ran with one partition and is resized to two while commands keep coming.
       project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.

@@ -3,7 +3,7 @@ import { type Config, eventQueues, loadConfig } from "./config/index.js";
 import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createLegacyStore, createReadSideStore } from "./control/index.js";
 import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./docstore/index.js";
 import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEntityClient, createEntitySubscriptions } from "./entity/index.js";
-import { type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
+import { type ArchiveBucket, type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
 import { type MetricFamily, metricFamilies, readControlCounters } from "./metrics/index.js";
 import { type PartitionPorts, type Partitions, createPartitions, partitionName } from "./partition/index.js";
 import { typeRegistry } from "./payload/index.js";
@@ -126,6 +126,26 @@ export function partitionPorts(env: Env): PartitionPorts {
     loadLayouts: (current) => layouts.history(current, Date.now()),
     peer: (p) => env.PARTITION.get(env.PARTITION.idFromName(partitionName(p))),
     legacy: createLegacyStore(env.DB),
+    archive: archiveBucketOf(env),
+    config: () => loadConfig(env),
+  };
+}
+
+/** The LOG_ARCHIVE R2 bucket as the log's archive, when it is bound. */
+function archiveBucketOf(env: Env): ArchiveBucket | undefined {
+  const r2 = (env as { LOG_ARCHIVE?: R2Bucket }).LOG_ARCHIVE;
+  if (r2 === undefined) return undefined;
+  return {
+    async put(key, body) {
+      await r2.put(key, body, { httpMetadata: { contentType: "application/x-protobuf", contentEncoding: "gzip" } });
+    },
+    async get(key) {
+      const o = await r2.get(key);
+      return o === null ? undefined : new Uint8Array(await o.arrayBuffer());
+    },
+    async delete(keys) {
+      if (keys.length > 0) await r2.delete(keys);
+    },
   };
 }
 

@@ -31,8 +31,12 @@ export interface Config {
   readSides: readonly ReadSideSpec[];
   /** Whether read-side URLs may be http:// to localhost (local dev only). */
   allowLocalHttp: boolean;
-  /** The global event log: whether rows keep the resulting state, and how much is retained (0: no bound). */
-  log: { states: boolean; retention: { days: number; events: number } };
+  /**
+   * The global event log: whether rows keep the resulting state, how much is retained (0: no
+   * bound), how many entries each partition keeps in its own store before older ones go to the
+   * archive (LOG_ARCHIVE), and how many it holds at most before the log pauses (read sides go on).
+   */
+  log: { states: boolean; retention: { days: number; events: number }; hotEntries: number; hotMaxEntries: number };
   /** Whether live subscriptions (Subscribe, SubscribeAll, the SSE endpoints) are served. */
   subscriptionEnabled: boolean;
 }
@@ -62,6 +66,8 @@ export interface ConfigEnv {
   STATEHOUSE_LOG_STATES?: string;
   STATEHOUSE_LOG_RETENTION_DAYS?: string;
   STATEHOUSE_LOG_RETENTION_EVENTS?: string;
+  STATEHOUSE_LOG_HOT_ENTRIES?: string;
+  STATEHOUSE_LOG_HOT_MAX_ENTRIES?: string;
 }
 
 const int = (min: number, max: number, fallback: number) =>
@@ -141,6 +147,8 @@ const schema = z.object({
   STATEHOUSE_LOG_STATES: bool(false),
   STATEHOUSE_LOG_RETENTION_DAYS: int(0, 36_500, 30),
   STATEHOUSE_LOG_RETENTION_EVENTS: int(0, 1_000_000_000_000, 0),
+  STATEHOUSE_LOG_HOT_ENTRIES: int(1, 1_000_000_000, 1_000_000),
+  STATEHOUSE_LOG_HOT_MAX_ENTRIES: int(1, 1_000_000_000, 5_000_000),
 });
 
 /** The outcome of parsing: a Config, or one message per bad variable. */
@@ -174,6 +182,9 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
     errors.push('STATEHOUSE_API_TOKENS must hold at least one token when STATEHOUSE_AUTH is "on" (set it with `wrangler secret put`)');
   const readSides = parseDeclaredReadSides(v.STATEHOUSE_READ_SIDES, v.STATEHOUSE_ALLOW_LOCAL_HTTP, errors);
   errors.push(...partitionProblems(env, v.STATEHOUSE_PARTITIONS, v.COS_NUM_SHARDS));
+  if (v.STATEHOUSE_LOG_HOT_MAX_ENTRIES < v.STATEHOUSE_LOG_HOT_ENTRIES) {
+    errors.push(`STATEHOUSE_LOG_HOT_MAX_ENTRIES (${v.STATEHOUSE_LOG_HOT_MAX_ENTRIES}) must be at least STATEHOUSE_LOG_HOT_ENTRIES (${v.STATEHOUSE_LOG_HOT_ENTRIES})`);
+  }
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -203,6 +214,8 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
       log: {
         states: v.STATEHOUSE_LOG_STATES,
         retention: { days: v.STATEHOUSE_LOG_RETENTION_DAYS, events: v.STATEHOUSE_LOG_RETENTION_EVENTS },
+        hotEntries: v.STATEHOUSE_LOG_HOT_ENTRIES,
+        hotMaxEntries: v.STATEHOUSE_LOG_HOT_MAX_ENTRIES,
       },
       subscriptionEnabled: v.COS_SUBSCRIPTION_ENABLED,
     },

@@ -57,3 +57,14 @@ export {
   startAfter,
 } from "./log-position.js";
 export { type MergedPage, type MergedRequest, type PartitionLogs, readMerged } from "./merged-log.js";
+export {
+  ARCHIVE_SCHEMA,
+  type ArchiveBucket,
+  type ArchivePolicy,
+  type ArchivedObject,
+  archiveKey,
+  gunzip,
+  gzip,
+} from "./log-archive.js";
+export { type PartitionLog, type PartitionLogDeps, createPartitionLog } from "./partition-log.js";
+export { type SegmentInfo } from "./segment-store.js";

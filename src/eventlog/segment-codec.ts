@@ -48,6 +48,21 @@ export function encodeSegment(rows: readonly LogRow[], firstOffset: number, appe
   );
 }
 
+/**
+ * Encodes entries of consecutive offsets, each with its own appended_at, as one LogFeedMessage:
+ * an archive object holds many segments' entries this way (barriers stay in the partition's index).
+ */
+export function encodeArchive(entries: readonly LogEntry[]): Uint8Array {
+  if (entries.length === 0) throw new StatehouseError("internal", "an archive object holds at least one entry");
+  return toBinary(
+    LogFeedMessageSchema,
+    create(LogFeedMessageSchema, {
+      head: BigInt((entries.at(-1) as LogEntry).offset),
+      rows: entries.map((e) => toLogFeedRow({ ...e, barriers: undefined })),
+    }),
+  );
+}
+
 /** Decodes a segment into its entries, in offset order, marked with `partition`. */
 export const decodeSegment: SegmentDecoder = (bytes, partition) =>
   fromBinary(LogFeedMessageSchema, bytes).rows.map((r) => fromLogFeedRow(r, partition));

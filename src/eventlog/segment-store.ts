@@ -67,6 +67,8 @@ export interface SegmentStore {
   read(query: LogQuery): PartitionLogPage;
   /** The newest offset (0 before the first append) and the oldest retained (head + 1 when none is). */
   bounds(): { head: number; first: number };
+  /** The first offset of the newest segment (head + 1 when there is none). */
+  newestFirst(): number;
   /**
    * Deletes whole oldest segments retention no longer keeps (a segment's age is its newest entry's),
    * at most `maxSegments`, never the newest segment and never one after a kept one; folds their
@@ -87,6 +89,28 @@ export interface SegmentStore {
    * `b.partition` has been consumed through `b.offset`; returns the barrier as stored.
    */
   addBarrier(b: { partition: number; offset: number }): LogBarrier;
+  /** The barriers whose beforeOffset lies in [from, to], by beforeOffset. */
+  barriers(from: number, to: number): LogBarrier[];
+  /** The oldest segments, oldest first, at most `limit` (their sizes, not their entries). */
+  oldest(limit: number): SegmentInfo[];
+  /** One segment's stored bytes (a LogFeedMessage). */
+  blob(firstOffset: number): Uint8Array;
+  /**
+   * Deletes the segments through the one that starts at `through.first` (never the newest), its
+   * counters folded first, as if retention had taken them: for a tier that now holds them elsewhere.
+   */
+  drop(through: { first: number; last: number }): void;
+}
+
+/** A stored segment's place and size. */
+export interface SegmentInfo {
+  first: number;
+  last: number;
+  appendedAt: number;
+  /** The distinct event types it holds. */
+  types: string[];
+  /** The encoded entries' bytes. */
+  bytes: number;
 }
 
 const utf8 = new TextEncoder();
@@ -269,6 +293,37 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       const { foldedThrough, segments } = counters.fold(meta, maxSegments, Number.MAX_SAFE_INTEGER);
       if (segments > 0) writeMeta(sql, { ...meta, foldedThrough });
       return segments;
+    },
+
+    barriers: (from, to) => barriersIn(from, to),
+
+    newestFirst() {
+      return newest()?.first_offset ?? bounds().head + 1;
+    },
+
+    oldest(limit) {
+      return sql
+        .exec<{ first_offset: number; last_offset: number; appended_at: number; types: string; bytes: number }>(
+          "SELECT first_offset, last_offset, appended_at, types, length(entries) AS bytes FROM log_segment ORDER BY first_offset LIMIT ?",
+          Math.max(0, limit),
+        )
+        .toArray()
+        .map((r) => ({ first: r.first_offset, last: r.last_offset, appendedAt: r.appended_at, types: JSON.parse(r.types) as string[], bytes: r.bytes }));
+    },
+
+    blob(firstOffset) {
+      return new Uint8Array(sql.exec<{ entries: ArrayBuffer }>("SELECT entries FROM log_segment WHERE first_offset = ?", firstOffset).one().entries);
+    },
+
+    drop(through) {
+      const newestFirst = newest()?.first_offset;
+      if (newestFirst === undefined || through.first >= newestFirst) {
+        throw new StatehouseError("internal", "the newest segment of a log stays where it is: it holds the head");
+      }
+      const meta = readMeta(sql);
+      const { foldedThrough } = counters.fold(meta, Number.MAX_SAFE_INTEGER, through.last);
+      sql.exec("DELETE FROM log_segment WHERE first_offset <= ?", through.first);
+      writeMeta(sql, { trimmedThrough: Math.max(meta.trimmedThrough, through.last), foldedThrough });
     },
 
     addBarrier(b) {

@@ -11,7 +11,15 @@ import { parkEvents } from "./parked.js";
 export interface LogSink {
   /** Appends the rows of the appends that took, in order; returns each row's offset, in the same order. */
   append(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number };
+  /**
+   * Why the log takes nothing now (its store is at its cap); undefined when it takes rows. The
+   * log's own read side then waits and retries, as a failing read side does; the others go on.
+   */
+  full?: string;
 }
+
+/** How long the log's read side waits before it tries again while the log's store is full. */
+export const LOG_FULL_RETRY_MS = 30_000;
 
 /**
  * Adds the batch's entities the index lacks (with the head their messages announced), then reads
@@ -58,7 +66,8 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
   };
 
   const applied = new Set<string>();
-  for (const u of req.updates) {
+  const updates = sink.full === undefined ? req.updates : req.updates.map((u) => (u.key.readSideId === LOG_READ_SIDE_ID ? logHeld(u, sink.full as string, req.now) : u));
+  for (const u of updates) {
     const row = touched.get(u.key.entityId) ?? rows.get(u.key.entityId);
     const generation = sides.get(u.key.readSideId)?.generation;
     if (generation === undefined || !takes(row?.cursors[u.key.readSideId], generation, u.from)) continue;
@@ -75,7 +84,7 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
     row.head = Math.max(row.head, h.head);
   }
 
-  const taken = req.appends.filter((a) => applied.has(cursorId(LOG_READ_SIDE_ID, a.entityId)));
+  const taken = sink.full !== undefined ? [] : req.appends.filter((a) => applied.has(cursorId(LOG_READ_SIDE_ID, a.entityId)));
   for (const a of taken) {
     const row = touched.get(a.entityId);
     if (row !== undefined) row.head = Math.max(row.head, ...a.rows.map((r: LogRow) => r.revision));
@@ -102,6 +111,15 @@ function takes(stored: CursorJson | undefined, generation: string, from: Cursor)
   if (from.generation !== generation) return false;
   const current = stored === undefined || stored.g !== generation ? { e: 0, r: 0 } : stored;
   return (current.e ?? 0) === from.epoch && current.r === from.revision;
+}
+
+/**
+ * The log's cursor update when the log cannot take rows: the cursor stays where it was, retrying
+ * after LOG_FULL_RETRY_MS with the reason as its error (visible to operators), so the entity's
+ * journal keeps the events (compaction waits for the log) and nothing is lost.
+ */
+function logHeld(u: CursorUpdate, reason: string, now: number): CursorUpdate {
+  return { ...u, revision: u.from.revision, status: "retrying", attempts: u.from.attempts + 1, failedRevision: u.from.revision + 1, lastError: reason, retryAt: now + LOG_FULL_RETRY_MS };
 }
 
 function cursorOf(u: CursorUpdate, now: number): CursorJson {

@@ -150,9 +150,12 @@ export function restartScope(sql: SqlStorage, side: ReadSideRecord, scope: Curso
   dropParked(sql, id, scope);
 }
 
-/** Clears the stopped or retrying status in scope, so the failing head event is tried again; the count. */
-export function retryFailing(sql: SqlStorage, side: ReadSideRecord, scope: CursorScope, now: number): number {
-  const failing = listFailing(sql, side.spec.id, { ...scope, limit: Number.MAX_SAFE_INTEGER });
+/**
+ * Clears the stopped or retrying status in scope (only retrying with `status`), so the failing
+ * head event is tried again; the count.
+ */
+export function retryFailing(sql: SqlStorage, side: ReadSideRecord, scope: CursorScope, now: number, status?: "retrying"): number {
+  const failing = listFailing(sql, side.spec.id, { ...scope, limit: Number.MAX_SAFE_INTEGER, status });
   const ids = failing.map((f) => f.entityId);
   // Resume keeps the failed revision and error, so an operator sees what the entity resumed from.
   rewriteCursors(sql, side, ids, now, (c) => ({ ...c, status: "ok", attempts: 0 }));

@@ -2,7 +2,22 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LegacyStore, ReadSideRecord } from "../control/index.js";
 import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../docstore/index.js";
-import { type LogAppend, type LogQuery, type LogRetention, type PartitionLogPage, SEGMENT_SCHEMA, type SegmentStore, createSegmentStore } from "../eventlog/index.js";
+import {
+  ARCHIVE_SCHEMA,
+  LOG_READ_SIDE_ID,
+  type ArchiveBucket,
+  type ArchivePolicy,
+  type LogAppend,
+  type LogQuery,
+  type LogRetention,
+  type PartitionLog,
+  type PartitionLogPage,
+  SEGMENT_SCHEMA,
+  type SegmentStore,
+  createPartitionLog,
+  createSegmentStore,
+} from "../eventlog/index.js";
+import type { Config } from "../config/index.js";
 import { log } from "../log.js";
 import { type CounterDelta, countRows, mergeDeltas } from "../metrics/index.js";
 import type { BatchPositions, CommitRequest, CommitResult, EntityHead, Route } from "./batch.js";
@@ -42,7 +57,18 @@ export interface PartitionPorts {
   peer(p: number): DurableObjectStub<PartitionObject>;
   /** What the version before partitions kept in D1, which partition 0 takes over once. */
   legacy: LegacyStore;
+  /** Where older log segments go (the LOG_ARCHIVE bucket); undefined: nothing is archived. */
+  archive: ArchiveBucket | undefined;
+  config(): Config;
 }
+
+/** Entries one archive object holds at most, and their payload bytes before compression. */
+const ARCHIVE_OBJECT_ENTRIES = 10_000;
+const ARCHIVE_OBJECT_BYTES = 4 * 1024 * 1024;
+/** Archive objects one alarm or maintenance call writes at most. */
+const ARCHIVE_OBJECTS_PER_RUN = 8;
+/** How long the alarm waits before it tries archiving again after a failure (the bucket unreachable). */
+const ARCHIVE_RETRY_MS = 5000;
 
 /** Steps of the legacy import one alarm runs at most before it re-arms (each copies one page). */
 const LEGACY_STEPS_PER_ALARM = 50;
@@ -71,6 +97,7 @@ export interface PartitionMetrics {
 export class PartitionObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly segments: SegmentStore;
+  private readonly log: PartitionLog;
   private readonly sides: ReadSideCache;
   private readonly shards: ShardKeeper;
   private me: number | undefined;
@@ -86,8 +113,15 @@ export class PartitionObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sides = createReadSideCache(() => ports.loadReadSides());
-    for (const statement of [...PARTITION_SCHEMA, ...SEGMENT_SCHEMA, ...DOC_INDEX_SCHEMA, ...SHARD_SCHEMA]) this.sql.exec(statement);
+    for (const statement of [...PARTITION_SCHEMA, ...SEGMENT_SCHEMA, ...ARCHIVE_SCHEMA, ...DOC_INDEX_SCHEMA, ...SHARD_SCHEMA]) this.sql.exec(statement);
     this.segments = createSegmentStore(this.sql);
+    this.log = createPartitionLog({
+      sql: this.sql,
+      segments: this.segments,
+      transact: <T>(fn: () => T): T => ctx.storage.transactionSync(fn),
+      bucket: () => this.ports.archive,
+      partition: () => this.me ?? 0,
+    });
     this.shards = new ShardKeeper(this.sql, (current) => ports.loadLayouts(current));
     const info = new Map(this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM p_info WHERE key IN ('partition', 'shards')").toArray().map((r) => [r.key, Number(r.value)]));
     this.me = info.get("partition");
@@ -120,6 +154,7 @@ export class PartitionObject extends DurableObject<Env> {
   async commit(req: CommitRequest): Promise<CommitResult> {
     const sides = new Map((await this.sides.all(req.now)).map((s) => [s.spec.id, s]));
     this.shards.closeLease(req.lease);
+    const { hotEntries, hotMaxEntries } = this.ports.config().log;
     const sealed = (shard: number) => {
       const state = this.shards.record(shard)?.state;
       return state === "sealed" || state === "released";
@@ -131,11 +166,16 @@ export class PartitionObject extends DurableObject<Env> {
       appends: req.appends.filter((a) => !sealed(a.shard)),
       parked: req.parked.filter((p) => !req.updates.some((u) => u.key.entityId === p.entityId && sealed(u.key.shard))),
     };
-    return this.ctx.storage.transactionSync(() =>
+    const full = this.log.full(hotMaxEntries);
+    const result = this.ctx.storage.transactionSync(() =>
       commitBatch(this.sql, sides, keep, {
         append: (taken, now) => this.appendToLog(taken, now),
+        full: full ? `the log's store in partition ${this.me ?? 0} holds ${this.log.hotEntries()} entries (STATEHOUSE_LOG_HOT_MAX_ENTRIES=${hotMaxEntries}): archiving is behind` : undefined,
       }),
     );
+    // More than the hot window: the alarm moves the oldest segments to the archive, off this path.
+    if (this.ports.archive !== undefined && this.log.hotEntries() > hotEntries) await this.armMoves(Date.now());
+    return result;
   }
 
   /** Forgets the copy of the read side definitions (the manager calls it after every change). */
@@ -232,18 +272,29 @@ export class PartitionObject extends DurableObject<Env> {
 
   /** A page of this partition's slice of the log. */
   async readLog(q: LogQuery): Promise<PartitionLogPage> {
-    return this.segments.read(q);
+    return this.log.read(q);
   }
 
   async logBounds(): Promise<{ head: number; first: number }> {
-    return this.segments.bounds();
+    const { head, first } = this.log.bounds();
+    return { head, first };
   }
 
-  /** Applies the log's retention (whole segments, oldest first; counters folded before); entries deleted. */
+  /**
+   * Keeps the log's store bounded: archives what lies beyond the hot window (when a bucket is
+   * bound), then applies retention over both tiers (whole objects and segments, oldest first;
+   * counters folded before); entries deleted by retention.
+   */
   async trimLog(retention: LogRetention, now: number, maxSegments: number): Promise<number> {
-    const deleted = this.ctx.storage.transactionSync(() => this.segments.trim(retention, now, maxSegments));
+    await this.archiveDue();
+    const deleted = await this.log.trim(retention, now, maxSegments);
     if (deleted > 0) log.info(`statehouse: log retention deleted ${deleted} entries`, { entries: deleted });
     return deleted;
+  }
+
+  /** Entries of this partition's log in its own store and in the archive, for operators and tests. */
+  async logTiers(): Promise<{ hot: number; head: number; first: number; hotFirst: number }> {
+    return { hot: this.log.hotEntries(), ...this.log.bounds() };
   }
 
   /** Up to `limit` live documents of a type after `after`, by id. */
@@ -304,6 +355,47 @@ export class PartitionObject extends DurableObject<Env> {
       return;
     }
     await this.driveMoves(0);
+    await this.archiveDue();
+  }
+
+  /**
+   * Archives what lies beyond the hot window, a bounded number of objects per call; re-arms when
+   * more is due. Once that made room, the log's cursors held while the store was full are due again.
+   */
+  private async archiveDue(): Promise<void> {
+    if (this.ports.archive === undefined) return;
+    const policy = this.archivePolicy();
+    let archived = 0;
+    try {
+      for (let i = 0; i < ARCHIVE_OBJECTS_PER_RUN; i++) {
+        // A full store archives everything but its newest segment: the log waits for that room.
+        const full = this.log.full(this.ports.config().log.hotMaxEntries);
+        const entries = await this.log.archive(full ? { ...policy, hotEntries: 0 } : policy, full);
+        if (entries === 0) break;
+        archived += entries;
+        if (i === ARCHIVE_OBJECTS_PER_RUN - 1) await this.ctx.storage.setAlarm(Date.now() + 10);
+      }
+    } catch (cause) {
+      log.error(`statehouse: archiving partition ${this.me ?? 0}'s log failed; the alarm tries again`, { partition: this.me, error: cause });
+      await this.ctx.storage.setAlarm(Date.now() + ARCHIVE_RETRY_MS);
+    }
+    if (archived > 0) await this.releaseHeldLog();
+  }
+
+  /** Makes the log's cursors held by a full store due now, once the store takes rows again. */
+  private async releaseHeldLog(): Promise<void> {
+    if (this.log.full(this.ports.config().log.hotMaxEntries)) return;
+    const now = Date.now();
+    const side = (await this.sides.all(now)).find((s) => s.spec.id === LOG_READ_SIDE_ID);
+    if (side === undefined) return;
+    const released = this.ctx.storage.transactionSync(() => retryFailing(this.sql, side, {}, now, "retrying"));
+    if (released > 0) log.info(`statehouse: partition ${this.me ?? 0}'s log takes rows again; ${released} entities' log cursors are due`, { partition: this.me, entities: released });
+  }
+
+  private archivePolicy(): ArchivePolicy {
+    const { hotEntries } = this.ports.config().log;
+    // An object holds at most half the hot window, so a small window archives long before its cap.
+    return { hotEntries, objectEntries: Math.min(ARCHIVE_OBJECT_ENTRIES, Math.max(1, Math.floor(hotEntries / 2))), objectBytes: ARCHIVE_OBJECT_BYTES };
   }
 
   /**
@@ -323,7 +415,8 @@ export class PartitionObject extends DurableObject<Env> {
     const { totalHeads, handled } = handledBySide(this.sql, sides);
     // Reading the counters may fold old segments' deltas (a write): one transaction.
     const counters = this.ctx.storage.transactionSync(() => this.segments.counters());
-    return { counters, log: this.segments.bounds(), totalHeads, handled, parked: countParked(this.sql) };
+    const { head, first } = this.log.bounds();
+    return { counters, log: { head, first }, totalHeads, handled, parked: countParked(this.sql) };
   }
 
   /** Whether this partition finished taking over `shard` for a run that began at layout `version`. */
@@ -418,7 +511,7 @@ export class PartitionObject extends DurableObject<Env> {
   /** The taken appends' rows as log segments, with the counters and documents' index they move. */
   private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number } {
     const counters = mergeDeltas(taken.flatMap((a) => countRows(a.entityId, a.rows)));
-    const appended = this.segments.append(
+    const appended = this.log.append(
       taken.flatMap((a) => a.rows),
       now,
       counters,

@@ -2,7 +2,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { createSegmentStore } from "../../src/eventlog/index.js";
+import { type SegmentStore, createPartitionLog, createSegmentStore } from "../../src/eventlog/index.js";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
 import type { CursorUpdate, PartitionObject } from "../../src/partition/index.js";
 import { freshCursor } from "../../src/partition/index.js";
@@ -13,8 +13,8 @@ import { generationOf, logGeneration, partitionsOf, refreshPartitions } from "..
 /** Partition 0's store with every SQL statement's rows written counted. */
 async function countedStore(): Promise<{ stub: DurableObjectStub<PartitionObject>; written: () => Promise<number>; reset: () => Promise<void> }> {
   const stub = partitionsOf().store(0);
-  await runInDurableObject(stub, (instance) => {
-    const o = instance as unknown as { sql: SqlStorage; segments: unknown; counted?: { cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] } };
+  await runInDurableObject(stub, (instance, state) => {
+    const o = instance as unknown as { sql: SqlStorage; segments: SegmentStore; log: unknown; counted?: { cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] } };
     if (o.counted !== undefined) return;
     const real = o.sql;
     const counted = { cursors: [] as SqlStorageCursor<Record<string, SqlStorageValue>>[] };
@@ -34,6 +34,7 @@ async function countedStore(): Promise<{ stub: DurableObjectStub<PartitionObject
     });
     // The log's segments write through the same counted storage.
     o.segments = createSegmentStore(o.sql);
+    o.log = createPartitionLog({ sql: o.sql, segments: o.segments, transact: (fn) => state.storage.transactionSync(fn), bucket: () => undefined, partition: () => 0 });
   });
   const read = (reset: boolean) =>
     runInDurableObject(stub, (instance) => {

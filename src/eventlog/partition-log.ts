@@ -1,0 +1,202 @@
+// One partition's whole log: the hot segments in its store and the older ones archived in object storage, read as one.
+import { StatehouseError } from "../errors.js";
+import {
+  type ArchiveBucket,
+  type ArchivePolicy,
+  type ArchivedObject,
+  archiveBounds,
+  archiveSegments,
+  archivedObjects,
+  dueForArchive,
+  expiredArchive,
+  forgetArchived,
+  loadArchived,
+  recordArchived,
+} from "./log-archive.js";
+import type { LogCounterDelta } from "./segment-counters.js";
+import { payloadBytes } from "./segment-codec.js";
+import { type AppendResult, type PartitionLogPage, type SegmentStore } from "./segment-store.js";
+import { typeMatcher } from "./type-glob.js";
+import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
+
+/** Archive objects a partition keeps decoded in memory: a sequential reader reads one object page by page; more would crowd the 128 MB an isolate has. */
+const CACHED_OBJECTS = 2;
+
+/** What a partition's log needs from its object: its SQLite, its transactions, its bucket (if any). */
+export interface PartitionLogDeps {
+  sql: SqlStorage;
+  segments: SegmentStore;
+  /** Runs `fn` in one SQLite transaction (ctx.storage.transactionSync). */
+  transact<T>(fn: () => T): T;
+  /** Where older segments go; undefined: nothing is archived (retention alone bounds the log). */
+  bucket(): ArchiveBucket | undefined;
+  partition: () => number;
+}
+
+/** One partition's log across its hot store and its archive. */
+export interface PartitionLog {
+  append(rows: readonly LogRow[], now: number, counters: readonly LogCounterDelta[]): AppendResult | undefined;
+  /** A page from `from`, wherever its entries are: the archive first, then the hot segments. */
+  read(q: LogQuery): Promise<PartitionLogPage>;
+  /** The newest offset, the oldest retained (archived or hot), and the oldest hot one. */
+  bounds(): { head: number; first: number; hotFirst: number };
+  /** Entries held in the partition's own store. */
+  hotEntries(): number;
+  /**
+   * Whether the store is full: `cap` or more entries before its newest segment. The newest
+   * segment (one batch) does not count, so a full store always has something to archive.
+   */
+  full(cap: number): boolean;
+  /**
+   * Archives one object's worth of the oldest hot segments when more than `policy.hotEntries`
+   * entries are hot (a short tail too when `tail`); the entries archived (0: nothing due, or no bucket).
+   */
+  archive(policy: ArchivePolicy, tail?: boolean): Promise<number>;
+  /** Retention over both tiers: archive objects first (whole objects), then hot segments; entries deleted. */
+  trim(retention: LogRetention, now: number, maxSegments: number): Promise<number>;
+}
+
+/** The log over `deps`. */
+export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
+  const { sql, segments } = deps;
+  const cache = new Map<string, Promise<LogEntry[]>>();
+  // Archiving and retention run one at a time: each chooses from what the other changes.
+  let busy: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = busy.then(fn, fn);
+    busy = run.catch(() => undefined);
+    return run;
+  };
+
+  const objectEntries = (o: ArchivedObject): Promise<LogEntry[]> => {
+    const bucket = deps.bucket();
+    if (bucket === undefined) throw new StatehouseError("unavailable", `the log's offsets ${o.first}–${o.last} are archived, but no LOG_ARCHIVE bucket is bound`);
+    let found = cache.get(o.key);
+    if (found === undefined) {
+      found = loadArchived(bucket, o, deps.partition());
+      found.catch(() => cache.delete(o.key));
+      cache.set(o.key, found);
+      while (cache.size > CACHED_OBJECTS) cache.delete(cache.keys().next().value as string);
+    } else {
+      // Most recently used last.
+      cache.delete(o.key);
+      cache.set(o.key, found);
+    }
+    return found;
+  };
+
+  const bounds = () => {
+    const hot = segments.bounds();
+    const archived = archiveBounds(sql);
+    return { head: hot.head, first: archived?.first ?? hot.first, hotFirst: hot.first };
+  };
+
+  return {
+    append: (rows, now, counters) => segments.append(rows, now, counters),
+
+    async read(q) {
+      const { head, first, hotFirst } = bounds();
+      const start = Math.max(q.from, first);
+      if (start >= hotFirst) return { ...segments.read({ ...q, from: start }), firstOffset: first };
+      // Archive first: whole objects from the one holding `start`, skipped by type without fetching.
+      const matches = typeMatcher(q.type);
+      const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : start + LOG_SCAN_WINDOW;
+      const entries: LogEntry[] = [];
+      let bytes = 0;
+      let cut = false;
+      // The offset through which the archive was examined.
+      let covered = start - 1;
+      scan: for (const o of archivedObjects(sql, { from: start, type: q.type, limit: 64 })) {
+        if (o.first >= windowEnd || o.first >= hotFirst) break;
+        covered = Math.min(o.last, windowEnd - 1);
+        for (const e of await objectEntries(o)) {
+          if (e.offset < start) continue;
+          if (e.offset >= windowEnd) break scan;
+          if (!matches(e.eventType)) continue;
+          const size = payloadBytes(e);
+          if (entries.length > 0 && bytes + size > q.maxBytes) {
+            cut = true;
+            break scan;
+          }
+          entries.push(e);
+          bytes += size;
+          if (entries.length >= q.limit) {
+            cut = true;
+            break scan;
+          }
+        }
+      }
+      let nextOffset: number;
+      if (cut) {
+        nextOffset = (entries.at(-1) as LogEntry).offset + 1;
+      } else if (windowEnd <= hotFirst) {
+        // A filtered read that examined its whole window inside the archive.
+        nextOffset = windowEnd;
+      } else if (segments.bounds().first !== hotFirst) {
+        // Archiving moved hot segments while this read waited for the bucket: the next page reads them where they are now.
+        nextOffset = covered + 1;
+      } else {
+        // Everything archived from `start` on was read: go on in the hot segments.
+        const rest = segments.read({ from: hotFirst, limit: q.limit - entries.length, type: q.type, maxBytes: Math.max(0, q.maxBytes - bytes) });
+        const firstHot = rest.entries[0];
+        if (entries.length > 0 && firstHot !== undefined && payloadBytes(firstHot) > q.maxBytes - bytes) {
+          // A hot read always answers one entry; this page is full without it.
+          nextOffset = firstHot.offset;
+        } else {
+          entries.push(...rest.entries);
+          nextOffset = rest.nextOffset;
+        }
+      }
+      const barriers: LogBarrier[] = segments.barriers(q.from, nextOffset);
+      const byOffset = new Map(entries.map((e) => [e.offset, e]));
+      for (const b of barriers) {
+        const e = byOffset.get(b.beforeOffset);
+        if (e !== undefined && !(e.barriers ?? []).some((x) => x.partition === b.partition && x.offset === b.offset)) (e.barriers ??= []).push(b);
+      }
+      return { entries, nextOffset, headOffset: head, firstOffset: first, barriers };
+    },
+
+    bounds,
+
+    hotEntries() {
+      const { head, hotFirst } = bounds();
+      return head >= hotFirst ? head - hotFirst + 1 : 0;
+    },
+
+    full(cap) {
+      return segments.newestFirst() - bounds().hotFirst >= cap;
+    },
+
+    async archive(policy, tail = false) {
+      const bucket = deps.bucket();
+      if (bucket === undefined) return 0;
+      return exclusive(async () => {
+        const due = dueForArchive(segments, segments.bounds().head, policy, tail ? 1 : policy.objectEntries);
+        if (due === undefined) return 0;
+        const done = await archiveSegments(segments, bucket, deps.partition(), due);
+        deps.transact(() => recordArchived(sql, segments, due, done.key, done.body.byteLength));
+        return done.entries;
+      });
+    },
+
+    trim: (retention, now, maxSegments) =>
+      exclusive(async () => {
+        const { head } = bounds();
+        let deleted = 0;
+        const expired = expiredArchive(sql, retention, now, head, maxSegments);
+        if (expired.length > 0) {
+          const bucket = deps.bucket();
+          if (bucket === undefined) return 0;
+          await bucket.delete(expired.map((o) => o.key));
+          deps.transact(() => forgetArchived(sql, expired));
+          for (const o of expired) {
+            cache.delete(o.key);
+            deleted += o.last - o.first + 1;
+          }
+        }
+        // Hot segments go only once nothing older is archived: a hole would be skipped silently.
+        if (archiveBounds(sql) === undefined) deleted += deps.transact(() => segments.trim(retention, now, maxSegments));
+        return deleted;
+      }),
+  };
+}

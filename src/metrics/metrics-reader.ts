@@ -8,6 +8,7 @@ import {
   ESKIT_EVENTS_STREAM_LAST_ID,
   KEPT_COUNTERS,
   LOG_ENTRIES,
+  LOG_HOT_ENTRIES,
   READ_SIDE_LAG,
   READ_SIDE_PARKED,
 } from "./series.js";
@@ -15,10 +16,10 @@ import {
 /** Most counter rows one scrape reads from the control plane: series times label sets grows with codes, not requests. */
 export const MAX_COUNTER_ROWS = 10_000;
 
-/** What one partition reports at scrape time. */
+/** What one partition reports at scrape time (its log's first offset spans the archive; hotFirst is its store's). */
 export interface PartitionMetricsInput {
   counters: CounterDelta[];
-  log: { head: number; first: number };
+  log: { head: number; first: number; hotFirst: number };
   totalHeads: number;
   handled: Map<string, number>;
   parked: Map<string, number>;
@@ -58,6 +59,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     { spec: ESKIT_EVENTS_STREAM_LAST_ID, samples: [{ labels: {}, value: appended }] },
     { spec: ESKIT_EVENTS_STREAM_COUNT, samples: [{ labels: {}, value: appended }] },
     { spec: LOG_ENTRIES, samples: [{ labels: {}, value: held }] },
+    { spec: LOG_HOT_ENTRIES, samples: input.partitions.map((p, i) => ({ labels: { partition: String(i) }, value: Math.max(0, p.log.head - p.log.hotFirst + 1) })) },
     { spec: READ_SIDE_LAG, samples: sides.map((id) => ({ labels: { read_side: id }, value: Math.max(0, totalHeads - sum((p) => p.handled.get(id) ?? 0)) })) },
     { spec: READ_SIDE_PARKED, samples: sides.map((id) => ({ labels: { read_side: id }, value: sum((p) => p.parked.get(id) ?? 0) })) },
     { spec: DEAD_LETTERS_PENDING, samples: [{ labels: {}, value: input.deadLettersPending }] },

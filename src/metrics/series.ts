@@ -43,6 +43,11 @@ export const LOG_ENTRIES: SeriesSpec = {
   type: "gauge",
   help: "Entries the global log holds now (after retention).",
 };
+export const LOG_HOT_ENTRIES: SeriesSpec = {
+  name: "statehouse_log_hot_entries",
+  type: "gauge",
+  help: "Entries each partition's log holds in its own store (the rest is archived); the log pauses at STATEHOUSE_LOG_HOT_MAX_ENTRIES.",
+};
 export const READ_SIDE_LAG: SeriesSpec = {
   name: "statehouse_read_side_lag_events",
   type: "gauge",

@@ -79,7 +79,7 @@ const MOVE_RETRY_MS = 1000;
 /** What a scrape needs from one partition, in one call. */
 export interface PartitionMetrics {
   counters: CounterDelta[];
-  log: { head: number; first: number };
+  log: { head: number; first: number; hotFirst: number };
   totalHeads: number;
   /** Events handled per read side (each cursor capped at its entity's head). */
   handled: Map<string, number>;
@@ -415,8 +415,7 @@ export class PartitionObject extends DurableObject<Env> {
     const { totalHeads, handled } = handledBySide(this.sql, sides);
     // Reading the counters may fold old segments' deltas (a write): one transaction.
     const counters = this.ctx.storage.transactionSync(() => this.segments.counters());
-    const { head, first } = this.log.bounds();
-    return { counters, log: { head, first }, totalHeads, handled, parked: countParked(this.sql) };
+    return { counters, log: this.log.bounds(), totalHeads, handled, parked: countParked(this.sql) };
   }
 
   /** Whether this partition finished taking over `shard` for a run that began at layout `version`. */

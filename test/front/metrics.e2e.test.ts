@@ -79,6 +79,7 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
       eskit_events_stream_last_id: "gauge",
       eskit_events_stream_count: "counter",
       statehouse_log_entries: "gauge",
+      statehouse_log_hot_entries: "gauge",
       statehouse_read_side_lag_events: "gauge",
       statehouse_read_side_parked_events: "gauge",
       statehouse_dead_letters_pending: "gauge",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { RECONCILE_GRACE_MS, reconcile } from "../../src/readside/index.js";
 import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
 import { call, command, connectClient, freshId } from "../helpers.js";
-import { behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
+import { ADMIN_TOKEN, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
 import { sseReader } from "../streams/helpers.js";
 import { cursorOf, partitionsOf, readSidesOf } from "../support/pipeline.js";
 
@@ -51,6 +51,12 @@ describe("a log larger than its partition's store", { timeout: 90_000 }, () => {
     });
     const listed = await env.LOG_ARCHIVE.list({ prefix: "log/p0/" });
     expect(listed.objects.length).toBeGreaterThan(0);
+    // GET /metrics: the log holds every entry (both tiers); its partition's store only the hot ones.
+    const metrics = await (await call("/metrics", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const gauge = (re: RegExp) => Number(re.exec(metrics)?.[1]);
+    const t = await tiers();
+    expect(gauge(/^statehouse_log_entries (\d+)$/m)).toBe(t.head - t.first + 1);
+    expect(gauge(/^statehouse_log_hot_entries\{partition="0"\} (\d+)$/m)).toBe(t.hot);
 
     // GET /api/v1/log from offset 1: the archive, then the hot segments, gap-free, revision order per entity.
     const all = await wholeLog(5);

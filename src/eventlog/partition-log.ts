@@ -5,12 +5,15 @@ import {
   type ArchivePolicy,
   type ArchivedObject,
   archiveBounds,
+  archiveKey,
   archiveSegments,
   archivedObjects,
+  dropLeftovers,
   dueForArchive,
   expiredArchive,
   forgetArchived,
   loadArchived,
+  notePending,
   recordArchived,
 } from "./log-archive.js";
 import type { LogCounterDelta } from "./segment-counters.js";
@@ -199,8 +202,10 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       const bucket = deps.bucket();
       if (bucket === undefined) return 0;
       return exclusive(async () => {
+        await dropLeftovers(sql, bucket);
         const due = dueForArchive(segments, segments.bounds().head, policy, tail ? 1 : policy.objectEntries);
         if (due === undefined) return 0;
+        notePending(sql, archiveKey(deps.partition(), due.first, due.last));
         const done = await archiveSegments(segments, bucket, deps.partition(), due);
         deps.transact(() => recordArchived(sql, segments, due, done.key, done.body.byteLength));
         return done.entries;
@@ -211,6 +216,8 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       exclusive(async () => {
         const { head } = bounds();
         let deleted = 0;
+        const leftovers = deps.bucket();
+        if (leftovers !== undefined) await dropLeftovers(sql, leftovers);
         const expired = expiredArchive(sql, retention, now, head, maxSegments);
         if (expired.length > 0) {
           const bucket = deps.bucket();

@@ -13,6 +13,8 @@ export const ARCHIVE_SCHEMA = [
      types TEXT NOT NULL,
      object TEXT NOT NULL,
      bytes INTEGER NOT NULL)`,
+  // Objects being put: a row outlives its put only when the index row never came (a crash), and the next run deletes that object.
+  `CREATE TABLE IF NOT EXISTS log_archive_pending (object TEXT PRIMARY KEY) WITHOUT ROWID`,
 ] as const;
 
 /** Where archive objects go: an R2 bucket, or anything with the same three calls. */
@@ -116,8 +118,9 @@ export function dueForArchive(segments: SegmentStore, head: number, policy: Arch
 /**
  * Builds the archive object for segments `due` (their entries, offsets and times kept, barriers
  * left to the index), puts it, then — in the caller's transaction — records it and drops the hot
- * segments. The put comes first: an object without an index row (a crash in between) is written
- * again by the next attempt under the same name, so nothing is lost or doubled.
+ * segments. The put comes first, noted as pending (notePending) by the caller: an object without
+ * an index row (a crash in between) is deleted by the next run (dropLeftovers) before it writes its
+ * own, whatever segments that one holds, so nothing is lost, doubled or left behind.
  */
 export async function archiveSegments(
   segments: SegmentStore,
@@ -132,8 +135,28 @@ export async function archiveSegments(
   return { key, body, entries: entries.length };
 }
 
+/**
+ * Notes that object `key` is about to be put (one statement, so it needs no transaction): should
+ * the index row never follow, the object is a leftover the next run deletes, for a retry may
+ * choose other segments and so another name, and retention deletes only what the index names.
+ */
+export function notePending(sql: SqlStorage, key: string): void {
+  sql.exec("INSERT INTO log_archive_pending (object) VALUES (?) ON CONFLICT (object) DO NOTHING", key);
+}
+
+/** Deletes the objects put without an index row (a crash between the put and the index row). */
+export async function dropLeftovers(sql: SqlStorage, bucket: ArchiveBucket): Promise<void> {
+  const pending = sql.exec<{ object: string }>("SELECT object FROM log_archive_pending").toArray().map((r) => r.object);
+  if (pending.length === 0) return;
+  const indexed = new Set(sql.exec<{ object: string }>("SELECT object FROM log_archive WHERE object IN (SELECT object FROM log_archive_pending)").toArray().map((r) => r.object));
+  const leftovers = pending.filter((k) => !indexed.has(k));
+  if (leftovers.length > 0) await bucket.delete(leftovers);
+  for (const k of pending) sql.exec("DELETE FROM log_archive_pending WHERE object = ?", k);
+}
+
 /** Records an archived object and drops the hot segments it holds (inside the caller's transaction). */
 export function recordArchived(sql: SqlStorage, segments: SegmentStore, due: NonNullable<ReturnType<typeof dueForArchive>>, key: string, bytes: number): void {
+  sql.exec("DELETE FROM log_archive_pending WHERE object = ?", key);
   sql.exec(
     `INSERT INTO log_archive (first_offset, last_offset, appended_at, types, object, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
      ON CONFLICT (first_offset) DO NOTHING`,

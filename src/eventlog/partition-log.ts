@@ -5,12 +5,15 @@ import {
   type ArchivePolicy,
   type ArchivedObject,
   archiveBounds,
+  archiveKey,
   archiveSegments,
   archivedObjects,
+  dropLeftovers,
   dueForArchive,
   expiredArchive,
   forgetArchived,
   loadArchived,
+  notePending,
   recordArchived,
 } from "./log-archive.js";
 import type { LogCounterDelta } from "./segment-counters.js";
@@ -18,6 +21,9 @@ import { payloadBytes } from "./segment-codec.js";
 import { type AppendResult, type PartitionLogPage, type SegmentStore } from "./segment-store.js";
 import { typeMatcher } from "./type-glob.js";
 import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
+
+/** Archive objects one index query lists (a page reads on with the next query). */
+const ARCHIVE_LIST_BATCH = 64;
 
 /** Archive objects a partition keeps decoded in memory: a sequential reader reads one object page by page; more would crowd the 128 MB an isolate has. */
 const CACHED_OBJECTS = 2;
@@ -91,7 +97,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
     return { head: hot.head, first: archived?.first ?? hot.first, hotFirst: hot.first };
   };
 
-  return {
+  const log: PartitionLog = {
     append: (rows, now, counters) => segments.append(rows, now, counters),
 
     async read(q) {
@@ -106,29 +112,54 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       let cut = false;
       // The offset through which the archive was examined.
       let covered = start - 1;
-      scan: for (const o of archivedObjects(sql, { from: start, type: q.type, limit: 64 })) {
-        if (o.first >= windowEnd || o.first >= hotFirst) break;
-        covered = Math.min(o.last, windowEnd - 1);
-        for (const e of await objectEntries(o)) {
-          if (e.offset < start) continue;
-          if (e.offset >= windowEnd) break scan;
-          if (!matches(e.eventType)) continue;
-          const size = payloadBytes(e);
-          if (entries.length > 0 && bytes + size > q.maxBytes) {
-            cut = true;
+      // Retention deleted archived offsets past `covered` while this read waited for the bucket.
+      let overtaken = false;
+      let listFrom = start;
+      scan: for (;;) {
+        const listed = archivedObjects(sql, { from: listFrom, type: q.type, limit: ARCHIVE_LIST_BATCH });
+        for (const o of listed) {
+          if (o.first >= windowEnd || o.first >= hotFirst) break scan;
+          let loaded: LogEntry[];
+          try {
+            loaded = await objectEntries(o);
+          } catch (cause) {
+            // An object retention deleted while this read waited is gone by retention, not lost.
+            if (bounds().first <= o.first) throw cause;
+            overtaken = true;
             break scan;
           }
-          entries.push(e);
-          bytes += size;
-          if (entries.length >= q.limit) {
-            cut = true;
+          covered = Math.min(o.last, windowEnd - 1);
+          for (const e of loaded) {
+            if (e.offset < start) continue;
+            if (e.offset >= windowEnd) break scan;
+            if (!matches(e.eventType)) continue;
+            const size = payloadBytes(e);
+            if (entries.length > 0 && bytes + size > q.maxBytes) {
+              cut = true;
+              break scan;
+            }
+            entries.push(e);
+            bytes += size;
+            if (entries.length >= q.limit) {
+              cut = true;
+              break scan;
+            }
+          }
+          if (bounds().first > covered + 1) {
+            overtaken = true;
             break scan;
           }
         }
+        if (listed.length < ARCHIVE_LIST_BATCH) break;
+        listFrom = (listed.at(-1) as ArchivedObject).last + 1;
       }
+      // Nothing read before retention passed `start`: read again from what it kept.
+      if (overtaken && !cut && covered < start) return log.read(q);
       let nextOffset: number;
       if (cut) {
         nextOffset = (entries.at(-1) as LogEntry).offset + 1;
+      } else if (overtaken) {
+        nextOffset = covered + 1;
       } else if (windowEnd <= hotFirst) {
         // A filtered read that examined its whole window inside the archive.
         nextOffset = windowEnd;
@@ -171,8 +202,10 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       const bucket = deps.bucket();
       if (bucket === undefined) return 0;
       return exclusive(async () => {
+        await dropLeftovers(sql, bucket);
         const due = dueForArchive(segments, segments.bounds().head, policy, tail ? 1 : policy.objectEntries);
         if (due === undefined) return 0;
+        notePending(sql, archiveKey(deps.partition(), due.first, due.last));
         const done = await archiveSegments(segments, bucket, deps.partition(), due);
         deps.transact(() => recordArchived(sql, segments, due, done.key, done.body.byteLength));
         return done.entries;
@@ -183,6 +216,8 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       exclusive(async () => {
         const { head } = bounds();
         let deleted = 0;
+        const leftovers = deps.bucket();
+        if (leftovers !== undefined) await dropLeftovers(sql, leftovers);
         const expired = expiredArchive(sql, retention, now, head, maxSegments);
         if (expired.length > 0) {
           const bucket = deps.bucket();
@@ -199,4 +234,5 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         return deleted;
       }),
   };
+  return log;
 }

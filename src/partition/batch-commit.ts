@@ -84,8 +84,10 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
     row.head = Math.max(row.head, h.head);
   }
 
-  const taken = sink.full !== undefined ? [] : req.appends.filter((a) => applied.has(cursorId(LOG_READ_SIDE_ID, a.entityId)));
-  for (const a of taken) {
+  const owed = req.appends.filter((a) => applied.has(cursorId(LOG_READ_SIDE_ID, a.entityId)));
+  const taken = sink.full !== undefined ? [] : owed;
+  // Held rows raise the head too: once the held cursors are released (made "ok"), the index must show them behind.
+  for (const a of owed) {
     const row = touched.get(a.entityId);
     if (row !== undefined) row.head = Math.max(row.head, ...a.rows.map((r: LogRow) => r.revision));
   }

@@ -166,7 +166,8 @@ export class PartitionObject extends DurableObject<Env> {
       appends: req.appends.filter((a) => !sealed(a.shard)),
       parked: req.parked.filter((p) => !req.updates.some((u) => u.key.entityId === p.entityId && sealed(u.key.shard))),
     };
-    const full = this.log.full(hotMaxEntries);
+    // Without a bucket nothing can make room but retention, which alone bounds the log then (as before the archive): no cap.
+    const full = this.ports.archive !== undefined && this.log.full(hotMaxEntries);
     const result = this.ctx.storage.transactionSync(() =>
       commitBatch(this.sql, sides, keep, {
         append: (taken, now) => this.appendToLog(taken, now),

@@ -245,3 +245,58 @@ describe("a partition's log over its store and the archive", () => {
     });
   });
 });
+
+describe("a partition's log over its store and the archive, under stress", () => {
+  it("reads every archived entry when a page spans more archive objects than one index query lists", async () => {
+    const t = testBucket();
+    await inObject(t.bucket, async ({ log, append }) => {
+      // Objects of one entry each: 74 archive objects, then 6 hot entries.
+      const single: ArchivePolicy = { hotEntries: 6, objectEntries: 1, objectBytes: 1 << 20 };
+      for (let i = 0; i < 80; i++) append(1);
+      let archived = 0;
+      for (let n = await log.archive(single); n > 0; n = await log.archive(single)) archived += n;
+      expect(archived).toBe(74);
+      expect(offsets(await readAll(log, 1, 1000))).toEqual(range(1, 80));
+      expect(offsets(await readAll(log, 1, 1000, "test.v1.*"))).toEqual(range(1, 80));
+    });
+  });
+
+  it("answers from what retention kept when retention deletes the object a read is waiting for", async () => {
+    const t = testBucket();
+    await inObject(t.bucket, async ({ log, append }) => {
+      for (let i = 0; i < 6; i++) append(3);
+      expect(await archiveAll(log)).toBe(12);
+      // A read of 1.. waits on the bucket; meanwhile retention deletes the object it is reading (1–6).
+      let release: () => void = () => {};
+      t.hooks.beforeGet = () => new Promise<void>((r) => (release = r));
+      const reading = log.read({ from: 1, ...page });
+      await new Promise((r) => setTimeout(r, 10));
+      t.hooks.beforeGet = undefined;
+      expect(await log.trim({ days: 0, events: 12 }, Date.now(), 10)).toBe(6);
+      release();
+      // The entries from 1 to 6 are gone by retention, not missing from the bucket: the read answers from 7.
+      const p = await reading;
+      expect(p.firstOffset).toBe(7);
+      expect(offsets(p.entries)).toEqual(range(7, 18));
+    });
+  });
+
+  it("leaves no object behind when the put is retried under another choice of segments after a crash", async () => {
+    const t = testBucket();
+    await inObject(t.bucket, async ({ log, append, failNextTransaction }) => {
+      append(3);
+      append(3);
+      // A tail archive (the store full) takes all but the newest segment, 1–3, and crashes between the put and the index row.
+      failNextTransaction();
+      await expect(log.archive({ ...policy, hotEntries: 0 }, true)).rejects.toThrow(/reset between the put/);
+      // The store takes rows again; the next attempt chooses 1–6, a different object.
+      append(3);
+      append(3);
+      expect(await log.archive(policy)).toBe(6);
+      // Retention deletes everything archived: nothing may stay in the bucket, the first attempt's object included.
+      await log.trim({ days: 0, events: 3 }, Date.now(), 10);
+      expect(log.bounds().first).toBe(10);
+      expect(await t.stored()).toEqual([]);
+    });
+  });
+});

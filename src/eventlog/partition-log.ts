@@ -1,5 +1,6 @@
 // One partition's whole log: the hot segments in its store and the older ones archived in object storage, read as one.
 import { StatehouseError } from "../errors.js";
+import { log as logger } from "../log.js";
 import {
   type ArchiveBucket,
   type ArchivePolicy,
@@ -221,8 +222,16 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         const expired = expiredArchive(sql, retention, now, head, maxSegments);
         if (expired.length > 0) {
           const bucket = deps.bucket();
-          if (bucket === undefined) return 0;
-          await bucket.delete(expired.map((o) => o.key));
+          if (bucket !== undefined) {
+            await bucket.delete(expired.map((o) => o.key));
+          } else {
+            // The bucket was unbound after it held objects: retention still frees the store (else it
+            // would wait for them forever); the objects stay in the bucket, for its lifecycle rules.
+            logger.warn(`statehouse: retention forgets ${expired.length} archive objects of partition ${deps.partition()} without deleting them: no LOG_ARCHIVE bucket is bound`, {
+              partition: deps.partition(),
+              objects: expired.map((o) => o.key),
+            });
+          }
           deps.transact(() => forgetArchived(sql, expired));
           for (const o of expired) {
             cache.delete(o.key);

@@ -232,6 +232,10 @@ describe("a partition's log over its store and the archive", () => {
       await expect(log.read({ from: 1, ...page })).rejects.toThrow(/offsets 1–6 are archived, but no LOG_ARCHIVE bucket is bound/);
       // The hot tail still reads.
       expect(offsets((await log.read({ from: 7, ...page })).entries)).toEqual(range(7, 12));
+      // Retention still frees the store: it forgets the expired objects (they stay in the bucket) and trims hot segments.
+      expect(await log.trim({ days: 0, events: 3 }, Date.now(), 10)).toBe(6 + 3);
+      expect(log.bounds()).toEqual({ head: 12, first: 10, hotFirst: 10 });
+      expect(await t.stored()).toEqual(["log/p0/0000000000000001-0000000000000006.binpb.gz"]);
     });
   });
 

@@ -180,10 +180,13 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         }
       }
       const barriers: LogBarrier[] = segments.barriers(q.from, nextOffset);
-      const byOffset = new Map(entries.map((e) => [e.offset, e]));
+      // Archived entries come from the shared cache: an entry that gets barriers is a copy.
+      const index = new Map(entries.map((e, i) => [e.offset, i]));
       for (const b of barriers) {
-        const e = byOffset.get(b.beforeOffset);
-        if (e !== undefined && !(e.barriers ?? []).some((x) => x.partition === b.partition && x.offset === b.offset)) (e.barriers ??= []).push(b);
+        const i = index.get(b.beforeOffset);
+        const e = i === undefined ? undefined : entries[i];
+        if (i === undefined || e === undefined || (e.barriers ?? []).some((x) => x.partition === b.partition && x.offset === b.offset)) continue;
+        entries[i] = { ...e, barriers: [...(e.barriers ?? []), b] };
       }
       return { entries, nextOffset, headOffset: head, firstOffset: first, barriers };
     },

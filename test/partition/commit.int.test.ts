@@ -136,6 +136,24 @@ describe("a partition's commit", () => {
     expect(Object.keys(JSON.parse(row.cursors)).sort()).toEqual(["$log", a].sort());
   });
 
+  it("parks nothing for a delivery whose cursor write lost its compare-and-set", async () => {
+    const a = freshReadSideId("park-cas");
+    await createReadSide({ id: a, auto_start: false, policy: "SKIP" });
+    await refreshPartitions();
+    const side = { id: a, generation: (await generationOf(a)) as string };
+    const e = freshId("park-cas");
+    const { stub } = await countedStore();
+    // Another consumer delivered revisions 1..3 (the handler took them all) and committed first.
+    expect((await stub.commit(batch([e], [side], 1, 3))).applied.size).toBe(1);
+    // This consumer started from 0 too; the handler failed revision 3, so under SKIP it parks it
+    // and moves on. Its compare-and-set loses: the event was handled, there is nothing to park.
+    const loser = batch([e], [side], 1, 3);
+    const parked = [{ readSideId: a, entityId: e, revision: 3, reason: "unavailable: down", attempts: 1 }];
+    const result = await stub.commit({ ...loser, parked });
+    expect(result.applied.size).toBe(0);
+    expect(await stub.listParked(a, { entityId: e, limit: 10 })).toEqual([]);
+  });
+
   it("forgets, at the entity's next write, the cursors of a read side that was deleted", async () => {
     const gone = freshReadSideId("gone");
     await createReadSide({ id: gone, auto_start: false });

@@ -23,9 +23,9 @@ describe("resizing twice in a row", { timeout: 60_000 }, () => {
     const shard = one.shardOf(e);
 
     // With one partition, the read side handled revisions 1..2 of e.
-    await one.store(0).load([{ entityId: e, shard, head: 2 }], Date.now(), one.route(0));
+    const loaded = await one.store(0).load([{ entityId: e, shard, head: 2 }], Date.now(), one.route(0));
     const update = { key: { readSideId: side, entityId: e, shard }, from: freshCursor(generation), revision: 2, status: "ok" as const, attempts: 0, failedRevision: 0, lastError: null, retryAt: 0 };
-    expect([...(await one.store(0).commit({ updates: [update], parked: [], heads: [], appends: [], now: Date.now() })).applied]).toEqual([cursorId(side, e)]);
+    expect([...(await one.store(0).commit({ lease: loaded.lease, updates: [update], parked: [], heads: [], appends: [], now: Date.now() })).applied]).toEqual([cursorId(side, e)]);
 
     // The deployment with two partitions starts (its first request records the layout) …
     await two.store(0).ensureShards(two.route(0));

@@ -87,6 +87,8 @@ export interface SegmentStore {
    * `b.partition` has been consumed through `b.offset`; returns the barrier as stored.
    */
   addBarrier(b: { partition: number; offset: number }): LogBarrier;
+  /** The barriers on offsets after `offset` (none of them is on an entry up to `offset`). */
+  barriersAfter(offset: number): LogBarrier[];
 }
 
 const utf8 = new TextEncoder();
@@ -285,6 +287,8 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       );
       return barrier;
     },
+
+    barriersAfter: (offset) => barriersIn(offset + 1, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -435,7 +435,7 @@ export class PartitionObject extends DurableObject<Env> {
 
 
   /** The taken appends' rows as log segments, with the counters and documents' index they move. */
-  private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number } {
+  private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number; barriers: (LogBarrier[] | undefined)[] } {
     const counters = mergeDeltas(taken.flatMap((a) => countRows(a.entityId, a.rows)));
     const appended = this.segments.append(
       taken.flatMap((a) => a.rows),
@@ -443,6 +443,6 @@ export class PartitionObject extends DurableObject<Env> {
       counters,
     );
     recordDocuments(this.sql, taken, now);
-    return { offsets: appended?.entries.map((e) => e.offset) ?? [], appendedAt: appended?.appendedAt ?? now };
+    return { offsets: appended?.entries.map((e) => e.offset) ?? [], appendedAt: appended?.appendedAt ?? now, barriers: appended?.entries.map((e) => e.barriers) ?? [] };
   }
 }

@@ -204,13 +204,22 @@ export class PartitionObject extends DurableObject<Env> {
   async advanceProbe(after: string, raised: EntityHead[], now: number): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       setProbePosition(this.sql, after);
-      raiseHeads(this.sql, raised, now);
+      raiseHeads(this.sql, this.ownHeads(raised), now);
     });
   }
 
   /** Raises the index's heads (dead letters announce theirs, so the reconciler re-delivers them). */
   async raiseHeads(heads: EntityHead[], now: number): Promise<void> {
-    raiseHeads(this.sql, heads, now);
+    raiseHeads(this.sql, this.ownHeads(heads), now);
+  }
+
+  /**
+   * The heads of shards this partition has not let go: a head raised for a shard a move took away
+   * (a walk that read the index before the release, an old deployment's dead letter) would leave a
+   * row the new owner never sees and this partition counts and re-enqueues for ever.
+   */
+  private ownHeads(heads: EntityHead[]): EntityHead[] {
+    return heads.filter((h) => !this.shards.leaving(h.shard));
   }
 
   async listParked(readSideId: string, opts: { entityId?: string; limit: number }): Promise<ParkedView[]> {

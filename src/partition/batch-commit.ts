@@ -82,7 +82,10 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
   }
   const written = [...touched.values()].map((row) => ({ ...row, cursors: withoutStale(row.cursors, sides), updatedAt: req.now }));
   writeEntityRows(sql, written);
-  if (req.parked.length > 0) parkEvents(sql, req.parked, req.now);
+  // An event is parked only with the cursor move that skips it: a delivery whose compare-and-set
+  // lost (another consumer, a restart or a skip moved the cursor) parks nothing.
+  const parked = req.parked.filter((p) => applied.has(cursorId(p.readSideId, p.entityId)));
+  if (parked.length > 0) parkEvents(sql, parked, req.now);
 
   const { offsets, appendedAt, barriers } = taken.length > 0 ? sink.append(taken, req.now) : { offsets: [], appendedAt: req.now, barriers: undefined };
   const appended = taken.flatMap((a) => a.rows.map((r) => ({ entityId: a.entityId, revision: r.revision })));

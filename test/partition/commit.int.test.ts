@@ -172,7 +172,7 @@ describe("a partition's commit", () => {
         const sides = await real();
         if (first) {
           first = false;
-          await new Promise((r) => setTimeout(r, 300));
+          await new Promise((r) => setTimeout(r, 1500));
         }
         return sides;
       };

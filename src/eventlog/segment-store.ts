@@ -91,6 +91,8 @@ export interface SegmentStore {
   addBarrier(b: { partition: number; offset: number }): LogBarrier;
   /** The barriers whose beforeOffset lies in [from, to], by beforeOffset. */
   barriers(from: number, to: number): LogBarrier[];
+  /** The barriers on offsets after `offset` (none of them is on an entry up to `offset`). */
+  barriersAfter(offset: number): LogBarrier[];
   /** The oldest segments, oldest first, at most `limit` (their sizes, not their entries). */
   oldest(limit: number): SegmentInfo[];
   /** One segment's stored bytes (a LogFeedMessage). */
@@ -340,6 +342,8 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       );
       return barrier;
     },
+
+    barriersAfter: (offset) => barriersIn(offset + 1, Number.MAX_SAFE_INTEGER),
   };
 }
 

@@ -1,6 +1,6 @@
 // A consumer batch against its partition: load the cursors it needs, then commit every outcome in one transaction.
 import type { ReadSideRecord } from "../control/index.js";
-import { LOG_READ_SIDE_ID, type LogAppend, type LogRow } from "../eventlog/index.js";
+import { LOG_READ_SIDE_ID, type LogAppend, type LogBarrier, type LogRow } from "../eventlog/index.js";
 import type { BatchPositions, CommitRequest, CommitResult, CursorUpdate, EntityHead, ParkedEvent } from "./batch.js";
 import { type Cursor, type CursorJson, cursorId, decodeCursor, encodeCursor } from "./cursor-codec.js";
 import { type EntityRow, insertMissingRows, readEntityRows, writeEntityRows } from "./entity-rows.js";
@@ -9,8 +9,8 @@ import { parkEvents } from "./parked.js";
 
 /** Where a commit's taken log rows go: the partition's segments (and what else moves with the log). */
 export interface LogSink {
-  /** Appends the rows of the appends that took, in order; returns each row's offset, in the same order. */
-  append(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number };
+  /** Appends the rows of the appends that took, in order; returns each row's offset (and barriers), in the same order. */
+  append(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number; barriers?: (LogBarrier[] | undefined)[] };
   /**
    * Why the log takes nothing now (its store is at its cap); undefined when it takes rows. The
    * log's own read side then waits and retries, as a failing read side does; the others go on.
@@ -93,13 +93,19 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
   }
   const written = [...touched.values()].map((row) => ({ ...row, cursors: withoutStale(row.cursors, sides), updatedAt: req.now }));
   writeEntityRows(sql, written);
-  if (req.parked.length > 0) parkEvents(sql, req.parked, req.now);
+  // An event is parked only with the cursor move that skips it: a delivery whose compare-and-set
+  // lost (another consumer, a restart or a skip moved the cursor) parks nothing.
+  const parked = req.parked.filter((p) => applied.has(cursorId(p.readSideId, p.entityId)));
+  if (parked.length > 0) parkEvents(sql, parked, req.now);
 
-  const { offsets, appendedAt } = taken.length > 0 ? sink.append(taken, req.now) : { offsets: [], appendedAt: req.now };
+  const { offsets, appendedAt, barriers } = taken.length > 0 ? sink.append(taken, req.now) : { offsets: [], appendedAt: req.now, barriers: undefined };
   const appended = taken.flatMap((a) => a.rows.map((r) => ({ entityId: a.entityId, revision: r.revision })));
   return {
     applied,
-    appended: appended.map((e, i) => ({ partition: -1, offset: offsets[i] as number, ...e })),
+    appended: appended.map((e, i) => {
+      const guarded = barriers?.[i];
+      return { partition: -1, offset: offsets[i] as number, ...e, ...(guarded !== undefined && guarded.length > 0 ? { barriers: guarded } : {}) };
+    }),
     appendedAt,
   };
 }

@@ -1,6 +1,6 @@
 // What a consumer batch loads from its partition and commits back: keys, cursor updates, parked events, heads.
 import type { ReadSideRecord } from "../control/index.js";
-import type { LogAppend } from "../eventlog/index.js";
+import type { LogAppend, LogBarrier } from "../eventlog/index.js";
 import type { Cursor, CursorStatus } from "./cursor-codec.js";
 
 /** A (read side, entity) pair the consumer delivers to. */
@@ -44,6 +44,8 @@ export interface AppendedEntry {
   offset: number;
   entityId: string;
   revision: number;
+  /** The log's barriers on this entry (a resize moved shards here just before it): live readers must honour them too. */
+  barriers?: LogBarrier[];
 }
 
 /** Which partition a caller means and the layout it routes by (every partition learns its own number from its callers). */

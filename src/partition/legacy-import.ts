@@ -31,13 +31,17 @@ export function legacyDone(sql: SqlStorage): boolean {
  */
 export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectStorage, segments: SegmentStore, source: LegacyStore): Promise<boolean> {
   const p = progressOf(sql);
+  // Steps run concurrently (the alarm, and every load while partition 0 is not ready): a step
+  // whose page another step copied while it read D1 writes nothing.
+  const moved = () => JSON.stringify(progressOf(sql)) !== JSON.stringify(p);
   switch (p.stage) {
     case "done":
       return true;
     case "entities": {
-      if (p.after === "" && !(await source.present())) return save(storage, sql, { stage: "done", after: "" });
+      if (p.after === "" && !(await source.present())) return moved() ? legacyDone(sql) : save(storage, sql, { stage: "done", after: "" });
       const page = await source.entities(p.after, PAGE);
       storage.transactionSync(() => {
+        if (moved()) return;
         writeEntityRows(
           sql,
           page.map((e) => ({
@@ -57,6 +61,7 @@ export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectSt
       const after = p.after === "" ? undefined : (JSON.parse(p.after) as { readSideId: string; entityId: string; revision: number });
       const page = await source.parked(after, PAGE);
       storage.transactionSync(() => {
+        if (moved()) return;
         for (const x of page) parkEvents(sql, [{ ...x, attempts: x.attempts }], x.parkedAt);
         const last = page.at(-1);
         setProgress(sql, page.length < PAGE || last === undefined ? { stage: "docs", after: "" } : { stage: "parked", after: JSON.stringify(last) });
@@ -67,6 +72,7 @@ export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectSt
       const after = p.after === "" ? undefined : (JSON.parse(p.after) as { entityType: string; docId: string });
       const page = await source.docs(after, PAGE);
       storage.transactionSync(() => {
+        if (moved()) return;
         for (const d of page) {
           sql.exec(
             `INSERT INTO p_crud_doc (entity_type, doc_id, revision, deleted, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -88,6 +94,7 @@ export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectSt
       const from = p.after === "" ? 1 : Number(p.after) + 1;
       const rows = await source.log(from, PAGE, LOG_STEP_CHARS);
       storage.transactionSync(() => {
+        if (moved()) return;
         const first = rows[0];
         // Retention may have removed the oldest rows: the log starts where D1's did.
         if (p.after === "" && first !== undefined) segments.startAt(first.offset);

@@ -8,6 +8,7 @@ import {
   type ArchiveBucket,
   type ArchivePolicy,
   type LogAppend,
+  type LogBarrier,
   type LogQuery,
   type LogRetention,
   type PartitionLog,
@@ -44,7 +45,7 @@ import { type ReadSideCache, createReadSideCache } from "./read-side-cache.js";
 import { PARTITION_SCHEMA } from "./schema.js";
 import { ShardKeeper, type StepResult } from "./shard-keeper.js";
 import { SHARD_SCHEMA, type ShardPage, dropShardRows, exportShardPage, importShardPage } from "./shard-moves.js";
-import { successionOf } from "./layout.js";
+import { type Succession, successionOf } from "./layout.js";
 import { importLegacyStep, legacyDone } from "./legacy-import.js";
 
 /** What a partition needs from outside: the control plane's read side definitions and layout history, and the other partitions. */
@@ -245,13 +246,22 @@ export class PartitionObject extends DurableObject<Env> {
   async advanceProbe(after: string, raised: EntityHead[], now: number): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       setProbePosition(this.sql, after);
-      raiseHeads(this.sql, raised, now);
+      raiseHeads(this.sql, this.ownHeads(raised), now);
     });
   }
 
   /** Raises the index's heads (dead letters announce theirs, so the reconciler re-delivers them). */
   async raiseHeads(heads: EntityHead[], now: number): Promise<void> {
-    raiseHeads(this.sql, heads, now);
+    raiseHeads(this.sql, this.ownHeads(heads), now);
+  }
+
+  /**
+   * The heads of shards this partition has not let go: a head raised for a shard a move took away
+   * (a walk that read the index before the release, an old deployment's dead letter) would leave a
+   * row the new owner never sees and this partition counts and re-enqueues for ever.
+   */
+  private ownHeads(heads: EntityHead[]): EntityHead[] {
+    return heads.filter((h) => !this.shards.leaving(h.shard));
   }
 
   async listParked(readSideId: string, opts: { entityId?: string; limit: number }): Promise<ParkedView[]> {
@@ -307,7 +317,7 @@ export class PartitionObject extends DurableObject<Env> {
    * The old owner's first step of a move: stop serving `shard` for partition `to` (layout
    * `version`) and seal it at the log's head once no delivery that read it can still commit.
    */
-  async sealShard(shard: number, version: number, to: number, route: Route): Promise<StepResult<{ through: number }>> {
+  async sealShard(shard: number, version: number, to: number, route: Route): Promise<StepResult<{ through: number; barriers: LogBarrier[] }>> {
     this.learn(route);
     if (!(await this.ready())) return { done: false, retryMs: MOVE_RETRY_MS, reason: `partition ${route.partition} is still taking over what D1 held before partitions` };
     const history = await this.shards.layouts(route.partitions, Date.now());
@@ -317,7 +327,12 @@ export class PartitionObject extends DurableObject<Env> {
       await this.armMoves(Date.now());
       return { done: false, retryMs: MOVE_RETRY_MS, reason: `partition ${route.partition} is still taking shard ${shard} over` };
     }
-    return this.shards.seal(shard, version, to, () => this.segments.bounds().head, Date.now());
+    const sealed = this.shards.seal(shard, version, to, () => this.segments.bounds().head, Date.now());
+    if (!sealed.done) return sealed;
+    // Barriers of this log that entries up to `through` do not carry (this partition took shards
+    // over and appended nothing since): reading this log through `through` does not imply them,
+    // so the new owner must wait for them too (a shard moved 0 → 1 → 3 before 1 appended).
+    return { done: true, value: { through: sealed.value.through, barriers: this.segments.barriersAfter(sealed.value.through) } };
   }
 
   /** A page of a sealed shard's rows, for its new owner. */
@@ -452,8 +467,21 @@ export class PartitionObject extends DurableObject<Env> {
     const total = history.at(-1) ?? 1;
     const pending: { shard: number; from: number; version: number }[] = [];
     for (let shard = 0; shard < (this.shardCount ?? 0); shard++) {
-      const s = successionOf(history, shard, me);
-      if (s.kind === "from" && !this.holds(shard, s.version)) pending.push({ shard, from: s.partition, version: s.version });
+      // Every run of layouts in which this partition held the shard, oldest first: a later owner's
+      // seal asks this partition to hold it first (1 → 2 → 4 moves shard 3 from 0 to 1, then to 3),
+      // even when a resize came before this partition took it over.
+      const row = this.shards.record(shard);
+      const runs = new Map<number, Succession & { kind: "from" }>();
+      for (let upTo = 1; upTo <= history.length; upTo++) {
+        const s = successionOf(history, shard, me, upTo);
+        if (s.kind === "from") runs.set(s.version, s);
+      }
+      const newest = successionOf(history, shard, me);
+      for (const s of runs.values()) {
+        // A run that is not the newest is owed only if nothing of a later one happened here.
+        const owed = s === runs.get(newest.kind === "from" ? newest.version : -1) || row === undefined || row.version <= s.version;
+        if (owed && !this.holds(shard, s.version)) pending.push({ shard, from: s.partition, version: s.version });
+      }
     }
     let unfinished = false;
     for (const move of pending) {
@@ -490,6 +518,7 @@ export class PartitionObject extends DurableObject<Env> {
           if (last) {
             // Entries of this shard from here on wait for readers to pass the old owner's through the seal.
             if (sealed.value.through > 0) this.segments.addBarrier({ partition: from, offset: sealed.value.through });
+            for (const b of sealed.value.barriers) if (b.partition !== route.partition) this.segments.addBarrier({ partition: b.partition, offset: b.offset });
             this.shards.set({ ...current, state: "releasing" }, Date.now());
           } else {
             this.shards.set(current, Date.now());
@@ -509,7 +538,7 @@ export class PartitionObject extends DurableObject<Env> {
 
 
   /** The taken appends' rows as log segments, with the counters and documents' index they move. */
-  private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number } {
+  private appendToLog(taken: LogAppend[], now: number): { offsets: number[]; appendedAt: number; barriers: (LogBarrier[] | undefined)[] } {
     const counters = mergeDeltas(taken.flatMap((a) => countRows(a.entityId, a.rows)));
     const appended = this.log.append(
       taken.flatMap((a) => a.rows),
@@ -517,6 +546,6 @@ export class PartitionObject extends DurableObject<Env> {
       counters,
     );
     recordDocuments(this.sql, taken, now);
-    return { offsets: appended?.entries.map((e) => e.offset) ?? [], appendedAt: appended?.appendedAt ?? now };
+    return { offsets: appended?.entries.map((e) => e.offset) ?? [], appendedAt: appended?.appendedAt ?? now, barriers: appended?.entries.map((e) => e.barriers) ?? [] };
   }
 }

@@ -23,15 +23,20 @@ export function createReadSideCache(load: () => Promise<ReadSideRecord[]>): Read
   let copy: { sides: ReadSideRecord[]; byId: Map<string, ReadSideRecord>; at: number } | undefined;
   let loading: Promise<ReadSideRecord[]> | undefined;
   let version = 0;
-  const reload = async (now: number) => {
-    const started = version;
-    const mine = (loading ??= load());
-    const sides = await mine.finally(() => {
-      if (loading === mine) loading = undefined;
-    });
-    // A copy read before an invalidate() that happened meanwhile must not be kept.
-    if (started === version) copy = { sides, byId: new Map(sides.map((s) => [s.spec.id, s])), at: now };
-    return sides;
+  const reload = async (now: number): Promise<ReadSideRecord[]> => {
+    for (;;) {
+      const started = version;
+      const mine = (loading ??= load());
+      const sides = await mine.finally(() => {
+        if (loading === mine) loading = undefined;
+      });
+      if (started === version) {
+        copy = { sides, byId: new Map(sides.map((s) => [s.spec.id, s])), at: now };
+        return sides;
+      }
+      // An invalidate() came while this read was in flight: it may predate the change (a restart's
+      // new generation), and a commit using it would drop the new generation's cursors. Read again.
+    }
   };
   const fresh = async (now: number) => (copy !== undefined && now - copy.at < READ_SIDES_TTL_MS ? copy.sides : reload(now));
   return {

@@ -5,6 +5,12 @@ import { type ShardRecord, readShards, writeShard } from "./shard-moves.js";
 
 /** A load's lease lasts at most this long: a batch starts no handler call after 120 s, and a call lasts at most 60 s. */
 export const LEASE_MS = 240_000;
+/**
+ * How far past a load the persisted horizon reaches. It is rewritten only once fewer than LEASE_MS
+ * of it are left (at most every HORIZON_MS - LEASE_MS, never per batch), so it always covers every
+ * open lease.
+ */
+export const HORIZON_MS = LEASE_MS + LEASE_MS / 2;
 /** How long a partition trusts its copy of the layout history. */
 const HISTORY_TTL_MS = 10_000;
 const LOADS_UNTIL_KEY = "leases.until";
@@ -19,22 +25,29 @@ export type StepResult<T> = { done: true; value: T } | { done: false; retryMs: n
  * Keeps a partition's shard states. Loads take a lease on the shards they read, so the old owner
  * of a moving shard seals it only once every delivery that read it has committed: the new owner
  * then starts from exactly the cursors those commits left, and nothing is delivered twice. Leases
- * live in memory; a partition restarted within LEASE_MS of its last load waits out a persisted
- * horizon instead (written at most every LEASE_MS / 2, never per batch).
+ * live in memory; a partition restarted within HORIZON_MS of its last load waits out the horizon
+ * its earlier instance persisted (written at most every LEASE_MS / 2, never per batch).
  */
 export class ShardKeeper {
   private history: { counts: number[]; at: number } | undefined;
   private readonly leases = new Map<number, { shards: Set<number>; expires: number }>();
-  private nextLease = 1;
+  /**
+   * Lease ids are unique across instances of this object: they start from the clock (in
+   * thousandths of a millisecond), so a commit of a load an earlier instance leased can never
+   * close a lease of this one.
+   */
+  private nextLease = Date.now() * 1000;
   private shards: Map<number, ShardRecord>;
   private horizonWritten = 0;
-  private horizonIsMine = false;
+  /** Until when loads of earlier instances of this object may still commit (their leases are not in memory). */
+  private readonly earlierHorizon: number;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly loadHistory: (current: number) => Promise<number[]>,
   ) {
     this.shards = readShards(sql);
+    this.earlierHorizon = Number(sql.exec<{ value: string }>("SELECT value FROM p_info WHERE key = ?", LOADS_UNTIL_KEY).toArray()[0]?.value ?? 0);
   }
 
   /** The layout history, read again when stale or when a caller knows of more partitions. */
@@ -88,10 +101,11 @@ export class ShardKeeper {
   openLease(shards: Set<number>, now: number): number {
     const id = this.nextLease++;
     this.leases.set(id, { shards, expires: now + LEASE_MS });
-    if (this.horizonWritten < now + LEASE_MS / 2) {
-      this.sql.exec("INSERT INTO p_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2", LOADS_UNTIL_KEY, String(now + LEASE_MS));
-      this.horizonWritten = now + LEASE_MS;
-      this.horizonIsMine = true;
+    if (this.horizonWritten < now + LEASE_MS) {
+      // Never below what an earlier instance wrote: its loads may still commit until then.
+      const horizon = Math.max(now + HORIZON_MS, this.earlierHorizon);
+      this.sql.exec("INSERT INTO p_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2", LOADS_UNTIL_KEY, String(horizon));
+      this.horizonWritten = horizon;
     }
     return id;
   }
@@ -106,10 +120,9 @@ export class ShardKeeper {
       if (l.expires < now) this.leases.delete(id);
       else if (l.shards.has(shard)) return true;
     }
-    if (this.horizonIsMine) return false;
-    // Loads of an earlier instance of this object are not in memory: wait out their horizon.
-    const until = Number(this.sql.exec<{ value: string }>("SELECT value FROM p_info WHERE key = ?", LOADS_UNTIL_KEY).toArray()[0]?.value ?? 0);
-    return until > now;
+    // Loads of an earlier instance of this object are not in memory: wait out their horizon
+    // (what it persisted before this instance started, whatever this one has written since).
+    return this.earlierHorizon > now;
   }
 
   /** The shard's row, if any. */

@@ -161,7 +161,8 @@ function appendedEntries(partition: number, appends: LogAppend[], committed: Com
   const entries: LogEntry[] = [];
   for (const a of [...committed.appended].sort((x, y) => x.offset - y.offset)) {
     const row = rows.get(cursorId(String(a.revision), a.entityId));
-    if (row !== undefined) entries.push({ ...row, partition, offset: a.offset, appendedAt: committed.appendedAt });
+    // The barriers the append carries reach live readers with it (a resize moved the entity here).
+    if (row !== undefined) entries.push({ ...row, partition, offset: a.offset, appendedAt: committed.appendedAt, ...(a.barriers !== undefined ? { barriers: a.barriers } : {}) });
   }
   return entries;
 }

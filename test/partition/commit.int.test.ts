@@ -4,11 +4,13 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { type SegmentStore, createPartitionLog, createSegmentStore } from "../../src/eventlog/index.js";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
+import type { ReadSideRecord } from "../../src/control/index.js";
 import type { CursorUpdate, PartitionObject } from "../../src/partition/index.js";
 import { freshCursor } from "../../src/partition/index.js";
+import { servicesOf } from "../../src/services.js";
 import { freshId } from "../helpers.js";
 import { createReadSide, freshReadSideId } from "../readside/helpers.js";
-import { generationOf, logGeneration, partitionsOf, refreshPartitions } from "../support/pipeline.js";
+import { capturingEnv, generationOf, logGeneration, partitionsOf, refreshPartitions } from "../support/pipeline.js";
 
 /** Partition 0's store with every SQL statement's rows written counted. */
 async function countedStore(): Promise<{ stub: DurableObjectStub<PartitionObject>; written: () => Promise<number>; reset: () => Promise<void> }> {
@@ -135,6 +137,59 @@ describe("a partition's commit", () => {
     const row = await runInDurableObject(stub, (_o, st) => st.storage.sql.exec<{ cursors: string; head: number }>("SELECT cursors, head FROM p_entity WHERE entity_id = ?", e).one());
     expect(row.head).toBe(2);
     expect(Object.keys(JSON.parse(row.cursors)).sort()).toEqual(["$log", a].sort());
+  });
+
+  it("parks nothing for a delivery whose cursor write lost its compare-and-set", async () => {
+    const a = freshReadSideId("park-cas");
+    await createReadSide({ id: a, auto_start: false, policy: "SKIP" });
+    await refreshPartitions();
+    const side = { id: a, generation: (await generationOf(a)) as string };
+    const e = freshId("park-cas");
+    const { stub } = await countedStore();
+    // Another consumer delivered revisions 1..3 (the handler took them all) and committed first.
+    expect((await stub.commit(batch([e], [side], 1, 3))).applied.size).toBe(1);
+    // This consumer started from 0 too; the handler failed revision 3, so under SKIP it parks it
+    // and moves on. Its compare-and-set loses: the event was handled, there is nothing to park.
+    const loser = batch([e], [side], 1, 3);
+    const parked = [{ readSideId: a, entityId: e, revision: 3, reason: "unavailable: down", attempts: 1 }];
+    const result = await stub.commit({ ...loser, parked });
+    expect(result.applied.size).toBe(0);
+    expect(await stub.listParked(a, { entityId: e, limit: 10 })).toEqual([]);
+  });
+
+  it("keeps a restarted read side's new cursors when a commit read the definitions just before the restart", async () => {
+    const a = freshReadSideId("regen");
+    await createReadSide({ id: a, auto_start: false });
+    await refreshPartitions();
+    const e = freshId("regen");
+    const stub = partitionsOf().store(0);
+    expect((await stub.commit(batch([e], [{ id: a, generation: (await generationOf(a)) as string }], 1, 2))).applied.size).toBe(1);
+    // The partition's next read of the definitions answers late (D1 answered, the reply is on its way).
+    await runInDurableObject(stub, (instance) => {
+      const ports = (instance as unknown as { ports: { loadReadSides: () => Promise<ReadSideRecord[]> } }).ports;
+      const real = ports.loadReadSides.bind(ports);
+      let first = true;
+      ports.loadReadSides = async () => {
+        const sides = await real();
+        if (first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 1500));
+        }
+        return sides;
+      };
+    });
+    await stub.refreshReadSides();
+    // A batch that only raises e's head commits; its copy of the definitions is being read.
+    const raising = stub.commit({ updates: [], parked: [], heads: [{ entityId: e, shard: partitionsOf().shardOf(e), head: 3 }], appends: [], now: Date.now() });
+    await new Promise((r) => setTimeout(r, 50));
+    // Meanwhile the operator restarts the read side as a whole, and a delivery of the new generation commits.
+    await servicesOf(capturingEnv().e).manager.restart(a);
+    const fresh = (await generationOf(a)) as string;
+    expect((await stub.commit(batch([e], [{ id: a, generation: fresh }], 1, 1))).applied.size).toBe(1);
+    await raising;
+
+    const row = await runInDurableObject(stub, (_o, st) => st.storage.sql.exec<{ cursors: string }>("SELECT cursors FROM p_entity WHERE entity_id = ?", e).one());
+    expect(JSON.parse(row.cursors)[a]).toMatchObject({ g: fresh, r: 1 });
   });
 
   it("forgets, at the entity's next write, the cursors of a read side that was deleted", async () => {

@@ -89,6 +89,14 @@ export class StatehouseError extends Error {
     return new StatehouseError(data.code, data.message, data.details ?? []);
   }
 
+  /**
+   * This error as a Durable Object method throws it: the runtime keeps only a thrown Error's
+   * message across RPC, so the code travels in it (details do not); `from` reads it back.
+   */
+  toRemote(): Error {
+    return new Error(`${REMOTE_PREFIX}${this.code}:${this.message}`);
+  }
+
   /** A Connect error with the same code, message and details. */
   toConnect(): ConnectError {
     const err = new ConnectError(this.message, ERROR_CODES[this.code].connect);
@@ -104,6 +112,8 @@ export class StatehouseError extends Error {
    */
   static from(cause: unknown): StatehouseError {
     if (cause instanceof StatehouseError) return cause;
+    const remote = fromRemote(cause);
+    if (remote !== undefined) return remote;
     if (cause instanceof ConnectError) {
       const details = cause.details.map((d) =>
         "desc" in d ? { type: d.desc.typeName, value: toBinary(d.desc, create(d.desc, d.value)) } : { type: d.type, value: d.value },
@@ -119,7 +129,29 @@ export class StatehouseError extends Error {
  * a ConnectError. Edges log such values with their stack before answering "internal error".
  */
 export function isUnexpected(cause: unknown): boolean {
-  return !(cause instanceof StatehouseError) && !(cause instanceof ConnectError);
+  return !(cause instanceof StatehouseError) && !(cause instanceof ConnectError) && fromRemote(cause) === undefined;
+}
+
+/** Marks an Error's message as a StatehouseError that crossed RPC (see toRemote). */
+const REMOTE_PREFIX = "statehouse-error:";
+
+/** The StatehouseError a Durable Object threw (toRemote), or undefined for anything else. */
+function fromRemote(cause: unknown): StatehouseError | undefined {
+  if (!(cause instanceof Error) || !cause.message.startsWith(REMOTE_PREFIX)) return undefined;
+  const rest = cause.message.slice(REMOTE_PREFIX.length);
+  const colon = rest.indexOf(":");
+  const code = rest.slice(0, colon);
+  if (colon < 0 || !Object.hasOwn(ERROR_CODES, code)) return undefined;
+  return new StatehouseError(code as ErrorCode, rest.slice(colon + 1), [], { cause });
+}
+
+/** Runs a Durable Object method's body so that the StatehouseError it throws reaches the caller with its code. */
+export async function rethrowRemote<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    throw cause instanceof StatehouseError ? cause.toRemote() : cause;
+  }
 }
 
 /** The message of anything thrown: an Error's message, or the value as a string. */

@@ -19,6 +19,7 @@ import {
   createSegmentStore,
 } from "../eventlog/index.js";
 import type { Config } from "../config/index.js";
+import { StatehouseError, rethrowRemote } from "../errors.js";
 import { log } from "../log.js";
 import { type CounterDelta, countRows, mergeDeltas } from "../metrics/index.js";
 import type { BatchPositions, CommitRequest, CommitResult, EntityHead, Route } from "./batch.js";
@@ -46,6 +47,7 @@ import { PARTITION_SCHEMA } from "./schema.js";
 import { ShardKeeper, type StepResult } from "./shard-keeper.js";
 import { SHARD_SCHEMA, type ShardPage, dropShardRows, exportShardPage, importShardPage } from "./shard-moves.js";
 import { type Succession, successionOf } from "./layout.js";
+import { shardOf } from "./shard.js";
 import { importLegacyStep, legacyDone } from "./legacy-import.js";
 
 /** What a partition needs from outside: the control plane's read side definitions and layout history, and the other partitions. */
@@ -210,18 +212,41 @@ export class PartitionObject extends DurableObject<Env> {
 
   /** Restarts one shard's or one entity's cursors (a whole read side restarts by a new generation). */
   async restart(readSideId: string, scope: CursorScope, now: number): Promise<void> {
-    const side = await this.sides.get(readSideId, now);
-    if (side !== undefined) this.ctx.storage.transactionSync(() => restartScope(this.sql, side, scope, now));
+    return rethrowRemote(async () => {
+      this.refuseWhileMoving(scope, "restart");
+      const side = await this.sides.get(readSideId, now);
+      if (side !== undefined) this.ctx.storage.transactionSync(() => restartScope(this.sql, side, scope, now));
+    });
   }
 
   async retryFailing(readSideId: string, scope: CursorScope, now: number): Promise<number> {
-    const side = await this.sides.get(readSideId, now);
-    return side === undefined ? 0 : this.ctx.storage.transactionSync(() => retryFailing(this.sql, side, scope, now));
+    return rethrowRemote(async () => {
+      this.refuseWhileMoving(scope, "resume");
+      const side = await this.sides.get(readSideId, now);
+      return side === undefined ? 0 : this.ctx.storage.transactionSync(() => retryFailing(this.sql, side, scope, now));
+    });
   }
 
   async skipFailing(readSideId: string, scope: CursorScope, now: number): Promise<number> {
-    const side = await this.sides.get(readSideId, now);
-    return side === undefined ? 0 : this.ctx.storage.transactionSync(() => skipFailing(this.sql, side, scope, now));
+    return rethrowRemote(async () => {
+      this.refuseWhileMoving(scope, "skip");
+      const side = await this.sides.get(readSideId, now);
+      return side === undefined ? 0 : this.ctx.storage.transactionSync(() => skipFailing(this.sql, side, scope, now));
+    });
+  }
+
+  /**
+   * Refuses an operator's change to the cursors of a shard a move is taking to or from this
+   * partition: the import would overwrite it at the new owner, and the old owner's rows are on
+   * their way out. Nothing is changed; the operator tries again once the move is done (minutes).
+   */
+  private refuseWhileMoving(scope: CursorScope, action: string): void {
+    const moving = this.shards.moving();
+    if (moving.length === 0) return;
+    const shard = scope.shard ?? (scope.entityId !== undefined && this.shardCount !== undefined ? shardOf(scope.entityId, this.shardCount) : undefined);
+    const hit = shard === undefined ? moving : moving.filter((s) => s === shard);
+    if (hit.length === 0) return;
+    throw new StatehouseError("unavailable", `cannot ${action} now: shard${hit.length > 1 ? "s" : ""} ${hit.join(", ")} ${hit.length > 1 ? "are" : "is"} moving between partitions (STATEHOUSE_PARTITIONS was raised); nothing was changed, try again once the move is done`);
   }
 
   async dueRetries(before: number, limit: number): Promise<DueRetry[]> {
@@ -283,7 +308,7 @@ export class PartitionObject extends DurableObject<Env> {
 
   /** A page of this partition's slice of the log. */
   async readLog(q: LogQuery): Promise<PartitionLogPage> {
-    return this.log.read(q);
+    return rethrowRemote(() => this.log.read(q));
   }
 
   async logBounds(): Promise<{ head: number; first: number }> {

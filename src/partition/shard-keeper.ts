@@ -130,6 +130,11 @@ export class ShardKeeper {
     return this.shards.get(shard);
   }
 
+  /** The shards a move is taking to or from this partition right now. */
+  moving(): number[] {
+    return [...this.shards.values()].filter((r) => r.state === "importing" || r.state === "releasing" || r.state === "leaving" || r.state === "sealed").map((r) => r.shard);
+  }
+
   /** Records a shard's new state. */
   set(r: ShardRecord, now: number): void {
     this.shards.set(r.shard, r);

@@ -105,7 +105,11 @@ async function consumePartition(partition: number, all: EntityGroup[], ctx: Read
   }
   // Entities whose shard is moving between partitions come back once the move is done.
   const waiting = new Set(positions.wait ?? []);
-  for (const g of all) if (waiting.has(g.entityId)) retryAll(g, MOVE_DELAY_SECONDS);
+  await deferMoving(
+    partition,
+    all.filter((g) => waiting.has(g.entityId)),
+    ctx,
+  );
   const groups = all.filter((g) => !waiting.has(g.entityId));
   const { pairs, held } = planPairs(groups, positions, ctx);
   try {
@@ -357,6 +361,26 @@ async function settle(partition: number, groups: EntityGroup[], delivered: Deliv
     if (failed.has(g)) retryAll(g, RETRY_DELAY_SECONDS);
     else if (unsent.has(g)) retryAll(g, Math.max(1, unsent.get(g) as number));
     else for (const m of g.messages) m.ack();
+  }
+}
+
+/**
+ * Sends each waiting entity's announcement again, one message per entity, MOVE_DELAY_SECONDS
+ * later, and acks what it replaces. A retry would count against the queue's max_retries, and a
+ * move may take minutes (a restarted old owner waits out its leases): waiting is not failing, so
+ * it must not end in the dead-letter queue.
+ */
+async function deferMoving(partition: number, groups: EntityGroup[], ctx: ReadSideContext): Promise<void> {
+  for (let i = 0; i < groups.length; i += 100) {
+    const chunk = groups.slice(i, i + 100);
+    const bodies: DeliveryMessage[] = chunk.map((g) => ({ entityId: g.entityId, fromRevision: g.to, toRevision: g.to, ...(g.readSideIds === undefined ? {} : { readSideIds: [...g.readSideIds] }) }));
+    try {
+      await queueOf(ctx, partition).sendBatch(bodies.map((body) => ({ body, contentType: "json", delaySeconds: MOVE_DELAY_SECONDS })));
+      for (const g of chunk) for (const m of g.messages) m.ack();
+    } catch (cause) {
+      log.error("statehouse: could not defer deliveries of a moving shard; retrying their messages instead", { partition, error: cause });
+      for (const g of chunk) retryAll(g, MOVE_DELAY_SECONDS);
+    }
   }
 }
 

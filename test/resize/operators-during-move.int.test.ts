@@ -5,6 +5,7 @@
 // manager (two partitions).
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { StatehouseError } from "../../src/errors.js";
 import { cursorId, freshCursor } from "../../src/partition/index.js";
 import { servicesOf } from "../../src/services.js";
 import { freshId } from "../helpers.js";
@@ -16,7 +17,7 @@ const p2 = partitionsOf(resized);
 const old = { partition: 0, partitions: 1, numShards: p2.numShards };
 
 describe("operator actions during a move", { timeout: 60_000 }, () => {
-  it("does not lose a restart of a moving shard: once the move is done, the shard's cursors start over", async () => {
+  it("refuses a restart of a moving shard, changing nothing, and restarts it once the move is done", async () => {
     const side = freshReadSideId("mv-restart");
     await createReadSide({ id: side, auto_start: false });
     const generation = (await generationOf(side)) as string;
@@ -39,13 +40,22 @@ describe("operator actions during a move", { timeout: 60_000 }, () => {
       () => "restarted",
       (cause: unknown) => `refused: ${String(cause)}`,
     );
+    // A restart during the move is refused, saying why, and changes nothing (the import would overwrite it).
+    expect(outcome).toMatch(/unavailable|cannot restart now: shard \d+ is moving between partitions/);
+    expect(StatehouseError.from(await servicesOf(quiet).manager.restart(side, shard).catch((c: unknown) => c)).code).toBe("unavailable");
     // The delivery commits nothing new; the move completes.
     await p0.commit({ lease: inFlight.lease, updates: [], parked: [], heads: [], appends: [], now: Date.now() });
     await p1.ensureShards(p2.route(1));
 
     const after = await p1.load([{ entityId: e, shard, head: 2 }], Date.now(), p2.route(1));
     expect(after.wait).toEqual([]);
-    // A restart that answered success must have happened: the read side gets revisions 1..2 again.
-    expect({ outcome, revision: after.cursors.get(cursorId(side, e))?.revision ?? 0 }).toEqual({ outcome: "restarted", revision: 0 });
+    // Nothing was lost or changed: the cursor came over at 2.
+    expect(after.cursors.get(cursorId(side, e))?.revision).toBe(2);
+    await p1.commit({ lease: after.lease, updates: [], parked: [], heads: [], appends: [], now: Date.now() });
+    // Once the move is done, the same restart happens: the read side gets revisions 1..2 again.
+    await servicesOf(quiet).manager.restart(side, shard);
+    const restarted = await p1.load([{ entityId: e, shard, head: 2 }], Date.now(), p2.route(1));
+    expect(restarted.cursors.get(cursorId(side, e))?.revision ?? 0).toBe(0);
+    await p1.commit({ lease: restarted.lease, updates: [], parked: [], heads: [], appends: [], now: Date.now() });
   });
 });

@@ -72,6 +72,18 @@ describe("a log larger than its partition's store", { timeout: 90_000 }, () => {
     const streamed = await sse.take(all.length);
     await sse.close();
     expect(streamed.map((x) => `${x.data.entity_id}@${x.data.revision}`)).toEqual(all.map(key));
+
+    // With the bucket unbound, archived offsets answer unavailable, naming them; the hot ones still read.
+    const real = await swapBucket(undefined);
+    try {
+      const refused = await call("/api/v1/log?from=1&limit=5");
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: "unavailable", message: expect.stringMatching(/offsets 1–\d+ are archived, but no LOG_ARCHIVE bucket is bound/) });
+      const { hotFirst } = await tiers();
+      expect((await call(`/api/v1/log?from=${hotFirst}&limit=5`)).status).toBe(200);
+    } finally {
+      await swapBucket(real);
+    }
   });
 
   it("takes a batch larger than the store's cap without pausing for good: a full store archives all but its newest segment", async () => {

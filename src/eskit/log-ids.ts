@@ -25,12 +25,13 @@ export function startOfFromId(fromId: string, partitions: number): string | unde
 
 /**
  * The log position a consumer has handled when it reports `id` to LogConsume: through the entry the
- * id names. An id without "@" (an offset, or any start) counts as handled up to just before it.
+ * id names. A bare offset is an id from before partitions were added (an entry of partition 0):
+ * handled through it. Any other id without "@" (a start) counts as handled up to just before it.
  */
 export function positionOfId(id: string, partitions: number): string {
   const text = id.trim();
   if (text === "") throw new StatehouseError("invalid_argument", "missing offset");
-  if (partitions === 1) return formatLogPosition(parseLogPosition(text, 1, "offset"));
+  if (partitions === 1 || /^\d+$/.test(text)) return formatLogPosition(parseLogPosition(text, partitions, "offset"));
   const { start, partition } = splitId(text, partitions, "offset");
   const position = positionBefore(start);
   if (partition !== undefined) position[partition] = start[partition] as number;

@@ -14,6 +14,8 @@ export const HORIZON_MS = LEASE_MS + LEASE_MS / 2;
 /** How long a partition trusts its copy of the layout history. */
 const HISTORY_TTL_MS = 10_000;
 const LOADS_UNTIL_KEY = "leases.until";
+/** Open leases past which opening one drops the expired ones. */
+const LEASES_BEFORE_PRUNE = 1000;
 
 /** Where a shard stands for this partition right now. */
 export type Access = "serve" | "wait";
@@ -100,6 +102,9 @@ export class ShardKeeper {
   /** Opens a lease on the shards a load read; the commit closes it. */
   openLease(shards: Set<number>, now: number): number {
     const id = this.nextLease++;
+    // A load whose commit never came (its consumer died) leaves its lease behind: drop the expired
+    // ones now and then, so the map stays as large as the loads in flight.
+    if (this.leases.size >= LEASES_BEFORE_PRUNE) for (const [old, l] of this.leases) if (l.expires < now) this.leases.delete(old);
     this.leases.set(id, { shards, expires: now + LEASE_MS });
     if (this.horizonWritten < now + LEASE_MS) {
       // Never below what an earlier instance wrote: its loads may still commit until then.

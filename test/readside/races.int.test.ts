@@ -60,8 +60,11 @@ async function skipRacing(prefix: string, concurrently: (side: string, e: string
     await behave(side, { mode: "ok" });
     expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
     await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-    const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((x, y) => x - y);
-    expect({ handled, cursor: await cursorOf(side, e) }).toMatchObject({ handled: [1, 2, 3, 4, 5] });
+    // The resume's sweep may have the pair claimed in the Worker's own consumer: it delivers, this batch defers to it.
+    await eventually(async () => {
+      const handled = [...new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))])].sort((x, y) => x - y);
+      expect(handled).toEqual([1, 2, 3, 4, 5]);
+    });
   } finally {
     await removeSides(side);
   }

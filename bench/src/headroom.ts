@@ -1,53 +1,58 @@
 // The partition store's headroom: events/s the consumer's two store calls reach on one partition and on K at once, with workerd's CPU per thread.
 import { readFileSync, readdirSync } from "node:fs";
 import { getJson } from "./client.js";
-import { CAPACITY_WORKER, hostOf, type Stack } from "./stack.js";
+import { CAPACITY_WORKER, hostOf, startStack, type Stack } from "./stack.js";
+import type { WorkerLogs } from "./worker-logs.js";
 import { uniqueId, type Plan } from "./workloads.js";
 
-/** One headroom measurement (see workers/partition-capacity.ts), with what workerd's threads spent during its loop. */
+/** What one workerd process's main thread did during a loop, as shares of the loop's wall time (the kernel's schedstat). */
+export interface MainThread {
+  /** On a core. */
+  onCpu: number;
+  /** Runnable, waiting for a core (other threads and processes had both). */
+  waitingForCore: number;
+  /** Neither: blocked or idle (disk, timers, waiting for a reply from another process). */
+  blocked: number;
+}
+
+/** One headroom measurement (see workers/partition-capacity.ts), with what workerd spent during its loop. */
 export interface HeadroomRow {
   batches: number;
   entities: number;
   sides: number;
+  /** Partitions driven at once, and the workerd processes they ran in (1: all in the stack's own). */
   partitions: number;
+  processes: number;
   seconds: number;
   events: number;
   eventsPerSecond: number;
   batchesPerSecond: number;
   requestsPerSecond: number;
+  /** Each partition's loop: wall time, events/s, and the driver's time awaiting its loads and commits. */
   perPartition: { partition: number; seconds: number; eventsPerSecond: number; loadS: number; commitS: number }[];
   warmupS: number;
-  /** workerd's CPU (user + system, every thread) during the loop, per batch and as a share of the loop's wall time. */
+  /** workerd's CPU (user + system, every thread of every process used) during the loop, per batch and as a share of the wall time. */
   cpuMsPerBatch: number;
   cpuShareOfWall: number;
-  /** The busiest workerd thread's CPU as a share of the wall time: 1.0 is one thread saturated. */
-  busiestThreadShare: number;
-  busiestThread: string;
-  /**
-   * The same thread's wall time by what it did (the kernel's schedstat): on a core, runnable but
-   * waiting for a core (other processes had both), and the rest — blocked or idle (disk, timers,
-   * nothing to run). Shares of the loop's wall time.
-   */
-  busiestThreadOnCpu: number;
-  busiestThreadWaitingForCore: number;
-  busiestThreadBlocked: number;
-  /** Threads that used at least 5% of the wall time, with their share. */
-  busyThreads: { name: string; share: number }[];
-  /** events/s with K partitions ÷ events/s with one, same entities and read sides (K > 1 rows only). */
+  /** Each process's main thread (the one that runs every Worker's and object's JavaScript). */
+  mainThreads: MainThread[];
+  /** events/s ÷ events/s of one partition alone in the stack's process, same entities and read sides (K > 1 rows only). */
   scaling?: number;
 }
 
-/** CPU seconds (user + system) of each thread of `pid`, by thread id, with its name and schedstat (ns on a core, ns runnable waiting for one). */
-function threadCpu(pid: number | undefined): Map<string, { name: string; cpuS: number; runNs: number; waitNs: number }> {
-  const out = new Map<string, { name: string; cpuS: number; runNs: number; waitNs: number }>();
+type Capacity = Pick<HeadroomRow, "seconds" | "events" | "perPartition">;
+type ThreadStat = { cpuS: number; runNs: number; waitNs: number };
+
+/** CPU seconds (user + system) and schedstat (ns on a core, ns runnable waiting for one) of each thread of `pid`. */
+function threads(pid: number | undefined): Map<string, ThreadStat> {
+  const out = new Map<string, ThreadStat>();
   if (pid === undefined) return out;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
       const [runNs = 0, waitNs = 0] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
-      out.set(tid, { name: `${name} (${tid})`, cpuS: (Number(f[11]) + Number(f[12])) / 100, runNs, waitNs });
+      out.set(tid, { cpuS: (Number(f[11]) + Number(f[12])) / 100, runNs, waitNs });
     } catch {
       // The thread ended while we looked: its CPU is gone with it, and was not the loop's.
     }
@@ -56,62 +61,88 @@ function threadCpu(pid: number | undefined): Map<string, { name: string; cpuS: n
 }
 
 /**
- * For each read-side count, batch size and partition count of the plan: warm the partitions,
- * then run the loop, reading workerd's threads' CPU around it. Everything runs in one workerd
- * process on a machine whose cores the client shares, so the K-partition rows also say whether
- * one thread was the limit (see the README's "Headroom").
+ * Warms, then runs one loop per (stack, query) at once and reads every process's threads around
+ * the loops. A process's main thread is its thread with the most time on a core.
  */
-export async function headroom(stack: Stack, plan: Plan): Promise<HeadroomRow[]> {
-  const out: HeadroomRow[] = [];
+async function measure(stacks: Stack[], queries: string[]): Promise<Omit<HeadroomRow, "batches" | "entities" | "sides" | "partitions" | "processes" | "scaling">> {
   const host = hostOf(CAPACITY_WORKER);
-  for (const sides of plan.headroomSides) {
-    for (const entities of plan.headroomEntities) {
-      let single: number | undefined;
-      for (const partitions of plan.headroomPartitions) {
-        const query = `batches=${plan.headroomBatches}&entities=${entities}&sides=${sides}&partitions=${partitions}&run=${uniqueId("cap")}`;
-        const { warmupS } = await getJson<{ warmupS: number }>(stack.url, host, `/__bench/partition-capacity?phase=warm&${query}`);
-        const before = threadCpu(stack.workerdPid);
-        const t0 = process.hrtime.bigint();
-        const r = await getJson<Pick<HeadroomRow, "batches" | "entities" | "sides" | "partitions" | "seconds" | "events" | "eventsPerSecond" | "batchesPerSecond" | "requestsPerSecond" | "perPartition">>(
-          stack.url,
-          host,
-          `/__bench/partition-capacity?${query}`,
-        );
-        const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-        const after = threadCpu(stack.workerdPid);
-        const used = [...after]
-          .map(([tid, t]) => {
-            const b = before.get(tid);
-            return { name: t.name, cpuS: t.cpuS - (b?.cpuS ?? 0), runS: (t.runNs - (b?.runNs ?? 0)) / 1e9, waitS: (t.waitNs - (b?.waitNs ?? 0)) / 1e9 };
-          })
-          .sort((a, b) => b.runS - a.runS);
-        const top = used[0];
-        const cpuS = used.reduce((a, t) => a + t.cpuS, 0);
-        const row: HeadroomRow = {
-          ...r,
-          warmupS,
-          cpuMsPerBatch: (cpuS * 1000) / (partitions * plan.headroomBatches),
-          cpuShareOfWall: cpuS / wallS,
-          busiestThreadShare: (top?.cpuS ?? 0) / wallS,
-          busiestThread: top?.name ?? "?",
-          busiestThreadOnCpu: (top?.runS ?? 0) / wallS,
-          busiestThreadWaitingForCore: (top?.waitS ?? 0) / wallS,
-          busiestThreadBlocked: Math.max(0, 1 - ((top?.runS ?? 0) + (top?.waitS ?? 0)) / wallS),
-          busyThreads: used.filter((t) => t.cpuS / wallS >= 0.05).map((t) => ({ name: t.name, share: t.cpuS / wallS })),
+  let warmupS = 0;
+  for (const [i, s] of stacks.entries()) warmupS += (await getJson<{ warmupS: number }>(s.url, host, `/__bench/partition-capacity?phase=warm&${queries[i]}`)).warmupS;
+  const before = stacks.map((s) => threads(s.workerdPid));
+  const t0 = process.hrtime.bigint();
+  const results = await Promise.all(stacks.map((s, i) => getJson<Capacity>(s.url, host, `/__bench/partition-capacity?${queries[i]}`)));
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  let cpuS = 0;
+  const mainThreads = stacks.map((s, i) => {
+    const used = [...threads(s.workerdPid)].map(([tid, t]) => {
+      const b = before[i]?.get(tid);
+      return { cpuS: t.cpuS - (b?.cpuS ?? 0), runS: (t.runNs - (b?.runNs ?? 0)) / 1e9, waitS: (t.waitNs - (b?.waitNs ?? 0)) / 1e9 };
+    });
+    cpuS += used.reduce((a, t) => a + t.cpuS, 0);
+    const main = used.sort((a, b) => b.runS - a.runS)[0] ?? { runS: 0, waitS: 0 };
+    return { onCpu: main.runS / wallS, waitingForCore: main.waitS / wallS, blocked: Math.max(0, 1 - (main.runS + main.waitS) / wallS) };
+  });
+  const perPartition = results.flatMap((r) => r.perPartition);
+  const events = results.reduce((a, r) => a + r.events, 0);
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  const batches = perPartition.length * Number(/batches=(\d+)/.exec(queries[0] ?? "")?.[1] ?? 0);
+  return {
+    seconds,
+    events,
+    eventsPerSecond: events / seconds,
+    batchesPerSecond: batches / seconds,
+    requestsPerSecond: (2 * batches) / seconds,
+    perPartition,
+    warmupS,
+    cpuMsPerBatch: (cpuS * 1000) / Math.max(1, batches),
+    cpuShareOfWall: cpuS / wallS,
+    mainThreads,
+  };
+}
+
+/**
+ * For each read-side count and batch size of the plan: one partition, then K at once in the
+ * stack's one workerd process, then K partitions each in a workerd process of its own (extra
+ * processes started here, with the headroom's Worker alone), reading the processes' threads
+ * around each loop. One workerd runs every object's JavaScript on one thread, so only separate
+ * processes show what partitions on threads of their own (as on Cloudflare) give on this machine.
+ */
+export async function headroom(stack: Stack, plan: Plan, buildDir: string, migrationsDir: string, logs: WorkerLogs): Promise<HeadroomRow[]> {
+  const out: HeadroomRow[] = [];
+  const extra: Stack[] = [];
+  try {
+    for (let i = 0; i < Math.max(0, ...plan.headroomProcesses); i++) {
+      extra.push(await startStack(buildDir, { readSides: false, capacityOnly: `cap-${i}`, migrationsDir, logs }));
+    }
+    for (const sides of plan.headroomSides) {
+      for (const entities of plan.headroomEntities) {
+        const q = (partitions: number, first = 0) => `batches=${plan.headroomBatches}&entities=${entities}&sides=${sides}&partitions=${partitions}&first=${first}&run=${uniqueId("cap")}`;
+        const base = { batches: plan.headroomBatches, entities, sides };
+        let single: number | undefined;
+        const add = (row: HeadroomRow) => {
+          if (row.partitions === 1 && row.processes === 1) single = row.eventsPerSecond;
+          else if (single !== undefined) row.scaling = row.eventsPerSecond / single;
+          print(row);
+          out.push(row);
         };
-        if (partitions === 1) single = row.eventsPerSecond;
-        else if (single !== undefined) row.scaling = row.eventsPerSecond / single;
-        console.log(
-          `  headroom, ${sides} read sides + $log, ${entities} entities per batch, ${partitions} partition(s) at once: ${Math.round(row.eventsPerSecond)} events/s (${Math.round(row.requestsPerSecond)} store requests/s${row.scaling === undefined ? "" : `, ${row.scaling.toFixed(2)}× one partition`}); workerd CPU ${row.cpuMsPerBatch.toFixed(2)} ms/batch, ${(row.cpuShareOfWall * 100).toFixed(0)}% of wall, busiest thread (${row.busiestThread}) on a core ${(row.busiestThreadOnCpu * 100).toFixed(0)}%, waiting for a core ${(row.busiestThreadWaitingForCore * 100).toFixed(0)}%, blocked ${(row.busiestThreadBlocked * 100).toFixed(0)}%; awaiting load ${sumOf(row, "loadS").toFixed(2)} s, commit ${sumOf(row, "commitS").toFixed(2)} s of ${row.seconds.toFixed(2)} s; warm-up ${warmupS.toFixed(1)} s`,
-        );
-        out.push(row);
+        for (const partitions of plan.headroomPartitions) add({ ...base, partitions, processes: 1, ...(await measure([stack], [q(partitions)])) });
+        for (const processes of plan.headroomProcesses) {
+          // Process i drives partition i of its own deployment: each a partition on a thread of its own.
+          const used = extra.slice(0, processes);
+          add({ ...base, partitions: processes, processes, ...(await measure(used, used.map((_, i) => q(1, i)))) });
+        }
       }
     }
+  } finally {
+    for (const s of extra) await s.dispose();
   }
   return out;
 }
 
-/** A per-partition figure averaged over the partitions (they run concurrently, so each spans the same wall time). */
-function sumOf(row: HeadroomRow, k: "loadS" | "commitS"): number {
-  return row.perPartition.reduce((a, p) => a + p[k], 0) / Math.max(1, row.perPartition.length);
+function print(row: HeadroomRow): void {
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const avg = (k: "loadS" | "commitS") => row.perPartition.reduce((a, p) => a + p[k], 0) / Math.max(1, row.perPartition.length);
+  console.log(
+    `  headroom, ${row.sides} read sides + $log, ${row.entities} entities per batch, ${row.partitions} partition(s) in ${row.processes} process(es): ${Math.round(row.eventsPerSecond)} events/s (${Math.round(row.requestsPerSecond)} store requests/s${row.scaling === undefined ? "" : `, ${row.scaling.toFixed(2)}× one partition`}); workerd CPU ${row.cpuMsPerBatch.toFixed(2)} ms/batch, ${pct(row.cpuShareOfWall)} of wall; main thread(s) on a core / waiting for one / blocked: ${row.mainThreads.map((m) => `${pct(m.onCpu)}/${pct(m.waitingForCore)}/${pct(m.blocked)}`).join(", ")}; awaiting load ${avg("loadS").toFixed(2)} s, commit ${avg("commitS").toFixed(2)} s of ${row.seconds.toFixed(2)} s; warm-up ${row.warmupS.toFixed(1)} s`,
+  );
 }

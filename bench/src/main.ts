@@ -39,6 +39,7 @@ const FULL: Plan = {
   headroomEntities: [100, 10],
   headroomSides: [4],
   headroomPartitions: [1, 4],
+  headroomProcesses: [2, 4],
   w5LagP99LimitMs: 2000,
   w5DrainLimitS: 3,
   runTimeLimitMs: 20_000,
@@ -217,8 +218,8 @@ async function main(): Promise<void> {
     if (only.has("d1")) {
       logs.phase = "headroom";
       load.push(`before the headroom: ${loadavg()}`);
-      console.log(`Headroom: the partition store's two calls per consumer batch alone, ${plan.headroomBatches} batches per row, ${plan.headroomPartitions.join(" and ")} partition(s) at once`);
-      partitionHeadroom = await headroom(stack, plan);
+      console.log(`Headroom: the partition store's two calls per consumer batch alone, ${plan.headroomBatches} batches per row, ${plan.headroomPartitions.join(" and ")} partition(s) at once in one workerd, ${plan.headroomProcesses.join(" and ")} in as many workerd processes`);
+      partitionHeadroom = await headroom(stack, plan, path.join(benchDir, ".build"), path.join(repoDir, "migrations"), logs);
     }
     if (only.has("s1")) {
       logs.phase = "S1";

@@ -34,10 +34,11 @@ export function targetsTable(r: Results): string[] {
     add(`W5 ${w.readSides} read side(s) at ${T.lagRate} cmd/s: lost / out of order / duplicates; lag p99`, `${s.lost}/${s.outOfOrder}/${s.duplicates}; ${f(s.lagP99Ms, 0)} ms`, `0/0/0; < ${T.lagP99Ms} ms`, s.lost + s.outOfOrder + s.duplicates === 0 && s.lagP99Ms < T.lagP99Ms);
   }
   for (const h of r.headroom ?? []) {
-    if (h.partitions === 1) {
+    if (h.partitions === 1 && h.processes === 1) {
       add(`Headroom, one partition, ${h.sides} read sides + log, ${h.entities} entities per batch: events/s`, n0(h.eventsPerSecond), `≥ ${T.partitionEventsPerSecond.toLocaleString("en-US")}`, h.eventsPerSecond >= T.partitionEventsPerSecond);
-    } else if (h.scaling !== undefined) {
-      add(`Headroom, ${h.partitions} partitions at once, ${h.entities} entities per batch: events/s ÷ one partition's (one workerd process)`, `${f(h.scaling)}× (${n0(h.eventsPerSecond)} events/s)`, `≥ ${T.fourPartitionScaling}×`, h.scaling >= T.fourPartitionScaling);
+    } else if (h.scaling !== undefined && h.partitions === 4) {
+      const where = h.processes === 1 ? "in one workerd process" : `in ${h.processes} workerd processes`;
+      add(`Headroom, 4 partitions at once ${where}, ${h.entities} entities per batch: events/s ÷ one partition's`, `${f(h.scaling)}× (${n0(h.eventsPerSecond)} events/s)`, `≥ ${T.fourPartitionScaling}×`, h.scaling >= T.fourPartitionScaling);
     }
   }
   if (rows.length === 0) return [];
@@ -119,16 +120,18 @@ export function maxRateTable(w5: W5Row[] | { pending: string }, r: Results): str
 }
 
 export function headroomTable(rows: HeadroomRow[]): string[] {
+  const pct = (x: number) => `${f(x * 100, 0)}%`;
   return [
     "### Headroom — the partition store alone (the consumer's load, then one commit moving every cursor and appending one event per entity, back to back)",
     "",
-    "All in one workerd process (the driver Worker and every partition's object run JavaScript on its one main thread) on the machine's 2 cores, which the client and other processes share. workerd CPU = user + system of every workerd thread during the loop. The main thread's wall time, from the kernel's schedstat: on a core / runnable but waiting for a core / blocked or idle. Awaiting load / commit = the driver's time in each call, averaged over the partitions.",
+    "One workerd process runs every Worker's and object's JavaScript on one main thread, so K partitions in the stack's process share that thread; the rows with K processes start K more workerd processes (the headroom's Worker alone, each its own deployment) and drive one partition in each — a partition per thread, as on Cloudflare, but on this machine's 2 cores, which the client and other processes share. workerd CPU = user + system of every thread of the processes used, during the loop. Main thread(s): the wall time each process's main thread spent on a core / runnable but waiting for a core / blocked or idle (the kernel's schedstat). Awaiting load / commit = the driver's time in each call, averaged over the partitions.",
     "",
-    "| read sides + log | entities per batch | partitions at once | batches each | events/s | × one partition | batches/s | store requests/s | workerd CPU ms/batch | workerd CPU / wall | main thread on a core / waiting for a core / blocked | awaiting load / commit s (of the loop's s) | warm-up s |",
+    "| read sides + log | entities per batch | partitions | workerd processes | batches each | events/s | × one partition | store requests/s | workerd CPU ms/batch | workerd CPU / wall | main thread(s): on a core / waiting for a core / blocked | awaiting load / commit s (of the loop's s) | warm-up s |",
     "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows.map((x) => {
       const avg = (k: "loadS" | "commitS") => x.perPartition.reduce((a, p) => a + p[k], 0) / Math.max(1, x.perPartition.length);
-      return `| ${x.sides} + 1 | ${x.entities} | ${x.partitions} | ${x.batches} | ${n0(x.eventsPerSecond)} | ${x.scaling === undefined ? "–" : `${f(x.scaling)}×`} | ${n0(x.batchesPerSecond)} | ${n0(x.requestsPerSecond)} | ${f(x.cpuMsPerBatch)} | ${f(x.cpuShareOfWall * 100, 0)}% | ${f(x.busiestThreadOnCpu * 100, 0)}% / ${f(x.busiestThreadWaitingForCore * 100, 0)}% / ${f(x.busiestThreadBlocked * 100, 0)}% | ${f(avg("loadS"))} / ${f(avg("commitS"))} (${f(x.seconds)}) | ${f(x.warmupS, 1)} |`;
+      const main = x.mainThreads.map((m) => `${pct(m.onCpu)} / ${pct(m.waitingForCore)} / ${pct(m.blocked)}`).join("; ");
+      return `| ${x.sides} + 1 | ${x.entities} | ${x.partitions} | ${x.processes} | ${x.batches} | ${n0(x.eventsPerSecond)} | ${x.scaling === undefined ? "–" : `${f(x.scaling)}×`} | ${n0(x.requestsPerSecond)} | ${f(x.cpuMsPerBatch)} | ${pct(x.cpuShareOfWall)} | ${main} | ${f(avg("loadS"))} / ${f(avg("commitS"))} (${f(x.seconds)}) | ${f(x.warmupS, 1)} |`;
     }),
   ];
 }

@@ -86,12 +86,16 @@ interface StatehouseOptions {
   partitions?: number;
 }
 
-/** Starts the stack; `readSides` adds the W4 and W5 configurations, `capacity` the headroom's. */
+/**
+ * Starts the stack; `readSides` adds the W4 and W5 configurations, `capacity` the headroom's.
+ * `capacityOnly` starts one more workerd with the headroom's Worker alone (and the Workers it
+ * binds), its state under `state-<name>`: the headroom runs partitions in separate processes too.
+ */
 export async function startStack(
   buildDir: string,
-  opts: { readSides: boolean; capacity?: boolean; streams?: boolean; migrationsDir: string; inspectorPort?: number; logs?: WorkerLogs },
+  opts: { readSides: boolean; capacity?: boolean; capacityOnly?: string; streams?: boolean; migrationsDir: string; inspectorPort?: number; logs?: WorkerLogs },
 ): Promise<Stack> {
-  const stateDir = path.join(buildDir, "state");
+  const stateDir = path.join(buildDir, opts.capacityOnly === undefined ? "state" : `state-${opts.capacityOnly}`);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
   const handlerPort = await freePort();
@@ -129,7 +133,7 @@ export async function startStack(
     JSON.stringify(ids.map((id) => ({ id, binding: `RS_${id.toUpperCase()}`, protocol: "connect", retries: 20, backoff_ms: 50, ...extra })));
   const readSideBindings = (ids: string[]) => Object.fromEntries(ids.map((id) => [`RS_${id.toUpperCase()}`, "bench-readside"]));
 
-  const workers: object[] = [
+  const ladderAndVariants = () => [
     {
       name: "bench-ladder",
       scriptPath: path.join(buildDir, "ladder.mjs"),
@@ -146,6 +150,9 @@ export async function startStack(
       ),
     },
     ...Object.entries(VARIANTS).map(([v, vars]) => statehouseWorker(`sh-${v}`, vars)),
+  ];
+  const workers: object[] = [
+    ...(opts.capacityOnly === undefined ? ladderAndVariants() : []),
     {
       name: "bench-readside",
       scriptPath: path.join(buildDir, "read-side.mjs"),
@@ -171,7 +178,7 @@ export async function startStack(
       workers.push(statehouseWorker(`sh-${w4Worker(window)}`, { WRITE_HANDLER_PROTOCOL: "connect", STATEHOUSE_READ_SIDES: readSidesVar(ids) }, { batchWindowS: window, services: readSideBindings(ids) }));
     }
   }
-  if (opts.capacity) {
+  if (opts.capacity || opts.capacityOnly !== undefined) {
     // Disabled: no consumer runs here, and nothing may ever be delivered to them.
     const ids = [...CAPACITY_READ_SIDES];
     workers.push(

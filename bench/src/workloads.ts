@@ -31,11 +31,12 @@ export interface Plan {
   w5ReadSides: number[];
   w5Rates: number[];
   w5StepSeconds: number;
-  /** Headroom: batches per measurement, entities per batch, read sides moved, partitions driven at once. */
+  /** Headroom: batches per measurement, entities per batch, read sides moved, partitions driven at once in one process, and in that many processes. */
   headroomBatches: number;
   headroomEntities: number[];
   headroomSides: number[];
   headroomPartitions: number[];
+  headroomProcesses: number[];
   w5LagP99LimitMs: number;
   w5DrainLimitS: number;
   runTimeLimitMs: number;

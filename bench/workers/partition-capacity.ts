@@ -8,13 +8,14 @@ import { type BatchPositions, type CursorUpdate, type EntityHead, type Partition
 import { CAPACITY_READ_SIDES } from "./capacity-read-sides.js";
 
 
-/** One headroom measurement: `partitions` partitions (0 … K−1) driven at once, each `batches` batches of `entities` entities. */
+/** One headroom measurement: `partitions` partitions (first … first + K − 1) driven at once, each `batches` batches of `entities` entities. */
 export interface CapacityRequest {
   batches: number;
   entities: number;
   /** Read sides whose cursors each batch moves (besides the log's `$log`), at most CAPACITY_READ_SIDES.length. */
   sides: number;
   partitions: number;
+  first: number;
   /** Makes the entity ids of this measurement its own. */
   run: string;
 }
@@ -63,13 +64,13 @@ export async function runCapacity(partitions: Partitions, req: CapacityRequest):
     eventsPerSecond: events / seconds,
     batchesPerSecond: (req.partitions * req.batches) / seconds,
     requestsPerSecond: (2 * req.partitions * req.batches) / seconds,
-    perPartition: per.map((s, p) => ({ partition: p, ...s, eventsPerSecond: (req.batches * req.entities) / s.seconds })),
+    perPartition: per.map((s, i) => ({ partition: req.first + i, ...s, eventsPerSecond: (req.batches * req.entities) / s.seconds })),
   };
 }
 
 function partsOf(partitions: Partitions, req: CapacityRequest): number[] {
-  if (req.partitions > partitions.count) throw new Error(`capacity: ${req.partitions} partitions asked for, the Worker has ${partitions.count}`);
-  return Array.from({ length: req.partitions }, (_, p) => p);
+  if (req.first + req.partitions > partitions.count) throw new Error(`capacity: partitions ${req.first}–${req.first + req.partitions - 1} asked for, the Worker has ${partitions.count}`);
+  return Array.from({ length: req.partitions }, (_, i) => req.first + i);
 }
 
 /** `n` entity ids of this run whose shard partition `p` owns. */

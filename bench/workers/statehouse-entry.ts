@@ -222,7 +222,7 @@ export default {
         // The capacity read sides are declared (disabled) in this Worker's STATEHOUSE_READ_SIDES.
         const services = servicesOf(env);
         await services.readSides.syncDeclared();
-        const req = { batches: num("batches"), entities: num("entities"), sides: num("sides"), partitions: num("partitions", 1), run: url.searchParams.get("run") ?? "" };
+        const req = { batches: num("batches"), entities: num("entities"), sides: num("sides"), partitions: num("partitions", 1), first: num("first", 0), run: url.searchParams.get("run") ?? "" };
         // Two calls, so that the runner's CPU readings around the second cover the loop alone.
         if (url.searchParams.get("phase") === "warm") return Response.json({ warmupS: await warmCapacity(services.partitions, req) });
         return Response.json(await runCapacity(services.partitions, req));

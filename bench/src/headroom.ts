@@ -1,19 +1,9 @@
 // The partition store's headroom: events/s the consumer's two store calls reach on one partition and on K at once, with workerd's CPU per thread.
-import { readFileSync, readdirSync } from "node:fs";
 import { getJson } from "./client.js";
 import { CAPACITY_WORKER, hostOf, startStack, type Stack } from "./stack.js";
+import { type MainThread, readThreads, threadsBetween } from "./threads.js";
 import type { WorkerLogs } from "./worker-logs.js";
 import { uniqueId, type Plan } from "./workloads.js";
-
-/** What one workerd process's main thread did during a loop, as shares of the loop's wall time (the kernel's schedstat). */
-export interface MainThread {
-  /** On a core. */
-  onCpu: number;
-  /** Runnable, waiting for a core (other threads and processes had both). */
-  waitingForCore: number;
-  /** Neither: blocked or idle (disk, timers, waiting for a reply from another process). */
-  blocked: number;
-}
 
 /** One headroom measurement (see workers/partition-capacity.ts), with what workerd spent during its loop. */
 export interface HeadroomRow {
@@ -41,24 +31,6 @@ export interface HeadroomRow {
 }
 
 type Capacity = Pick<HeadroomRow, "seconds" | "events" | "perPartition">;
-type ThreadStat = { cpuS: number; runNs: number; waitNs: number };
-
-/** CPU seconds (user + system) and schedstat (ns on a core, ns runnable waiting for one) of each thread of `pid`. */
-function threads(pid: number | undefined): Map<string, ThreadStat> {
-  const out = new Map<string, ThreadStat>();
-  if (pid === undefined) return out;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const [runNs = 0, waitNs = 0] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
-      out.set(tid, { cpuS: (Number(f[11]) + Number(f[12])) / 100, runNs, waitNs });
-    } catch {
-      // The thread ended while we looked: its CPU is gone with it, and was not the loop's.
-    }
-  }
-  return out;
-}
 
 /**
  * Warms, then runs one loop per (stack, query) at once and reads every process's threads around
@@ -68,19 +40,15 @@ async function measure(stacks: Stack[], queries: string[]): Promise<Omit<Headroo
   const host = hostOf(CAPACITY_WORKER);
   let warmupS = 0;
   for (const [i, s] of stacks.entries()) warmupS += (await getJson<{ warmupS: number }>(s.url, host, `/__bench/partition-capacity?phase=warm&${queries[i]}`)).warmupS;
-  const before = stacks.map((s) => threads(s.workerdPid));
+  const before = stacks.map((s) => readThreads(s.workerdPid));
   const t0 = process.hrtime.bigint();
   const results = await Promise.all(stacks.map((s, i) => getJson<Capacity>(s.url, host, `/__bench/partition-capacity?${queries[i]}`)));
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   let cpuS = 0;
   const mainThreads = stacks.map((s, i) => {
-    const used = [...threads(s.workerdPid)].map(([tid, t]) => {
-      const b = before[i]?.get(tid);
-      return { cpuS: t.cpuS - (b?.cpuS ?? 0), runS: (t.runNs - (b?.runNs ?? 0)) / 1e9, waitS: (t.waitNs - (b?.waitNs ?? 0)) / 1e9 };
-    });
-    cpuS += used.reduce((a, t) => a + t.cpuS, 0);
-    const main = used.sort((a, b) => b.runS - a.runS)[0] ?? { runS: 0, waitS: 0 };
-    return { onCpu: main.runS / wallS, waitingForCore: main.waitS / wallS, blocked: Math.max(0, 1 - (main.runS + main.waitS) / wallS) };
+    const used = threadsBetween(before[i] ?? new Map(), readThreads(s.workerdPid), wallS);
+    cpuS += used.cpuS;
+    return used.main;
   });
   const perPartition = results.flatMap((r) => r.perPartition);
   const events = results.reduce((a, r) => a + r.events, 0);

@@ -5,6 +5,7 @@ import { sleep } from "./measure.js";
 import { percentile } from "./stats.js";
 import { W4_BATCH_WINDOWS, hostOf, w4Worker, w5ReadSideIds, type ReadSideWorker, type Stack } from "./stack.js";
 import { statehouseTarget } from "./targets.js";
+import { type MainThread, readThreads, threadsBetween } from "./threads.js";
 import { openLoop, uniqueId, type Plan } from "./workloads.js";
 
 const READ_SIDE_HOST = "readside.bench";
@@ -20,6 +21,21 @@ export interface ReadSideResult {
   failuresInjected?: number;
 }
 
+/**
+ * What workerd spent from the first command to the last delivery: CPU per committed event (every
+ * thread: front door, entities, consumer, partition store, handlers), and its main thread's wall
+ * time by state. One workerd runs all of its JavaScript on that one thread.
+ */
+export interface WorkerdUse {
+  cpuMsPerEvent: number;
+  main: MainThread;
+}
+
+function workerdUse(stack: Stack, before: ReturnType<typeof readThreads>, t0: number, events: number): WorkerdUse {
+  const { cpuS, main } = threadsBetween(before, readThreads(stack.workerdPid), (Date.now() - t0) / 1000);
+  return { cpuMsPerEvent: (cpuS * 1000) / Math.max(1, events), main };
+}
+
 /** One W4 rate at one batch window. */
 export interface LagRow {
   /** The consumer's max_batch_timeout (s) of the Worker that ran it. */
@@ -33,6 +49,7 @@ export interface LagRow {
   batches: BatchStats;
   drainS: number;
   commandErrors: number;
+  workerd: WorkerdUse;
 }
 
 /** Lag (delivery − the commit's reply), duplicates, out-of-order and lost revisions of read side `rs`. */
@@ -111,10 +128,12 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
       await getJson(stack.url, READ_SIDE_HOST, "/deliveries?reset=1");
       const before = await shCounters(stack, host);
       const prefix = uniqueId(`w4-${window}-${rate}`);
+      const threads0 = readThreads(stack.workerdPid);
       const t0 = Date.now();
       const { commits, errors } = await openLoop(stack, target, prefix, rate, rate * plan.w4Seconds, plan.w4Seconds * 1000 + 10_000, plan.smallBytes);
       const sentS = (Date.now() - t0) / 1000;
       const { deliveries, drainS, failed } = await drain(ids, commits, stack, 60);
+      const workerd = workerdUse(stack, threads0, t0, commits.size);
       const after = await settledCounters(stack, host);
       const row: LagRow = {
         batchWindowS: window,
@@ -127,16 +146,19 @@ export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
         batches: batchStats(before, after),
         drainS,
         commandErrors: errors,
+        workerd,
       };
       const c = row.central;
       console.log(
-        `  W4 window ${window} s, ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; central store per event: rows written ${c.rowsWrittenPerEvent.toFixed(3)} ${JSON.stringify(roundAll(c.split))}, requests ${c.requestsPerEvent.toFixed(3)} (D1 ${c.d1StatementsPerEvent.toFixed(4)}), partition SQL statements ${c.partitionStatementsPerEvent.toFixed(2)}; events/entity/batch ${row.batches.eventsPerEntityPerBatch.toFixed(2)}, drain ${drainS.toFixed(1)} s`,
+        `  W4 window ${window} s, ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; central store per event: rows written ${c.rowsWrittenPerEvent.toFixed(3)} ${JSON.stringify(roundAll(c.split))}, requests ${c.requestsPerEvent.toFixed(3)} (D1 ${c.d1StatementsPerEvent.toFixed(4)}), partition SQL statements ${c.partitionStatementsPerEvent.toFixed(2)}; events/entity/batch ${row.batches.eventsPerEntityPerBatch.toFixed(2)}, drain ${drainS.toFixed(1)} s; workerd ${workerd.cpuMsPerEvent.toFixed(2)} CPU ms/event, main thread on a core ${pct(workerd.main.onCpu)}, waiting for one ${pct(workerd.main.waitingForCore)}`,
       );
       out.push(row);
     }
   }
   return out;
 }
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 function roundAll(o: object): Record<string, number> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round((v as number) * 1000) / 1000]));
@@ -165,6 +187,7 @@ export interface W5Step {
   centralRowsWrittenPerS: number;
   central: CentralStore;
   batches: BatchStats;
+  workerd: WorkerdUse;
   bounded: boolean;
   /** Why the step is not bounded. */
   why?: string;
@@ -200,10 +223,12 @@ export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
       const before = await shCounters(stack, host);
       const prefix = uniqueId(`w5-${n}-${rate}`);
       const total = Math.round(rate * plan.w5StepSeconds);
+      const threads0 = readThreads(stack.workerdPid);
       const t0 = Date.now();
       const { commits, errors } = await openLoop(stack, target, prefix, rate, total, plan.w5StepSeconds * 1000 + 5000, plan.smallBytes);
       const sentS = (Date.now() - t0) / 1000;
       const { deliveries, drainS, missing } = await drain(ids, commits, stack, 60);
+      const workerd = workerdUse(stack, threads0, t0, commits.size);
       const after: ShCounters = await settledCounters(stack, host);
       const judged = ids.map((rs) => judge(rs, deliveries, commits, prefix));
       const lags = deliveries.filter(([, e]) => e.startsWith(prefix)).flatMap(([, e, r, at]) => {
@@ -229,6 +254,7 @@ export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
         centralRowsWrittenPerS: (central.rowsWrittenPerEvent * commits.size) / sentS,
         central,
         batches: batchStats(before, after),
+        workerd,
         bounded: false,
       };
       const why: string[] = [];
@@ -242,7 +268,7 @@ export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
       if (!step.bounded) step.why = why.join("; ");
       row.steps.push(step);
       console.log(
-        `  W5 ${n} read side${n > 1 ? "s" : ""} @ ${rate}/s: ${commits.size} commits at ${step.committedRate.toFixed(0)}/s, lag p50 ${step.lagP50Ms} p99 ${step.lagP99Ms} ms, drain ${drainS.toFixed(1)} s, central store ${step.centralRequestsPerS.toFixed(0)} requests/s ${step.centralRowsWrittenPerS.toFixed(0)} rows written/s (${central.rowsWrittenPerEvent.toFixed(2)} rows/event), events/entity/batch ${step.batches.eventsPerEntityPerBatch.toFixed(2)} — ${step.bounded ? "bounded" : `NOT bounded: ${step.why}`}`,
+        `  W5 ${n} read side${n > 1 ? "s" : ""} @ ${rate}/s: ${commits.size} commits at ${step.committedRate.toFixed(0)}/s, lag p50 ${step.lagP50Ms} p99 ${step.lagP99Ms} ms, drain ${drainS.toFixed(1)} s, central store ${step.centralRequestsPerS.toFixed(0)} requests/s ${step.centralRowsWrittenPerS.toFixed(0)} rows written/s (${central.rowsWrittenPerEvent.toFixed(2)} rows/event), events/entity/batch ${step.batches.eventsPerEntityPerBatch.toFixed(2)}, workerd ${workerd.cpuMsPerEvent.toFixed(2)} CPU ms/event, main thread on a core ${pct(workerd.main.onCpu)} — ${step.bounded ? "bounded" : `NOT bounded: ${step.why}`}`,
       );
       if (step.bounded) {
         row.maxBoundedRate = rate;

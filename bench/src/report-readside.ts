@@ -5,6 +5,7 @@ import type { Results } from "./main.js";
 import type { LagRow, W5Row } from "./readside.js";
 import { PIPELINE_TARGETS as T } from "./targets.js";
 
+const pct = (x: number) => `${f(x * 100, 0)}%`;
 const yes = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "yes" : "**no**");
 
 /** Every target of "Scale out the event pipeline" this run measured, with the value and whether it is met. */
@@ -75,10 +76,10 @@ export function lagTables(lag: LagRow[] | { pending: string }): string[] {
     "",
     "#### W4 — the central store per event, by what writes it",
     "",
-    "Partition rows from every statement's rowsWritten (entity rows = p_entity rows a commit writes back, one per entity per batch with every read side's cursor; new entities = the load's index inserts; log segments = log_segment and the log's other tables; failing/parked = p_failing, p_parked), D1 rows from meta.rows_written. Requests = RPCs to the partition store (load, commit, other) + D1 statements.",
+    "Partition rows from every statement's rowsWritten (entity rows = p_entity rows a commit writes back, one per entity per batch with every read side's cursor; new entities = the load's index inserts; log segments = log_segment and the log's other tables; failing/parked = p_failing, p_parked), D1 rows from meta.rows_written. Requests = RPCs to the partition store (load, commit, other) + D1 statements. workerd = from the first command to the last delivery: CPU of every thread per committed event (front door, entities, consumer, store, handlers), and the main thread (it runs all of workerd's JavaScript) on a core / runnable waiting for one, as shares of that wall time.",
     "",
-    "| batch window s | cmd/s | entity rows | new entities | log segments | failing/parked | other partition | D1 | all rows written | loads | commits | other partition requests (in the window) | D1 statements | D1 rows written by table (in the window) |",
-    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|",
+    "| batch window s | cmd/s | entity rows | new entities | log segments | failing/parked | other partition | D1 | all rows written | loads | commits | other partition requests (in the window) | D1 statements | D1 rows written by table (in the window) | workerd CPU ms/event | main thread on a core / waiting for one |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|--:|--:|",
   );
   for (const x of lag) {
     const c = x.central;
@@ -86,7 +87,7 @@ export function lagTables(lag: LagRow[] | { pending: string }): string[] {
     const other = Object.entries(c.otherRequests).map(([m, n]) => `${m} ${n}`).join(", ") || "none";
     const d1 = Object.entries(c.d1RowsWrittenByTable).map(([t, n]) => `${t} ${n}`).join(", ") || "none";
     out.push(
-      `| ${x.batchWindowS} | ${x.targetRate} | ${f(s.entityRows, 3)} | ${f(s.newEntityRows, 3)} | ${f(s.logSegments, 3)} | ${f(s.failingParked, 3)} | ${f(s.otherPartition, 3)} | ${f(s.d1, 4)} | ${f(c.rowsWrittenPerEvent, 3)} | ${f(c.loadsPerEvent, 3)} | ${f(c.commitsPerEvent, 3)} | ${other} | ${f(c.d1StatementsPerEvent, 4)} | ${d1} |`,
+      `| ${x.batchWindowS} | ${x.targetRate} | ${f(s.entityRows, 3)} | ${f(s.newEntityRows, 3)} | ${f(s.logSegments, 3)} | ${f(s.failingParked, 3)} | ${f(s.otherPartition, 3)} | ${f(s.d1, 4)} | ${f(c.rowsWrittenPerEvent, 3)} | ${f(c.loadsPerEvent, 3)} | ${f(c.commitsPerEvent, 3)} | ${other} | ${f(c.d1StatementsPerEvent, 4)} | ${d1} | ${f(x.workerd.cpuMsPerEvent)} | ${pct(x.workerd.main.onCpu)} / ${pct(x.workerd.main.waitingForCore)} |`,
     );
   }
   return out;
@@ -110,17 +111,16 @@ export function maxRateTable(w5: W5Row[] | { pending: string }, r: Results): str
     const nextText = next === undefined ? "none (top step bounded)" : `${next.targetRate}/s: ${next.why}`;
     out.push(`| ${x.readSides} | ${x.maxBoundedRate ?? "none"} | ${n0(s?.committedRate)} | ${f(s?.lagP50Ms, 1)} | ${f(s?.lagP99Ms, 1)} | ${f(s?.drainS, 1)} | ${n0(s?.centralRequestsPerS)} | ${n0(s?.centralRowsWrittenPerS)} | ${f(s?.central.requestsPerEvent, 3)} | ${f(s?.central.rowsWrittenPerEvent, 3)} | ${f(s?.batches.eventsPerEntityPerBatch)} | ${nextText} |`);
   }
-  out.push("", "Every step:", "", "| read sides | offered cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | lost | dup | out of order | central requests/s | central rows written/s | rows written/event | events/entity/batch | bounded |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+  out.push("", "Every step:", "", "| read sides | offered cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | lost | dup | out of order | central requests/s | central rows written/s | rows written/event | events/entity/batch | workerd CPU ms/event | main thread on a core | bounded |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
   for (const x of w5) {
     for (const s of x.steps) {
-      out.push(`| ${s.readSides} | ${s.targetRate} | ${n0(s.committedRate)} | ${f(s.lagP50Ms, 1)} | ${f(s.lagP99Ms, 1)} | ${f(s.drainS, 1)} | ${s.lost} | ${s.duplicates} | ${s.outOfOrder} | ${n0(s.centralRequestsPerS)} | ${n0(s.centralRowsWrittenPerS)} | ${f(s.central.rowsWrittenPerEvent, 3)} | ${f(s.batches.eventsPerEntityPerBatch)} | ${s.bounded ? "yes" : `no: ${s.why}`} |`);
+      out.push(`| ${s.readSides} | ${s.targetRate} | ${n0(s.committedRate)} | ${f(s.lagP50Ms, 1)} | ${f(s.lagP99Ms, 1)} | ${f(s.drainS, 1)} | ${s.lost} | ${s.duplicates} | ${s.outOfOrder} | ${n0(s.centralRequestsPerS)} | ${n0(s.centralRowsWrittenPerS)} | ${f(s.central.rowsWrittenPerEvent, 3)} | ${f(s.batches.eventsPerEntityPerBatch)} | ${f(s.workerd.cpuMsPerEvent)} | ${pct(s.workerd.main.onCpu)} | ${s.bounded ? "yes" : `no: ${s.why}`} |`);
     }
   }
   return out;
 }
 
 export function headroomTable(rows: HeadroomRow[]): string[] {
-  const pct = (x: number) => `${f(x * 100, 0)}%`;
   return [
     "### Headroom — the partition store alone (the consumer's load, then one commit moving every cursor and appending one event per entity, back to back)",
     "",

@@ -78,13 +78,17 @@ export interface StreamCost {
   perMillionOpens?: { workerRequests: number; doRequests: number; total: number };
   /** Per idle subscriber-hour (and per million of them): workerd CPU above the no-stream baseline; no DO duration (hibernatable), no DO requests measured. */
   perIdleSubscriberHour: Record<string, { cpuMs: number; usd: number; usdPerMillionHours: number }>;
-  /** Per million events delivered to one log reader (S2): the log's D1 rows, LogHub publishes, and workerd CPU above S1's no-stream baseline (rough). */
-  perMillionLogDeliveries?: { d1RowsWritten: number; d1RowsRead: number; logHubRequests: number; cpu?: number; total: number; cpuMsPerEvent?: number };
+  /**
+   * Per million events delivered to one log reader (S2): the central store's rows (partition store
+   * and D1, both $1/M written), its requests (the consumer's loads and commits, and anything else
+   * the partition served), LogHub publishes, and workerd CPU above S1's no-stream baseline (rough).
+   */
+  perMillionLogDeliveries?: { rowsWritten: number; rowsRead: number; storeRequests: number; logHubRequests: number; cpu?: number; total: number; cpuMsPerEvent?: number };
 }
 
 export function streamCost(
   s1: { rows: { subscribers: number; live: number; doRequestsPerOpen: number; workerdCpuMsPerCommand: number }[]; cpuMsPerDelivery: Record<string, number>; idleCpuMsPerSubscriberHour: Record<string, number> } | undefined,
-  s2: { d1: { rowsWrittenPerEvent: number; rowsReadPerEvent: number }; logPublishesPerEvent: number; workerdCpuMsPerCommand: number }[] | undefined,
+  s2: { central: { rowsWrittenPerEvent: number; rowsReadPerEvent: number; requestsPerEvent: number; d1StatementsPerEvent: number }; logPublishesPerEvent: number; workerdCpuMsPerCommand: number }[] | undefined,
 ): StreamCost {
   const p = PRICES;
   const out: StreamCost = { perMillionEntityDeliveries: {}, perIdleSubscriberHour: {} };
@@ -104,13 +108,16 @@ export function streamCost(
   }
   const row = s2?.[0];
   if (row !== undefined) {
-    const d1RowsWritten = row.d1.rowsWrittenPerEvent * p.d1RowsWrittenPerM;
-    const d1RowsRead = row.d1.rowsReadPerEvent * p.d1RowsReadPerM;
+    // Partition stores' SQLite and D1 bill rows at the same prices.
+    const rowsWritten = row.central.rowsWrittenPerEvent * p.sqliteRowsWrittenPerM;
+    const rowsRead = row.central.rowsReadPerEvent * p.sqliteRowsReadPerM;
+    // D1 bills no requests; a partition store's RPCs are Durable Object requests.
+    const storeRequests = (row.central.requestsPerEvent - row.central.d1StatementsPerEvent) * p.doRequestsPerM;
     const logHubRequests = row.logPublishesPerEvent * p.doRequestsPerM;
     const base = s1?.rows.find((r) => r.subscribers === 0);
     const cpuMsPerEvent = base === undefined ? undefined : Math.max(0, row.workerdCpuMsPerCommand - base.workerdCpuMsPerCommand);
     const cpu = cpuMsPerEvent === undefined ? undefined : cpuMsPerEvent * p.workerCpuPerMMs;
-    out.perMillionLogDeliveries = { d1RowsWritten, d1RowsRead, logHubRequests, cpu, cpuMsPerEvent, total: d1RowsWritten + d1RowsRead + logHubRequests + (cpu ?? 0) };
+    out.perMillionLogDeliveries = { rowsWritten, rowsRead, storeRequests, logHubRequests, cpu, cpuMsPerEvent, total: rowsWritten + rowsRead + storeRequests + logHubRequests + (cpu ?? 0) };
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,s1,s2,s3,cmd] [--no-peer] [--out=name] [--profile]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,d1,s1,s2,s3,cmd] [--no-peer] [--out=name] [--profile] [--verbose]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,7 +6,10 @@ import { startStack, type Stack } from "./stack.js";
 import { peerInstalled, startPeer, type Peer } from "./peer.js";
 import { ladderTarget, peerTarget, statehouseDirectTarget, statehouseRouterTarget, statehouseTarget, type Target } from "./targets.js";
 import { s1, s2, s3, type S1Result, type S2Row, type S3Row } from "./streams.js";
-import { b0, d1Capacity, pairedLatency, peerPid, w1, w2, w2Scaling, w3, w3Peer, w4, w5, type D1CapacityRow, type LagRow, type PairedRow, type Plan, type RebuildRow, type W5Row } from "./workloads.js";
+import { b0, pairedLatency, peerPid, w1, w2, w2Scaling, w3, w3Peer, type PairedRow, type Plan, type RebuildRow } from "./workloads.js";
+import { w4, w5, type LagRow, type W5Row } from "./readside.js";
+import { headroom, type HeadroomRow } from "./headroom.js";
+import { WorkerLogs, type LogSummary } from "./worker-logs.js";
 import type { Row } from "./measure.js";
 import { PRICES, streamCost, type StreamCost } from "./cost.js";
 import { renderReport } from "./report.js";
@@ -27,11 +30,16 @@ const FULL: Plan = {
   w3Sizes: [1000, 10_000, 100_000],
   w3Repeats: 5,
   w4Rates: [50, 200, 1000],
+  w4WindowRates: [50, 200],
   w4Seconds: 30,
   w5ReadSides: [1, 2, 4],
   w5Rates: [50, 100, 200, 400, 800],
   w5StepSeconds: 12,
-  d1Batches: 200,
+  headroomBatches: 200,
+  headroomEntities: [100, 10],
+  headroomSides: [4],
+  headroomPartitions: [1, 4],
+  headroomProcesses: [2, 4],
   w5LagP99LimitMs: 2000,
   w5DrainLimitS: 3,
   runTimeLimitMs: 20_000,
@@ -70,7 +78,7 @@ const QUICK: Plan = {
   w4Rates: [50, 200],
   w4Seconds: 5,
   w5StepSeconds: 4,
-  d1Batches: 40,
+  headroomBatches: 40,
   runTimeLimitMs: 8000,
   s1Subscribers: [0, 1, 100],
   s1Seconds: 5,
@@ -83,7 +91,8 @@ const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-// "d1" (W5's D1 headroom) runs with w5, or alone with --only=d1. "cmd" (not in ALL): W1's command path
+// "d1" (the read side's headroom: the partition store's, since D1 left the pipeline; the flag keeps its
+// name) runs with w5, or alone with --only=d1. "cmd" (not in ALL): W1's command path
 // only — B4X2 and Statehouse, sb and http, 100 B and 64 KB — for before/after comparisons.
 const ALL = ["w1", "w2", "w3", "w4", "w5", "s1", "s2", "s3"];
 const STREAMS = ["s1", "s2", "s3"];
@@ -111,7 +120,14 @@ const started = Date.now();
 
 async function main(): Promise<void> {
   console.log(`statehouse bench (${quick ? "quick" : "full"}) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, Node ${process.version}`);
-  const stack: Stack = await startStack(path.join(benchDir, ".build"), { readSides: (only.has("w4") || only.has("w5") || only.has("d1")), streams: STREAMS.some((w) => only.has(w)), migrationsDir: path.join(repoDir, "migrations") });
+  const logs = new WorkerLogs(args.includes("--verbose"));
+  const stack: Stack = await startStack(path.join(benchDir, ".build"), {
+    readSides: only.has("w4") || only.has("w5"),
+    capacity: only.has("d1"),
+    streams: STREAMS.some((w) => only.has(w)),
+    migrationsDir: path.join(repoDir, "migrations"),
+    logs,
+  });
   const peers: Peer[] = [];
   const cleanup = async () => {
     for (const p of peers) await p.stop();
@@ -136,16 +152,17 @@ async function main(): Promise<void> {
     let rebuild: RebuildRow[] = [];
     let lag: LagRow[] | { pending: string } = { pending: "not run (--only)" };
     let maxRate: W5Row[] | { pending: string } = { pending: "not run (--only)" };
-    let d1: D1CapacityRow[] | undefined;
+    let partitionHeadroom: HeadroomRow[] | undefined;
     let subscriptions: S1Result | undefined;
     let logStream: S2Row[] | undefined;
     let logRows: S3Row[] | undefined;
-    const load: string[] = [];
+    const load: string[] = [`start: ${loadavg()}`];
     const paired: PairedRow[] = [];
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
     const floor = (t: "sb" | "http") => ladderTarget("b4x2", t);
 
     if (only.has("w1")) {
+      logs.phase = "W1";
       console.log(`W1: one entity, ${plan.w1Commands} commands, 1 then ${plan.w1Concurrency} in flight, ${plan.smallBytes} B`);
       const ladder = [
         ladderTarget("b1"),
@@ -158,6 +175,7 @@ async function main(): Promise<void> {
       rows.push(...(await w1(stack, plan, [ladderTarget("b2"), floor("sb"), floor("http"), ...sh, ...peerTargets], plan.largeBytes, plan.w1LargeCommands)));
     }
     if (only.has("cmd")) {
+      logs.phase = "cmd";
       // Time-bounded rather than count-bounded: each target gets the same wall time per round.
       const cmdPlan: Plan = { ...plan, w1Rounds: 4, runTimeLimitMs: quick ? 8000 : 16_000 };
       const targets = [floor("sb"), floor("http"), ...sh, statehouseRouterTarget("sb")];
@@ -171,6 +189,7 @@ async function main(): Promise<void> {
       }
     }
     if (only.has("w2")) {
+      logs.phase = "W2";
       console.log(`W2: ${plan.w2Commands} commands over ${plan.w2Entities.join(" and ")} entities, ${plan.w2Concurrency} in flight`);
       // The peer's "shared" mode (one connection) is its faster one; W1 shows both.
       rows.push(...(await w2(stack, plan, [statehouseTarget("sb"), floor("sb"), ...peerTargets.slice(1)])));
@@ -178,39 +197,52 @@ async function main(): Promise<void> {
       rows.push(...(await w2Scaling(stack, plan, [statehouseTarget("sb"), ...(plan.w2Targets === "all" ? [floor("sb")] : [])])));
     }
     if (only.has("w3")) {
+      logs.phase = "W3";
       console.log(`W3: cold rebuild after eviction, ${plan.w3Sizes.join(", ")} events`);
       rebuild = await w3(stack, plan);
       if (peers[0]) rebuild.push(...(await w3Peer(peers[0], plan)));
     }
     if (only.has("w4")) {
-      console.log(`W4: read-side lag at ${plan.w4Rates.join(", ")} commands/s for ${plan.w4Seconds} s`);
+      logs.phase = "W4";
+      load.push(`before W4: ${loadavg()}`);
+      console.log(`W4: read-side lag at ${plan.w4Rates.join(", ")} commands/s (batch window 0) and ${plan.w4WindowRates.join(", ")} commands/s (batch window 1 s), ${plan.w4Seconds} s each`);
       lag = await w4(stack, plan);
     }
     if (only.has("w5")) {
+      logs.phase = "W5";
+      load.push(`before W5: ${loadavg()}`);
       console.log(`W5: highest bounded rate for ${plan.w5ReadSides.join(", ")} read sides, steps ${plan.w5Rates.join(", ")} commands/s of ${plan.w5StepSeconds} s`);
       maxRate = await w5(stack, plan);
     }
 
     if (only.has("d1")) {
-      console.log(`W5 D1 headroom: the consumer's D1 round trips alone, ${plan.d1Batches} batches per row`);
-      d1 = await d1Capacity(stack, plan);
+      logs.phase = "headroom";
+      load.push(`before the headroom: ${loadavg()}`);
+      console.log(`Headroom: the partition store's two calls per consumer batch alone, ${plan.headroomBatches} batches per row, ${plan.headroomPartitions.join(" and ")} partition(s) at once in one workerd, ${plan.headroomProcesses.join(" and ")} in as many workerd processes`);
+      partitionHeadroom = await headroom(stack, plan, path.join(benchDir, ".build"), path.join(repoDir, "migrations"), logs);
     }
     if (only.has("s1")) {
+      logs.phase = "S1";
       load.push(`before S1: ${loadavg()}`);
       console.log(`S1: one entity, ${plan.s1Subscribers.join(", ")} SSE subscribers, ${plan.s1Rate} cmd/s for ${plan.s1Seconds} s (idle window ${plan.s1IdleSeconds} s)`);
       subscriptions = await s1(stack, plan);
     }
     if (only.has("s2")) {
+      logs.phase = "S2";
       load.push(`before S2: ${loadavg()}`);
       console.log(`S2: ${plan.s2Subscribers} log stream reader(s), ${plan.s2Rates.join(", ")} cmd/s over ${plan.s2Entities} entities for ${plan.s2Seconds} s`);
       logStream = await s2(stack, plan);
     }
     if (only.has("s3")) {
+      logs.phase = "S3";
       load.push(`before S3: ${loadavg()}`);
       console.log(`S3: the log's D1 rows per event, ${plan.s3Steps.map(([r, e]) => `${r} cmd/s over ${e} entities`).join("; ")}, ${plan.s3Seconds} s each`);
       logRows = await s3(stack, plan);
     }
     load.push(`end: ${loadavg()}`);
+    logs.phase = "end";
+    // Lines still in flight from the last workload.
+    await new Promise((r) => setTimeout(r, 500));
 
     const results = {
       mode: quick ? "quick" : "full",
@@ -232,13 +264,14 @@ async function main(): Promise<void> {
       rebuild,
       lag,
       maxRate,
-      d1Capacity: d1,
+      headroom: partitionHeadroom,
       subscriptions,
       logStream,
       logRows,
       streamCost: subscriptions !== undefined || logStream !== undefined ? streamCost(subscriptions, logStream) : undefined,
       loadAverages: load,
       paired: paired.length > 0 ? paired : undefined,
+      workerLogs: logs.result(),
     };
     const outDir = path.join(benchDir, "results");
     mkdirSync(outDir, { recursive: true });
@@ -249,6 +282,11 @@ async function main(): Promise<void> {
     writeFileSync(path.join(outDir, `${name}.md`), report.markdown);
     console.log(`\n${report.markdown}`);
     console.log(`wrote bench/results/${name}.json, ${name}.md, ${name}.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (logs.failed()) {
+      const l = logs.result();
+      console.error(`bench: FAILED — Statehouse's Workers logged ${l.errors.length} unexpected error line(s) and workerd ${l.runtimeErrors.length} error(s); see "Worker logs" in ${name}.md`);
+      process.exitCode = 1;
+    }
   } finally {
     await cleanup();
   }
@@ -288,8 +326,8 @@ export type Results = {
   lag: LagRow[] | { pending: string };
   /** W5: the highest rate at which read-side lag stays bounded, per read-side count. */
   maxRate?: W5Row[] | { pending: string };
-  /** W5's D1 headroom: the consumer's D1 round trips alone. */
-  d1Capacity?: D1CapacityRow[];
+  /** The partition store's headroom: the consumer's two store calls alone, one partition and K at once. */
+  headroom?: HeadroomRow[];
   /** S1: subscriptions to one entity. */
   subscriptions?: S1Result;
   /** S2: the log's live stream. */
@@ -302,6 +340,8 @@ export type Results = {
   loadAverages?: string[];
   /** The command path's paired latencies (--only=cmd). */
   paired?: PairedRow[];
+  /** What Statehouse's Workers logged at level error (and how many warnings): an unexpected error fails the run. */
+  workerLogs?: LogSummary;
 };
 
 const profileCommands = Number(args.find((a) => a.startsWith("--profile-commands="))?.slice("--profile-commands=".length) ?? 1000);

@@ -3,15 +3,9 @@ import { getJson, runLoad, type Shot } from "./client.js";
 import { dollarsPerMillion, type Usage } from "./cost.js";
 import { percentile, summarize, type Summary } from "./stats.js";
 import { hostOf, type Stack, type Variant } from "./stack.js";
+import type { ShCounters } from "./central-store.js";
 import type { Target } from "./targets.js";
 
-interface ShCounters {
-  processCommand: number;
-  alarms: number;
-  constructed: number;
-  sql: { rowsRead: number; rowsWritten: number; statements: number };
-  d1: { queries: number; rowsRead: number; rowsWritten: number };
-}
 interface LadderCounters {
   queues: Record<string, number>;
   doRequests: number;

@@ -1,13 +1,14 @@
 // Turns the results into the printed Markdown tables and the SVG chart.
 import type { Row } from "./measure.js";
-import type { D1CapacityRow, LagRow, RebuildRow, W5Row } from "./workloads.js";
+import type { RebuildRow } from "./workloads.js";
+import { headroomTable, lagTables, maxRateTable, targetsTable } from "./report-readside.js";
+import { f, n0 } from "./format.js";
 import type { S1Result, S2Row, S3Row } from "./streams.js";
 import type { StreamCost } from "./cost.js";
 import { renderSvg, type Panel } from "./chart.js";
 import type { Results } from "./main.js";
+import type { LogSummary } from "./worker-logs.js";
 
-const f = (x: number | undefined, d = 2) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : "–");
-const n0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
 
 /** Markdown and SVG for a run. */
 export function renderReport(r: Results): { markdown: string; svg: string } {
@@ -58,9 +59,11 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   }
   if (r.rebuild.length > 0) md.push(...rebuildTable(r.rebuild), "");
   if (r.loadAverages !== undefined && r.loadAverages.length > 0) md.push(`Load averages (1, 5, 15 min): ${r.loadAverages.join("; ")}.`, "");
-  if (r.rows.length > 0 || Array.isArray(r.lag) || r.subscriptions === undefined) md.push(...lagTable(r.lag), "");
+  const targets = targetsTable(r);
+  if (targets.length > 0) md.push(...targets, "");
+  if (r.rows.length > 0 || Array.isArray(r.lag) || r.subscriptions === undefined) md.push(...lagTables(r.lag), "");
   if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
-  if (r.d1Capacity !== undefined) md.push(...d1CapacityTable(r.d1Capacity), "");
+  if (r.headroom !== undefined) md.push(...headroomTable(r.headroom), "");
   if (r.subscriptions !== undefined) md.push(...s1Table(r.subscriptions, r), "");
   if (r.logStream !== undefined) md.push(...s2Table(r.logStream), "");
   if (r.logRows !== undefined) md.push(...s3Table(r.logRows), "");
@@ -73,6 +76,7 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   }
   const cost = costTable(r);
   if (cost.length > 4) md.push(...cost, "");
+  if (r.workerLogs !== undefined) md.push(...logsSection(r.workerLogs), "");
 
   const seqSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency === 1 && !x.system.startsWith("B0"));
   const conSmall = r.rows.filter((x) => x.workload === "W1" && x.payloadBytes === r.plan.smallBytes && x.concurrency !== 1);
@@ -133,53 +137,6 @@ function rebuildTable(rows: RebuildRow[]): string[] {
   return out;
 }
 
-function lagTable(lag: LagRow[] | { pending: string }): string[] {
-  if (!Array.isArray(lag)) return ["### W4 — read-side lag", "", `Pending: ${lag.pending}.`];
-  const out = [
-    "### W4 — read-side lag (two read sides; `flaky` fails 1% of calls)",
-    "",
-    "| target cmd/s | achieved | commits | read side | lag p50 ms | lag p99 ms | duplicates | out of order | lost | D1 queries/event | D1 rows written/event/read side | events/entity/batch | drain s |",
-    "|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-  ];
-  for (const x of lag) {
-    for (const [rs, v] of Object.entries(x.readSides)) {
-      out.push(`| ${x.targetRate} | ${n0(x.achievedRate)} | ${n0(x.commits)} | ${rs}${v.failuresInjected ? ` (${v.failuresInjected} failures injected)` : ""} | ${f(v.lagP50Ms, 1)} | ${f(v.lagP99Ms, 1)} | ${v.duplicates} | ${v.outOfOrder} | ${v.lost} | ${f(x.d1QueriesPerEvent)} | ${f(x.d1RowsWrittenPerEventPerReadSide)} | ${f(x.batches?.eventsPerEntityPerBatch)} | ${f(x.drainS, 1)} |`);
-    }
-  }
-  const b = lag.filter((x) => x.batches !== undefined);
-  if (b.length > 0) {
-    out.push("", "Consumer batches (per rate): " + b.map((x) => `${x.targetRate}/s: ${n0(x.batches!.batches)} batches, ${f(x.batches!.messagesPerBatch, 1)} messages and ${f(x.batches!.entitiesPerBatch, 1)} entities per batch, ${f(x.batches!.eventsPerEntityPerBatch)} events per entity per batch`).join("; ") + ".");
-  }
-  return out;
-}
-
-function maxRateTable(w5: W5Row[] | { pending: string }, r: Results): string[] {
-  const head = "### W5 — highest rate with bounded read-side lag (100 entities, every read side ok)";
-  if (!Array.isArray(w5)) return [head, "", `Pending: ${w5.pending}.`];
-  const p = r.plan;
-  const out = [
-    head,
-    "",
-    `Offered open-loop rates ${p.w5Rates.join(", ")} cmd/s, ${p.w5StepSeconds} s each, stepped up until one is not bounded: bounded = lag p99 < ${p.w5LagP99LimitMs} ms, every delivery in within ${p.w5DrainLimitS} s of the last reply, ≥ 90% of the offered rate committed, and at most 1% of commands failing. D1 per second = the step's statements (drain included) / its send window.`,
-    "",
-    "| read sides | highest bounded cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | D1 queries/s | D1 rows written/s | D1 queries/event | D1 rows written/event/read side | events/entity/batch | next step |",
-    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
-  ];
-  for (const x of w5) {
-    const s = x.best;
-    const next = x.steps.find((y) => !y.bounded);
-    const nextText = next === undefined ? "none (top step bounded)" : `${next.targetRate}/s: ${next.why}`;
-    out.push(`| ${x.readSides} | ${x.maxBoundedRate ?? "none"} | ${n0(s?.committedRate)} | ${f(s?.lagP50Ms, 1)} | ${f(s?.lagP99Ms, 1)} | ${f(s?.drainS, 1)} | ${n0(s?.d1QueriesPerS)} | ${n0(s?.d1RowsWrittenPerS)} | ${f(s?.d1QueriesPerEvent)} | ${f(s?.d1RowsWrittenPerEventPerReadSide)} | ${f(s?.batches?.eventsPerEntityPerBatch)} | ${nextText} |`);
-  }
-  out.push("", "Every step:", "", "| read sides | offered cmd/s | committed cmd/s | lag p50 ms | lag p99 ms | drain s | lost | dup | out of order | D1 queries/s | D1 rows written/s | events/entity/batch | bounded |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
-  for (const x of w5) {
-    for (const s of x.steps) {
-      out.push(`| ${s.readSides} | ${s.targetRate} | ${n0(s.committedRate)} | ${f(s.lagP50Ms, 1)} | ${f(s.lagP99Ms, 1)} | ${f(s.drainS, 1)} | ${s.lost} | ${s.duplicates} | ${s.outOfOrder} | ${n0(s.d1QueriesPerS)} | ${n0(s.d1RowsWrittenPerS)} | ${f(s.batches?.eventsPerEntityPerBatch)} | ${s.bounded ? "yes" : `no: ${s.why}`} |`);
-    }
-  }
-  return out;
-}
-
 function costTable(r: Results): string[] {
   const rows = r.rows.filter((x) => x.group === "statehouse" && x.cost !== undefined && !x.system.includes("no front door"));
   const out = [
@@ -197,16 +154,6 @@ function costTable(r: Results): string[] {
 
 function unique(xs: string[]): string[] {
   return [...new Set(xs)];
-}
-
-function d1CapacityTable(rows: D1CapacityRow[]): string[] {
-  return [
-    "### W5 — D1 headroom (the consumer's D1 round trips alone: load, then one compare-and-set commit; one event per entity per batch)",
-    "",
-    "| read sides | entities per batch | batches | events/s one D1 takes | batches/s | D1 queries/s |",
-    "|--:|--:|--:|--:|--:|--:|",
-    ...rows.map((x) => `| ${x.sides} | ${x.entities} | ${x.batches} | ${n0(x.eventsPerSecond)} | ${n0(x.batchesPerSecond)} | ${n0(x.queriesPerSecond)} |`),
-  ];
 }
 
 function s1Table(s: S1Result, r: Results): string[] {
@@ -235,15 +182,16 @@ function s2Table(rows: S2Row[]): string[] {
   const out = [
     "### S2 — the global log's live stream (GET /api/v1/log/stream) while commands commit over many entities",
     "",
-    "Append → receipt = receipt at the client − the row's appended_at (the consumer's clock just before its D1 commit); commit → receipt = receipt − the command's reply (clamped at 0). D1 per event from meta.rows_written.",
+    "Append → receipt = receipt at the client − the entry's appended_at (the partition's clock at its commit); commit → receipt = receipt − the command's reply (clamped at 0). Central store = the partition store's rows (every statement's rowsWritten) + D1's meta.rows_written.",
     "",
-    "| offered cmd/s | entities | readers | committed | commits | received / missing / dup / out of order | append → receipt p50 / p99 ms | commit → receipt p50 / p99 ms | drain s | batches | events/entity/batch | LogHub publishes/event | D1 rows written/event (log + cursor + other) | workerd CPU ms/cmd |",
+    "| offered cmd/s | entities | readers | committed | commits | received / missing / dup / out of order | append → receipt p50 / p99 ms | commit → receipt p50 / p99 ms | drain s | batches | events/entity/batch | LogHub publishes/event | central-store rows written/event (entity rows + log segments + other + D1) | workerd CPU ms/cmd |",
     "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const x of rows) {
-    const d = x.d1;
+    const c = x.central;
+    const other = c.split.newEntityRows + c.split.failingParked + c.split.otherPartition;
     out.push(
-      `| ${x.rate} | ${x.entities} | ${x.subscribers} | ${n0(x.committedRate)}/s | ${n0(x.commits)}${x.commandErrors ? ` (${x.commandErrors} failed: ${x.firstCommandError ?? "?"})` : ""} | ${n0(x.received)} / ${x.missing} / ${x.duplicates} / ${x.outOfOrder} | ${f(x.appendP50Ms, 0)} / ${f(x.appendP99Ms, 0)} | ${f(x.commitP50Ms, 0)} / ${f(x.commitP99Ms, 0)} | ${f(x.drainS, 1)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(x.logPublishesPerEvent, 3)} | ${f(d.rowsWrittenPerEvent, 3)} (${f(d.logRowsPerEvent, 3)} + ${f(d.cursorRowsPerEvent, 3)} + ${f(d.entityIndexRowsPerEvent + d.otherRowsWrittenPerEvent, 3)}) | ${f(x.workerdCpuMsPerCommand)} |`,
+      `| ${x.rate} | ${x.entities} | ${x.subscribers} | ${n0(x.committedRate)}/s | ${n0(x.commits)}${x.commandErrors ? ` (${x.commandErrors} failed: ${x.firstCommandError ?? "?"})` : ""} | ${n0(x.received)} / ${x.missing} / ${x.duplicates} / ${x.outOfOrder} | ${f(x.appendP50Ms, 0)} / ${f(x.appendP99Ms, 0)} | ${f(x.commitP50Ms, 0)} / ${f(x.commitP99Ms, 0)} | ${f(x.drainS, 1)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(x.logPublishesPerEvent, 3)} | ${f(c.rowsWrittenPerEvent, 3)} (${f(c.split.entityRows, 3)} + ${f(c.split.logSegments, 3)} + ${f(other, 3)} + ${f(c.split.d1, 3)}) | ${f(x.workerdCpuMsPerCommand)} |`,
     );
   }
   return out;
@@ -251,17 +199,18 @@ function s2Table(rows: S2Row[]): string[] {
 
 function s3Table(rows: S3Row[]): string[] {
   const out = [
-    `### S3 — D1 rows written per event for the log (target ${rows[0]?.target ?? 1}), from D1's meta.rows_written`,
+    `### S3 — the log's central-store rows written per event (target ${rows[0]?.target ?? 1}), by what writes them`,
     "",
-    "Entities are warmed with one event each first (the entity index row and the cursor's first insert are not in the window). `$log` cursor = its sh_cursor upsert: one row per entity per consumer batch.",
+    "The `$log` read side alone (no user read side). Entities are warmed with one event each first (their index rows are not in the window). Entity rows = p_entity rows a commit writes (the `$log` cursor and the index head: one per entity per consumer batch); log segments = log_segment rows (one per batch) and the log's other tables; partition rows from every statement's rowsWritten, D1 rows from meta.rows_written.",
     "",
-    "| cmd/s | entities | commits | batches | events/entity/batch | sh_log rows/event | `$log` cursor rows/event | entity index rows/event | other rows/event | all rows written/event | rows read/event | D1 statements/event | log rows ≤ target | all ≤ target |",
-    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
+    "| cmd/s | entities | commits | batches | events/entity/batch | entity rows/event | new-entity rows/event | log segment rows/event | failing/parked rows/event | other partition rows/event | D1 rows/event | all rows written/event | rows read/event | store requests/event | partition SQL statements/event | log rows ≤ target | all ≤ target |",
+    "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
   ];
   for (const x of rows) {
-    const d = x.d1;
+    const c = x.central;
+    const sp = c.split;
     out.push(
-      `| ${x.rate} | ${x.entities} | ${n0(x.commits)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(d.logRowsPerEvent, 3)} | ${f(d.cursorRowsPerEvent, 3)} | ${f(d.entityIndexRowsPerEvent, 3)} | ${f(d.otherRowsWrittenPerEvent, 3)} | ${f(d.rowsWrittenPerEvent, 3)} | ${f(d.rowsReadPerEvent, 2)} | ${f(d.queriesPerEvent, 3)} | ${x.logRowsMet ? "yes" : "no"} | ${x.allRowsMet ? "yes" : "no"} |`,
+      `| ${x.rate} | ${x.entities} | ${n0(x.commits)} | ${n0(x.batches)} | ${f(x.eventsPerEntityPerBatch)} | ${f(sp.entityRows, 3)} | ${f(sp.newEntityRows, 3)} | ${f(sp.logSegments, 3)} | ${f(sp.failingParked, 3)} | ${f(sp.otherPartition, 3)} | ${f(sp.d1, 4)} | ${f(c.rowsWrittenPerEvent, 3)} | ${f(c.rowsReadPerEvent, 2)} | ${f(c.requestsPerEvent, 3)} | ${f(c.partitionStatementsPerEvent, 2)} | ${x.logRowsMet ? "yes" : "no"} | ${x.allRowsMet ? "yes" : "no"} |`,
     );
   }
   return out;
@@ -284,7 +233,19 @@ function streamCostTable(c: StreamCost, r: Results): string[] {
   }
   const l = c.perMillionLogDeliveries;
   if (l) {
-    out.push(`Per million events through the log to one reader (S2's step): $${f(l.total)} = D1 rows written $${f(l.d1RowsWritten)} + D1 rows read $${f(l.d1RowsRead, 4)} + LogHub requests $${f(l.logHubRequests, 4)}${l.cpu !== undefined ? ` + workerd CPU above S1's no-stream baseline $${f(l.cpu, 4)} (${f(l.cpuMsPerEvent, 3)} ms/event, rough: different rate and entity count)` : ""}.`);
+    out.push(`Per million events through the log to one reader (S2's step): $${f(l.total)} = rows written (partition store + D1) $${f(l.rowsWritten)} + rows read $${f(l.rowsRead, 4)} + partition store requests $${f(l.storeRequests, 4)} + LogHub requests $${f(l.logHubRequests, 4)}${l.cpu !== undefined ? ` + workerd CPU above S1's no-stream baseline $${f(l.cpu, 4)} (${f(l.cpuMsPerEvent, 3)} ms/event, rough: different rate and entity count)` : ""}.`);
   }
+  return out;
+}
+
+function logsSection(l: LogSummary): string[] {
+  const out = ["### Worker logs", ""];
+  out.push(
+    `Statehouse's \`"level":"error"\` lines: ${l.errors.length} unexpected${l.errors.length > 0 ? " (the run FAILED)" : ""}, ${l.expectedErrors.length} caused on purpose; workerd error lines that are not Statehouse's: ${l.runtimeErrors.length}.`,
+  );
+  for (const e of [...l.errors, ...l.runtimeErrors].slice(0, 20)) out.push(`- [${e.phase}] \`${e.line.slice(0, 300).replace(/`/g, "'")}\``);
+  for (const e of l.expectedErrors.slice(0, 5)) out.push(`- expected [${e.phase}] (${e.why}): \`${e.line.slice(0, 200).replace(/`/g, "'")}\``);
+  const w = Object.entries(l.warnings).sort((a, b) => b[1] - a[1]);
+  if (w.length > 0) out.push("", `Warnings (words with digits masked): ${w.map(([m, n]) => `${n} × "${m.slice(0, 160)}"`).join("; ")}.`);
   return out;
 }

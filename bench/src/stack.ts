@@ -3,15 +3,20 @@ import { createServer } from "node:net";
 import { readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { CAPACITY_READ_SIDES } from "../workers/capacity-read-sides.js";
+import type { WorkerLogs } from "./worker-logs.js";
 
 const COMPAT_DATE = "2026-11-03";
 /**
- * The read-side consumer's queue settings, as in wrangler.toml's [[queues.consumers]]. Miniflare's
+ * The read-side consumer's queue settings, as in wrangler.toml's [[queues.consumers]], with its batch
+ * window (`max_batch_timeout`, seconds) set per Worker: 0 is wrangler.toml's default. Miniflare's
  * own defaults differ (batches of 5, 2 retries, timeout 1 s): with them the local consumer takes at
  * most 5 messages per call, one call at a time, which caps delivery well below what the deployed
  * configuration allows. No dead-letter queue here (the bench injects no fault that exhausts retries).
  */
-const READ_SIDE_CONSUMER = { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 10, retryDelay: 5 };
+export function readSideConsumer(maxBatchTimeout = 0) {
+  return { maxBatchSize: 100, maxBatchTimeout, maxRetries: 10, retryDelay: 5 };
+}
 
 /** Statehouse configurations run side by side in the same workerd; each has its own objects. */
 export const VARIANTS = {
@@ -39,54 +44,96 @@ export interface Stack {
 
 /**
  * The stream scenarios' configurations (S1–S3), added when `streams` is asked for: subscriptions
- * on (COS_SUBSCRIPTION_ENABLED), with the SubscriptionObject and LogHub namespaces.
- * `sub` serves S1 (per-entity streams; its queue is only counted, by the ladder, like sb's), `log`
- * serves S2 and S3 (its own D1 with the migrations and the events-queue consumer with wrangler.toml's
+ * on (COS_SUBSCRIPTION_ENABLED). `sub` serves S1 (per-entity streams; its queue is only counted,
+ * by the ladder, like sb's), `log` serves S2 and S3 (the events-queue consumer with wrangler.toml's
  * settings; no user read side, so the consumer's only read side is the built-in `$log`).
  */
 export type StreamWorker = "sub" | "log";
 
 /** Read-side counts of W5's configurations (`sh-rs1`, `sh-rs2`, `sh-rs4`; every read side answers ok). */
 export const W5_READ_SIDES = [1, 2, 4] as const;
-export type ReadSideWorker = "rs" | `rs${(typeof W5_READ_SIDES)[number]}`;
+/** W4's consumer batch windows (max_batch_timeout, s): `sh-rs` has wrangler.toml's 0, `sh-rs-t1` waits up to 1 s. */
+export const W4_BATCH_WINDOWS = [0, 1] as const;
+/** The W4 Worker with batch window `seconds`. */
+export const w4Worker = (seconds: number): ReadSideWorker => (seconds === 0 ? "rs" : (`rs-t${seconds}` as ReadSideWorker));
+export type ReadSideWorker = "rs" | `rs-t${number}` | `rs${(typeof W5_READ_SIDES)[number]}`;
+/** The headroom's Worker (`sh-cap`): CAPACITY_PARTITIONS partitions, the capacity read sides declared and disabled, no consumer. */
+export const CAPACITY_WORKER = "cap";
+export const CAPACITY_PARTITIONS = 4;
 /** Read side ids of W5's configuration with `n` read sides. */
 export const w5ReadSideIds = (n: number) => Array.from({ length: n }, (_, i) => `ok${i + 1}`);
 
 /** Host header for a Worker: "ladder.bench", "sb.statehouse.bench", … */
-export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorker): string {
+export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorker | typeof CAPACITY_WORKER): string {
   return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
 }
 
-/** Starts the stack; `readSides` adds the W4 and W5 configurations (and D1 migrations) for the read-side workloads. */
-export async function startStack(buildDir: string, opts: { readSides: boolean; streams?: boolean; migrationsDir: string; inspectorPort?: number }): Promise<Stack> {
-  const stateDir = path.join(buildDir, "state");
+/** Every Durable Object class of Statehouse, SQLite-backed: Miniflare's form of wrangler.toml's migrations v1–v4 (`new_sqlite_classes`). */
+const STATEHOUSE_OBJECTS = {
+  ENTITY: { className: "EntityObject", useSQLite: true },
+  SUBSCRIPTION: { className: "SubscriptionObject", useSQLite: true },
+  LOG_HUB: { className: "LogHub", useSQLite: true },
+  PARTITION: { className: "PartitionObject", useSQLite: true },
+};
+
+/** How one Statehouse Worker of the stack differs from the others. */
+interface StatehouseOptions {
+  /** Its events queue's consumer: none (the ladder counts the messages) or Statehouse's own, with this batch window (s). */
+  batchWindowS?: number;
+  /** Service Bindings besides WRITE_HANDLER. */
+  services?: Record<string, string>;
+  /** More partitions than one: their queues EVENTS_1 … (producers only). */
+  partitions?: number;
+}
+
+/**
+ * Starts the stack; `readSides` adds the W4 and W5 configurations, `capacity` the headroom's.
+ * `capacityOnly` starts one more workerd with the headroom's Worker alone (and the Workers it
+ * binds), its state under `state-<name>`: the headroom runs partitions in separate processes too.
+ */
+export async function startStack(
+  buildDir: string,
+  opts: { readSides: boolean; capacity?: boolean; capacityOnly?: string; streams?: boolean; migrationsDir: string; inspectorPort?: number; logs?: WorkerLogs },
+): Promise<Stack> {
+  const stateDir = path.join(buildDir, opts.capacityOnly === undefined ? "state" : `state-${opts.capacityOnly}`);
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
   const handlerPort = await freePort();
   const handlerUrl = `http://127.0.0.1:${handlerPort}`;
   const statehouse = readFileSync(path.join(buildDir, "statehouse.mjs"), "utf8");
+  const statehouseNames: string[] = [];
 
-  const statehouseWorker = (name: string, vars: Record<string, string>, extra: object = {}) => ({
-    name,
-    modules: [{ type: "ESModule" as const, path: path.join(buildDir, `${name}.mjs`), contents: statehouse }],
-    compatibilityDate: COMPAT_DATE,
-    compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
-    routes: [`${name.replace(/^sh-/, "")}.statehouse.bench/*`],
-    bindings: {
-      STATEHOUSE_AUTH: "off",
-      COS_COMMAND_HANDLER_TIMEOUT: "30000",
-      COS_SNAPSHOT_FREQUENCY: "100",
-      COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
-      ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v.replace("@HANDLER_URL@", handlerUrl)])),
-    },
-    durableObjects: { ENTITY: { className: "EntityObject", useSQLite: true } },
-    d1Databases: { DB: `db-${name}` },
-    queueProducers: { EVENTS: { queueName: `events-${name}` } },
-    serviceBindings: { WRITE_HANDLER: "bench-handler" },
-    ...extra,
-  });
+  // Every Statehouse Worker gets what wrangler.toml and the composition root (src/services.ts) wire:
+  // all four object classes, its own D1 (migrations applied below) and its events queue.
+  const statehouseWorker = (name: string, vars: Record<string, string>, o: StatehouseOptions = {}) => {
+    statehouseNames.push(name);
+    const partitions = o.partitions ?? 1;
+    return {
+      name,
+      modules: [{ type: "ESModule" as const, path: path.join(buildDir, `${name}.mjs`), contents: statehouse }],
+      compatibilityDate: COMPAT_DATE,
+      compatibilityFlags: ["nodejs_compat", "enable_request_signal"],
+      routes: [`${name.replace(/^sh-/, "")}.statehouse.bench/*`],
+      bindings: {
+        STATEHOUSE_AUTH: "off",
+        COS_COMMAND_HANDLER_TIMEOUT: "30000",
+        COS_SNAPSHOT_FREQUENCY: "100",
+        COS_NUM_SNAPSHOTS_TO_RETAIN: "2",
+        STATEHOUSE_PARTITIONS: String(partitions),
+        ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v.replace("@HANDLER_URL@", handlerUrl)])),
+      },
+      durableObjects: STATEHOUSE_OBJECTS,
+      d1Databases: { DB: `db-${name}` },
+      queueProducers: Object.fromEntries(Array.from({ length: partitions }, (_, p) => [p === 0 ? "EVENTS" : `EVENTS_${p}`, { queueName: `events-${name}${p === 0 ? "" : `-${p}`}` }])),
+      ...(o.batchWindowS === undefined ? {} : { queueConsumers: { [`events-${name}`]: readSideConsumer(o.batchWindowS) } }),
+      serviceBindings: { WRITE_HANDLER: "bench-handler", ...o.services },
+    };
+  };
+  const readSidesVar = (ids: string[], extra: object = {}) =>
+    JSON.stringify(ids.map((id) => ({ id, binding: `RS_${id.toUpperCase()}`, protocol: "connect", retries: 20, backoff_ms: 50, ...extra })));
+  const readSideBindings = (ids: string[]) => Object.fromEntries(ids.map((id) => [`RS_${id.toUpperCase()}`, "bench-readside"]));
 
-  const workers = [
+  const ladderAndVariants = () => [
     {
       name: "bench-ladder",
       scriptPath: path.join(buildDir, "ladder.mjs"),
@@ -99,10 +146,13 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
       serviceBindings: { HANDLER: "bench-handler" },
       queueProducers: { BENCH_EVENTS: { queueName: "bench-events" } },
       queueConsumers: Object.fromEntries(
-        ["bench-events", ...Object.keys(VARIANTS).map((v) => `events-sh-${v}`)].map((q) => [q, { maxBatchTimeout: 0 }]),
+        ["bench-events", ...Object.keys(VARIANTS).map((v) => `events-sh-${v}`), ...(opts.streams ? ["events-sh-sub"] : [])].map((q) => [q, { maxBatchTimeout: 0 }]),
       ),
     },
     ...Object.entries(VARIANTS).map(([v, vars]) => statehouseWorker(`sh-${v}`, vars)),
+  ];
+  const workers: object[] = [
+    ...(opts.capacityOnly === undefined ? ladderAndVariants() : []),
     {
       name: "bench-readside",
       scriptPath: path.join(buildDir, "read-side.mjs"),
@@ -121,52 +171,25 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
   if (opts.readSides) {
     for (const n of W5_READ_SIDES) {
       const ids = w5ReadSideIds(n);
-      workers.push(
-        statehouseWorker(
-          `sh-rs${n}`,
-          {
-            WRITE_HANDLER_PROTOCOL: "connect",
-            STATEHOUSE_READ_SIDES: JSON.stringify(ids.map((id) => ({ id, binding: `RS_${id.toUpperCase()}`, protocol: "connect", retries: 20, backoff_ms: 50 }))),
-          },
-          {
-            queueConsumers: { [`events-sh-rs${n}`]: READ_SIDE_CONSUMER },
-            serviceBindings: { WRITE_HANDLER: "bench-handler", ...Object.fromEntries(ids.map((id) => [`RS_${id.toUpperCase()}`, "bench-readside"])) },
-          },
-        ) as never,
-      );
+      workers.push(statehouseWorker(`sh-rs${n}`, { WRITE_HANDLER_PROTOCOL: "connect", STATEHOUSE_READ_SIDES: readSidesVar(ids) }, { batchWindowS: 0, services: readSideBindings(ids) }));
     }
+    for (const window of W4_BATCH_WINDOWS) {
+      const ids = ["ok", "flaky"];
+      workers.push(statehouseWorker(`sh-${w4Worker(window)}`, { WRITE_HANDLER_PROTOCOL: "connect", STATEHOUSE_READ_SIDES: readSidesVar(ids) }, { batchWindowS: window, services: readSideBindings(ids) }));
+    }
+  }
+  if (opts.capacity || opts.capacityOnly !== undefined) {
+    // Disabled: no consumer runs here, and nothing may ever be delivered to them.
+    const ids = [...CAPACITY_READ_SIDES];
     workers.push(
-      statehouseWorker(
-        "sh-rs",
-        {
-          WRITE_HANDLER_PROTOCOL: "connect",
-          STATEHOUSE_READ_SIDES: JSON.stringify([
-            { id: "ok", binding: "RS_OK", protocol: "connect", retries: 20, backoff_ms: 50 },
-            { id: "flaky", binding: "RS_FLAKY", protocol: "connect", retries: 20, backoff_ms: 50 },
-          ]),
-        },
-        {
-          queueConsumers: { "events-sh-rs": READ_SIDE_CONSUMER },
-          serviceBindings: { WRITE_HANDLER: "bench-handler", RS_OK: "bench-readside", RS_FLAKY: "bench-readside" },
-        },
-      ) as never,
+      statehouseWorker(`sh-${CAPACITY_WORKER}`, { WRITE_HANDLER_PROTOCOL: "connect", STATEHOUSE_READ_SIDES: readSidesVar(ids, { enabled: false }) }, { services: readSideBindings(ids), partitions: CAPACITY_PARTITIONS }),
     );
   }
-
   if (opts.streams) {
-    const streamObjects = {
-      ENTITY: { className: "EntityObject", useSQLite: true },
-      SUBSCRIPTION: { className: "SubscriptionObject", useSQLite: true },
-      LOG_HUB: { className: "LogHub", useSQLite: true },
-    };
     const streamVars = { WRITE_HANDLER_PROTOCOL: "connect", COS_SUBSCRIPTION_ENABLED: "true" };
-    workers.push(statehouseWorker("sh-sub", streamVars, { durableObjects: streamObjects }) as never);
-    workers.push(
-      statehouseWorker("sh-log", streamVars, { durableObjects: streamObjects, queueConsumers: { "events-sh-log": READ_SIDE_CONSUMER } }) as never,
-    );
     // sh-sub's events queue is consumed (counted) by the ladder, like the other variants'.
-    const ladder = workers[0] as { queueConsumers: Record<string, object> };
-    ladder.queueConsumers["events-sh-sub"] = { maxBatchTimeout: 0 };
+    workers.push(statehouseWorker("sh-sub", streamVars));
+    workers.push(statehouseWorker("sh-log", streamVars, { batchWindowS: 0 }));
   }
 
   const before = new Set(childPids());
@@ -177,14 +200,14 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
       host: "127.0.0.1",
       port: 0,
       ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }),
+      ...(opts.logs === undefined ? {} : { handleStructuredLogs: opts.logs.handle }),
       resourcePersistencePath: stateDir,
       workers: workers as never,
     }),
   );
   const url = await mf.ready;
   const workerdPid = childPids().find((p) => !before.has(p) && commOf(p).includes("workerd"));
-  if (opts.readSides) await applyMigrations(mf, opts.migrationsDir);
-  if (opts.streams) await migrate(mf, "sh-log", opts.migrationsDir);
+  for (const name of statehouseNames) await migrate(mf, name, opts.migrationsDir);
   return {
     mf,
     url,
@@ -198,10 +221,7 @@ export async function startStack(buildDir: string, opts: { readSides: boolean; s
   };
 }
 
-async function applyMigrations(mf: Miniflare, dir: string): Promise<void> {
-  for (const worker of ["sh-rs", ...W5_READ_SIDES.map((n) => `sh-rs${n}`)]) await migrate(mf, worker, dir);
-}
-
+/** Applies migrations/*.sql in order to a Worker's D1, as `wrangler d1 migrations apply` would. */
 async function migrate(mf: Miniflare, worker: string, dir: string): Promise<void> {
   const db = await mf.getD1Database("DB", worker);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {

@@ -1,7 +1,8 @@
-// S1–S3 (issue 9): live subscriptions to one entity, the global log's live stream, and the log's D1 rows per event.
+// S1–S3 (issue 9): live subscriptions to one entity, the global log's live stream, and the log's central-store rows per event.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
-import { cpuSeconds, getJson, request } from "./client.js";
+import { cpuSeconds, request } from "./client.js";
+import { type CentralStore, centralStore, settledCounters, shCounters } from "./central-store.js";
 import { sleep } from "./measure.js";
 import { percentile } from "./stats.js";
 import { hostOf, type Stack, type StreamWorker } from "./stack.js";
@@ -99,31 +100,8 @@ async function command(stack: Stack, worker: StreamWorker, entity: string, bytes
   return { revision: readVarintField(readField(a.body, 2) ?? new Uint8Array(), 2) ?? 0, sentPerf, replyPerf };
 }
 
-type StreamCounters = {
-  processCommand: number;
-  alarms: number;
-  constructed: number;
-  sql: { rowsRead: number; rowsWritten: number; statements: number };
-  d1: { queries: number; rowsRead: number; rowsWritten: number };
-  d1ByTable: Record<"log" | "cursor" | "entity" | "other", { queries: number; rowsRead: number; rowsWritten: number }>;
-  queue: { batches: number; messages: number; groups: number; events: number };
-  streams: { entityUpgrades: number; entityReads: number; subscriptionUpgrades: number; logHubUpgrades: number; logPublishes: number; logPublishSockets: number };
-};
-const counters = (stack: Stack, worker: StreamWorker) => getJson<StreamCounters>(stack.url, hostOf(worker), "/__bench/counters");
-
-/** Waits (at most 30 s) until the consumer has been idle for 1 s: no new batch and no D1 statement. */
-async function settled(stack: Stack, worker: StreamWorker): Promise<StreamCounters> {
-  const t0 = Date.now();
-  let last = await counters(stack, worker);
-  let stableSince = Date.now();
-  while (Date.now() - t0 < 30_000 && Date.now() - stableSince < 1000) {
-    await sleep(200);
-    const now = await counters(stack, worker);
-    if (now.d1.queries !== last.d1.queries || now.queue.batches !== last.queue.batches) stableSince = Date.now();
-    last = now;
-  }
-  return last;
-}
+const counters = (stack: Stack, worker: StreamWorker) => shCounters(stack, hostOf(worker));
+const settled = (stack: Stack, worker: StreamWorker) => settledCounters(stack, hostOf(worker));
 
 /** S1 at one subscriber count. */
 export interface S1Row {
@@ -374,49 +352,19 @@ export interface S2Row {
   missing: number;
   duplicates: number;
   outOfOrder: number;
-  /** Receipt − appended_at (the consumer's clock just before its D1 commit): append → receipt. */
+  /** Receipt − appended_at (the partition's clock at its commit): append → receipt. */
   appendP50Ms: number;
   appendP99Ms: number;
   /** Receipt − the command's reply at the client (clamped at 0, as W4): commit → receipt. */
   commitP50Ms: number;
   commitP99Ms: number;
   drainS: number;
-  /** Consumer batches, LogHub publishes (DO requests) and D1 of the step, per event. */
+  /** Consumer batches, LogHub publishes (DO requests) and the central store (partition stores + D1) of the step, per event. */
   batches: number;
   eventsPerEntityPerBatch: number;
   logPublishesPerEvent: number;
-  d1: LogD1;
+  central: CentralStore;
   workerdCpuMsPerCommand: number;
-}
-
-/** D1 of the log per committed event: rows written by table, rows read, statements. */
-export interface LogD1 {
-  events: number;
-  logRowsPerEvent: number;
-  cursorRowsPerEvent: number;
-  entityIndexRowsPerEvent: number;
-  otherRowsWrittenPerEvent: number;
-  rowsWrittenPerEvent: number;
-  rowsReadPerEvent: number;
-  /** Rows read per event by the statements of each kind (`other` = the batch's load: read sides and cursors). */
-  rowsReadPerEventBy: Record<"log" | "cursor" | "entity" | "other", number>;
-  queriesPerEvent: number;
-}
-
-function logD1(before: StreamCounters, after: StreamCounters, events: number): LogD1 {
-  const t = (k: "log" | "cursor" | "entity" | "other", f: "rowsWritten" | "rowsRead" | "queries") => after.d1ByTable[k][f] - before.d1ByTable[k][f];
-  const per = (x: number) => x / Math.max(1, events);
-  return {
-    events,
-    logRowsPerEvent: per(t("log", "rowsWritten")),
-    cursorRowsPerEvent: per(t("cursor", "rowsWritten")),
-    entityIndexRowsPerEvent: per(t("entity", "rowsWritten")),
-    otherRowsWrittenPerEvent: per(t("other", "rowsWritten")),
-    rowsWrittenPerEvent: per(after.d1.rowsWritten - before.d1.rowsWritten),
-    rowsReadPerEvent: per(after.d1.rowsRead - before.d1.rowsRead),
-    rowsReadPerEventBy: { log: per(t("log", "rowsRead")), cursor: per(t("cursor", "rowsRead")), entity: per(t("entity", "rowsRead")), other: per(t("other", "rowsRead")) },
-    queriesPerEvent: per(after.d1.queries - before.d1.queries),
-  };
 }
 
 /** Sends one command to each entity and waits until the consumer is idle, so the measured window pays no first-event costs. */
@@ -508,11 +456,11 @@ export async function s2(stack: Stack, plan: Plan): Promise<S2Row[]> {
       batches,
       eventsPerEntityPerBatch: (after.queue.events - before.queue.events) / Math.max(1, groups),
       logPublishesPerEvent: (after.streams.logPublishes - before.streams.logPublishes) / Math.max(1, commits.size),
-      d1: logD1(before, after, commits.size),
+      central: centralStore(before, after, commits.size),
       workerdCpuMsPerCommand: cpuMs / Math.max(1, commits.size),
     };
     console.log(
-      `  S2 ${rate}/s over ${plan.s2Entities} entities, ${plan.s2Subscribers} log reader(s): ${row.commits} commits at ${row.committedRate.toFixed(0)}/s (${errors} errors${firstError ? `, first: ${firstError}` : ""}); append→receipt p50 ${row.appendP50Ms} p99 ${row.appendP99Ms} ms, commit→receipt p50 ${row.commitP50Ms} p99 ${row.commitP99Ms} ms; missing ${missing}, dup ${duplicates}, out of order ${outOfOrder}; drain ${drainS.toFixed(1)} s; ${batches} batches, ${row.eventsPerEntityPerBatch.toFixed(2)} events/entity/batch; D1 rows written/event ${row.d1.rowsWrittenPerEvent.toFixed(2)} (log ${row.d1.logRowsPerEvent.toFixed(2)}, cursor ${row.d1.cursorRowsPerEvent.toFixed(2)})`,
+      `  S2 ${rate}/s over ${plan.s2Entities} entities, ${plan.s2Subscribers} log reader(s): ${row.commits} commits at ${row.committedRate.toFixed(0)}/s (${errors} errors${firstError ? `, first: ${firstError}` : ""}); append→receipt p50 ${row.appendP50Ms} p99 ${row.appendP99Ms} ms, commit→receipt p50 ${row.commitP50Ms} p99 ${row.commitP99Ms} ms; missing ${missing}, dup ${duplicates}, out of order ${outOfOrder}; drain ${drainS.toFixed(1)} s; ${batches} batches, ${row.eventsPerEntityPerBatch.toFixed(2)} events/entity/batch; central-store rows written/event ${row.central.rowsWrittenPerEvent.toFixed(2)} (log segments ${row.central.split.logSegments.toFixed(3)}, entity rows ${row.central.split.entityRows.toFixed(2)}, D1 ${row.central.split.d1.toFixed(3)})`,
     );
     out.push(row);
   }
@@ -526,7 +474,7 @@ function entityRevOf(x: SseReceipt): string {
   return m === null ? "" : `${JSON.parse(`"${m[1]}"`) as string}#${m[2]}`;
 }
 
-/** One S3 step: the log's D1 rows per event at a rate over a number of (warmed) entities, no readers. */
+/** One S3 step: the log's central-store rows per event at a rate over a number of (warmed) entities, no readers. */
 export interface S3Row {
   rate: number;
   entities: number;
@@ -534,17 +482,19 @@ export interface S3Row {
   commits: number;
   batches: number;
   eventsPerEntityPerBatch: number;
-  d1: LogD1;
+  central: CentralStore;
   target: number;
-  /** Whether the log's own rows (sh_log) meet the target, and whether everything the log writes does. */
+  /** Whether the log's own rows (its segments) meet the target, and whether everything the log writes (entity rows and D1 included) does. */
   logRowsMet: boolean;
   allRowsMet: boolean;
 }
 
 /**
- * S3: D1 rows written per event for the log, from D1's own meta.rows_written, split by table
- * (sh_log rows, the `$log` cursor rows in sh_cursor, the entity index), at each (rate, entities)
- * of `s3Steps`. Entities are warmed first, so a first event's index row is not in the window.
+ * S3: the central store's rows written per event for the log (no user read side: `$log` is the
+ * consumer's only one), from every statement's rowsWritten in the partition store and D1's
+ * meta.rows_written, split by what writes them (entity rows, log segments, failing/parked, D1),
+ * at each (rate, entities) of `s3Steps`. Entities are warmed first, so a first event's index row
+ * is not in the window.
  */
 export async function s3(stack: Stack, plan: Plan): Promise<S3Row[]> {
   const worker: StreamWorker = "log";
@@ -557,7 +507,7 @@ export async function s3(stack: Stack, plan: Plan): Promise<S3Row[]> {
     const { commits } = await openLoop(stack, statehouseTarget(worker as never), prefix, rate, Math.round(rate * plan.s3Seconds), plan.s3Seconds * 1000 + 5000, plan.smallBytes, entities);
     const seconds = (Date.now() - t0) / 1000;
     const after = await settled(stack, worker);
-    const d1 = logD1(before, after, commits.size);
+    const central = centralStore(before, after, commits.size);
     const groups = after.queue.groups - before.queue.groups;
     const row: S3Row = {
       rate,
@@ -566,13 +516,13 @@ export async function s3(stack: Stack, plan: Plan): Promise<S3Row[]> {
       commits: commits.size,
       batches: after.queue.batches - before.queue.batches,
       eventsPerEntityPerBatch: (after.queue.events - before.queue.events) / Math.max(1, groups),
-      d1,
+      central,
       target: LOG_ROWS_PER_EVENT_TARGET,
-      logRowsMet: d1.logRowsPerEvent <= LOG_ROWS_PER_EVENT_TARGET + 0.005,
-      allRowsMet: d1.rowsWrittenPerEvent <= LOG_ROWS_PER_EVENT_TARGET + 0.005,
+      logRowsMet: central.split.logSegments <= LOG_ROWS_PER_EVENT_TARGET + 0.005,
+      allRowsMet: central.rowsWrittenPerEvent <= LOG_ROWS_PER_EVENT_TARGET + 0.005,
     };
     console.log(
-      `  S3 ${rate}/s over ${entities} entities: ${row.commits} commits; ${row.eventsPerEntityPerBatch.toFixed(2)} events/entity/batch; D1 rows written/event ${d1.rowsWrittenPerEvent.toFixed(3)} = sh_log ${d1.logRowsPerEvent.toFixed(3)} + $log cursor ${d1.cursorRowsPerEvent.toFixed(3)} + entity index ${d1.entityIndexRowsPerEvent.toFixed(3)} + other ${d1.otherRowsWrittenPerEvent.toFixed(3)}; rows read/event ${d1.rowsReadPerEvent.toFixed(2)} (${JSON.stringify(d1.rowsReadPerEventBy)}), statements/event ${d1.queriesPerEvent.toFixed(3)}`,
+      `  S3 ${rate}/s over ${entities} entities: ${row.commits} commits; ${row.eventsPerEntityPerBatch.toFixed(2)} events/entity/batch; central-store rows written/event ${central.rowsWrittenPerEvent.toFixed(3)} = entity rows ${central.split.entityRows.toFixed(3)} + new entities ${central.split.newEntityRows.toFixed(3)} + log segments ${central.split.logSegments.toFixed(3)} + failing/parked ${central.split.failingParked.toFixed(3)} + other ${central.split.otherPartition.toFixed(3)} + D1 ${central.split.d1.toFixed(3)}; rows read/event ${central.rowsReadPerEvent.toFixed(2)}, requests/event ${central.requestsPerEvent.toFixed(3)}, partition SQL statements/event ${central.partitionStatementsPerEvent.toFixed(2)}`,
     );
     out.push(row);
   }

@@ -1,4 +1,4 @@
-// The systems under test, as request builders: the ladder's rungs, Statehouse's entry points, the Emmett peer.
+// The systems under test, as request builders (the ladder's rungs, Statehouse's entry points, the Emmett peer), and the targets they are held to.
 import { writeFields } from "../workers/proto-wire.js";
 import type { Shot } from "./client.js";
 import { hostOf, type Variant } from "./stack.js";
@@ -94,5 +94,27 @@ export function logStreamPath(from: number): string {
   return `/api/v1/log/stream?from=${from}`;
 }
 
-/** S3's target (issue 9): D1 rows written for the log per event. */
+/** S3's target (issue 9): the log's own rows written per event (now its segments in the partition store). */
 export const LOG_ROWS_PER_EVENT_TARGET = 1;
+
+/**
+ * The targets of "Scale out the event pipeline", for one partition with two read sides and the
+ * log over 100 entities (W4, batch window 0), and for the partition store's headroom.
+ */
+export const PIPELINE_TARGETS = {
+  /** Central-store rows written per event, everything included (partition stores + D1), by offered cmd/s. */
+  rowsWrittenPerEvent: { 50: 2.0, 200: 1.2 } as Record<number, number>,
+  /**
+   * Central-store requests per event (RPCs to partition stores + D1 statements), by offered cmd/s:
+   * the measure comparable to the old "D1 statements per event", since each one is a round trip to
+   * a store that serves them one at a time (D1 ~1,000 queries/s, a Durable Object ~1,000 requests/s).
+   */
+  requestsPerEvent: { 50: 3, 200: 0.2 } as Record<number, number>,
+  /** W4/W5 at 200 cmd/s: read-side lag p99 below this, and nothing lost, out of order or duplicated. */
+  lagP99Ms: 1000,
+  lagRate: 200,
+  /** Events/s one partition's store takes from the consumer's two calls alone (full batches of 100 entities). */
+  partitionEventsPerSecond: 5000,
+  /** Events/s of K = 4 partitions driven at once, as a multiple of one partition's. */
+  fourPartitionScaling: 3.2,
+} as const;

@@ -1,8 +1,8 @@
-// W1–W4 as the issue defines them, each bounded in count and time.
+// W1–W3 as the issue defines them, each bounded in count and time, and the open-loop load W4, W5 and S2–S3 use.
 import { getJson, request, runLoad } from "./client.js";
 import { measure, mergeRounds, sleep, entityPicker, snapshotCounters, type Row } from "./measure.js";
 import { percentile } from "./stats.js";
-import { hostOf, w5ReadSideIds, type ReadSideWorker, type Stack } from "./stack.js";
+import { hostOf, type Stack } from "./stack.js";
 import { PROCESS_COMMAND, type Target, statehouseTarget } from "./targets.js";
 import { readField, readVarintField } from "../workers/proto-wire.js";
 import type { Peer } from "./peer.js";
@@ -23,14 +23,20 @@ export interface Plan {
   w2ScalingEntities: number[];
   w3Sizes: number[];
   w3Repeats: number;
+  /** W4: offered rates with the default batch window (0), rates also run with each other window of W4_BATCH_WINDOWS, seconds per rate. */
   w4Rates: number[];
+  w4WindowRates: number[];
   w4Seconds: number;
   /** W5: read-side counts, offered rates (stepped up), seconds per step, and what "bounded" means. */
   w5ReadSides: number[];
   w5Rates: number[];
   w5StepSeconds: number;
-  /** Batches per D1 headroom measurement. */
-  d1Batches: number;
+  /** Headroom: batches per measurement, entities per batch, read sides moved, partitions driven at once in one process, and in that many processes. */
+  headroomBatches: number;
+  headroomEntities: number[];
+  headroomSides: number[];
+  headroomPartitions: number[];
+  headroomProcesses: number[];
   w5LagP99LimitMs: number;
   w5DrainLimitS: number;
   runTimeLimitMs: number;
@@ -54,7 +60,8 @@ export interface Plan {
 }
 
 let runId = 0;
-const uniqueId = (what: string) => `${what}-${Date.now().toString(36)}-${++runId}`;
+/** An id no earlier measurement of this run used. */
+export const uniqueId = (what: string) => `${what}-${Date.now().toString(36)}-${++runId}`;
 
 /**
  * W1: one entity, sequential then `w1Concurrency` in flight. Targets take turns in `w1Rounds`
@@ -266,288 +273,6 @@ export async function w3Peer(peer: Peer, plan: Plan): Promise<RebuildRow[]> {
   return out;
 }
 
-/** One W4 rate. */
-export interface LagRow {
-  targetRate: number;
-  achievedRate: number;
-  seconds: number;
-  commits: number;
-  readSides: Record<string, { lagP50Ms: number; lagP99Ms: number; duplicates: number; outOfOrder: number; lost: number; failuresInjected?: number }>;
-  d1QueriesPerEvent: number;
-  d1RowsWrittenPerEventPerReadSide: number;
-  /** What the queue handed the consumer during the rate (see BatchStats). */
-  batches?: BatchStats;
-  drainS: number;
-  commandErrors: number;
-}
-
-/** Consumer batches during a run: queue() calls, messages per batch, and events per entity per batch. */
-export interface BatchStats {
-  batches: number;
-  messagesPerBatch: number;
-  entitiesPerBatch: number;
-  /** Revisions a batch's messages cover per entity (the cursor writes of a batch are amortised over these). */
-  eventsPerEntityPerBatch: number;
-}
-
-type QueueCounters = { batches: number; messages: number; groups: number; events: number };
-type RsCounters = { d1: { queries: number; rowsWritten: number }; queue?: QueueCounters };
-
-/**
- * Waits (at most 30 s) until the consumer is idle: no new queue() call and no D1 statement for 1 s.
- * Deliveries can all be in while messages that have nothing left to deliver are still queued (a
- * delivery reads the journal up to the head, so earlier messages can cover later ones); their D1
- * statements belong to this run, not the next.
- */
-async function settledCounters(stack: Stack, host: string): Promise<RsCounters> {
-  const t0 = Date.now();
-  let last = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
-  let stableSince = Date.now();
-  while (Date.now() - t0 < 30_000 && Date.now() - stableSince < 1000) {
-    await sleep(200);
-    const now = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
-    if (now.d1.queries !== last.d1.queries || now.queue?.batches !== last.queue?.batches) stableSince = Date.now();
-    last = now;
-  }
-  return last;
-}
-
-function batchStats(before: RsCounters, after: RsCounters): BatchStats | undefined {
-  if (before.queue === undefined || after.queue === undefined) return undefined;
-  const d = (k: keyof QueueCounters) => after.queue![k] - before.queue![k];
-  return {
-    batches: d("batches"),
-    messagesPerBatch: d("messages") / Math.max(1, d("batches")),
-    entitiesPerBatch: d("groups") / Math.max(1, d("batches")),
-    eventsPerEntityPerBatch: d("events") / Math.max(1, d("groups")),
-  };
-}
-
-/** W4: steady rate for `w4Seconds`, two read sides (one failing 1%), commit-to-delivery lag. */
-export async function w4(stack: Stack, plan: Plan): Promise<LagRow[]> {
-  const out: LagRow[] = [];
-  const target = statehouseTarget("rs" as never, "Statehouse rs");
-  const readSideHost = "readside.bench";
-  const ids = ["ok", "flaky"];
-  for (const rate of plan.w4Rates) {
-    await getJson(stack.url, readSideHost, "/deliveries?reset=1");
-    const before = await getJson<RsCounters>(stack.url, hostOf("rs"), "/__bench/counters");
-    const prefix = uniqueId(`w4-${rate}`);
-    const total = rate * plan.w4Seconds;
-    const t0 = Date.now();
-    const { commits, errors } = await openLoop(stack, target, prefix, rate, total, plan.w4Seconds * 1000 + 10_000, plan.smallBytes);
-    const sentS = (Date.now() - t0) / 1000;
-    // Wait (bounded) until both read sides have every committed revision.
-    const drain0 = Date.now();
-    let got: { calls: number; failed: number; deliveries: [string, string, number, number][] } = { calls: 0, failed: 0, deliveries: [] };
-    while (Date.now() - drain0 < 60_000) {
-      got = await getJson(stack.url, readSideHost, "/deliveries");
-      const have = new Set(got.deliveries.map(([rs, e, r]) => `${rs}|${e}#${r}`));
-      if (ids.every((rs) => [...commits.keys()].every((k) => have.has(`${rs}|${k}`)))) break;
-      await sleep(250);
-    }
-    const drainS = (Date.now() - drain0) / 1000;
-    const after = await settledCounters(stack, hostOf("rs"));
-    const row: LagRow = {
-      targetRate: rate,
-      achievedRate: commits.size / sentS,
-      seconds: sentS,
-      commits: commits.size,
-      readSides: {},
-      d1QueriesPerEvent: (after.d1.queries - before.d1.queries) / Math.max(1, commits.size),
-      d1RowsWrittenPerEventPerReadSide: (after.d1.rowsWritten - before.d1.rowsWritten) / Math.max(1, commits.size * ids.length),
-      batches: batchStats(before, after),
-      drainS,
-      commandErrors: errors,
-    };
-    for (const rs of ids) {
-      const seen = new Map<string, number>();
-      const last = new Map<string, number>();
-      const lags: number[] = [];
-      let duplicates = 0;
-      let outOfOrder = 0;
-      for (const [side, entity, rev, at] of got.deliveries) {
-        if (side !== rs) continue;
-        const key = `${entity}#${rev}`;
-        if (seen.has(key)) {
-          duplicates++;
-          continue;
-        }
-        seen.set(key, at);
-        const prev = last.get(entity) ?? 0;
-        if (rev !== prev + 1) outOfOrder++;
-        last.set(entity, Math.max(prev, rev));
-        const committed = commits.get(key);
-        if (committed !== undefined) lags.push(Math.max(0, at - committed));
-      }
-      const lost = [...commits.keys()].filter((k) => !seen.has(k)).length;
-      row.readSides[rs] = {
-        lagP50Ms: percentile(lags, 50),
-        lagP99Ms: percentile(lags, 99),
-        duplicates,
-        outOfOrder,
-        lost,
-        ...(rs === "flaky" ? { failuresInjected: got.failed } : {}),
-      };
-    }
-    console.log(`  W4 ${rate}/s: ${row.commits} commits at ${row.achievedRate.toFixed(0)}/s; ${JSON.stringify(row.readSides)}; D1 queries/event ${row.d1QueriesPerEvent.toFixed(2)}, rows written/event/read side ${row.d1RowsWrittenPerEventPerReadSide.toFixed(2)}, events/entity/batch ${row.batches?.eventsPerEntityPerBatch.toFixed(2) ?? "–"}, drain ${drainS.toFixed(1)} s`);
-    out.push(row);
-  }
-  return out;
-}
-
-/** One W5 step: one read-side count at one offered rate. */
-export interface W5Step {
-  readSides: number;
-  targetRate: number;
-  /** Commits acknowledged per second of the send window. */
-  committedRate: number;
-  seconds: number;
-  commits: number;
-  commandErrors: number;
-  /** Over every read side's deliveries of the step. */
-  lagP50Ms: number;
-  lagP99Ms: number;
-  /** Seconds from the last reply until every read side had every committed revision (or the wait ran out). */
-  drainS: number;
-  drained: boolean;
-  lost: number;
-  duplicates: number;
-  outOfOrder: number;
-  /** D1 statements and rows written of the step (its drain included), per second of the send window. */
-  d1QueriesPerS: number;
-  d1RowsWrittenPerS: number;
-  d1QueriesPerEvent: number;
-  d1RowsWrittenPerEventPerReadSide: number;
-  batches?: BatchStats;
-  bounded: boolean;
-  /** Why the step is not bounded. */
-  why?: string;
-}
-
-/** W5's answer for one read-side count: the highest bounded offered rate, and every step run. */
-export interface W5Row {
-  readSides: number;
-  /** The highest offered rate whose step was bounded (undefined: not even the first). */
-  maxBoundedRate?: number;
-  best?: W5Step;
-  steps: W5Step[];
-}
-
-/**
- * W5: for 1, 2 and 4 read sides (all answering ok), step an open-loop rate up over 100 entities.
- * A step is bounded when lag p99 < `w5LagP99LimitMs`, the backlog drains within `w5DrainLimitS`
- * after the last reply, nothing is lost, and the commit path kept up (≥ 90% of the offered rate,
- * at most 1% of commands failing).
- * The first unbounded step ends the series for that read-side count; its backlog is waited out
- * (bounded) so it does not weigh on the next configuration.
- */
-export async function w5(stack: Stack, plan: Plan): Promise<W5Row[]> {
-  const out: W5Row[] = [];
-  const readSideHost = "readside.bench";
-  for (const n of plan.w5ReadSides) {
-    const worker = `rs${n}` as ReadSideWorker;
-    const host = hostOf(worker);
-    const target = statehouseTarget(worker as never, `Statehouse ${worker}`);
-    const ids = w5ReadSideIds(n);
-    const row: W5Row = { readSides: n, steps: [] };
-    for (const rate of plan.w5Rates) {
-      await getJson(stack.url, readSideHost, "/deliveries?reset=1");
-      const before = await getJson<RsCounters>(stack.url, host, "/__bench/counters");
-      const prefix = uniqueId(`w5-${n}-${rate}`);
-      const total = Math.round(rate * plan.w5StepSeconds);
-      const t0 = Date.now();
-      const { commits, errors } = await openLoop(stack, target, prefix, rate, total, plan.w5StepSeconds * 1000 + 5000, plan.smallBytes);
-      const sentS = (Date.now() - t0) / 1000;
-      // Drain: poll new deliveries (incrementally) until every read side has every committed revision.
-      const drain0 = Date.now();
-      const deliveries: [string, string, number, number][] = [];
-      const missing = new Set<string>();
-      for (const rs of ids) for (const k of commits.keys()) missing.add(`${rs}|${k}`);
-      let drainS = NaN;
-      while (Date.now() - drain0 < 60_000) {
-        const got = await getJson<{ deliveries: [string, string, number, number][] }>(stack.url, readSideHost, `/deliveries?from=${deliveries.length}`);
-        for (const d of got.deliveries) {
-          deliveries.push(d);
-          missing.delete(`${d[0]}|${d[1]}#${d[2]}`);
-        }
-        if (missing.size === 0) {
-          drainS = (Date.now() - drain0) / 1000;
-          break;
-        }
-        await sleep(100);
-      }
-      const drained = missing.size === 0;
-      if (!drained) drainS = (Date.now() - drain0) / 1000;
-      const after = await settledCounters(stack, host);
-      const lags: number[] = [];
-      let duplicates = 0;
-      let outOfOrder = 0;
-      const seen = new Set<string>();
-      const last = new Map<string, number>();
-      for (const [side, entity, rev, at] of deliveries) {
-        if (!entity.startsWith(prefix)) continue;
-        const key = `${side}|${entity}#${rev}`;
-        if (seen.has(key)) {
-          duplicates++;
-          continue;
-        }
-        seen.add(key);
-        const prev = last.get(`${side}|${entity}`) ?? 0;
-        if (rev !== prev + 1) outOfOrder++;
-        last.set(`${side}|${entity}`, Math.max(prev, rev));
-        const committed = commits.get(`${entity}#${rev}`);
-        if (committed !== undefined) lags.push(Math.max(0, at - committed));
-      }
-      const commitsN = commits.size;
-      const d1q = after.d1.queries - before.d1.queries;
-      const d1w = after.d1.rowsWritten - before.d1.rowsWritten;
-      const step: W5Step = {
-        readSides: n,
-        targetRate: rate,
-        committedRate: commitsN / sentS,
-        seconds: sentS,
-        commits: commitsN,
-        commandErrors: errors,
-        lagP50Ms: percentile(lags, 50),
-        lagP99Ms: percentile(lags, 99),
-        drainS,
-        drained,
-        lost: missing.size,
-        duplicates,
-        outOfOrder,
-        d1QueriesPerS: d1q / sentS,
-        d1RowsWrittenPerS: d1w / sentS,
-        d1QueriesPerEvent: d1q / Math.max(1, commitsN),
-        d1RowsWrittenPerEventPerReadSide: d1w / Math.max(1, commitsN * n),
-        batches: batchStats(before, after),
-        bounded: false,
-      };
-      const why: string[] = [];
-      if (!(step.lagP99Ms < plan.w5LagP99LimitMs)) why.push(`lag p99 ${step.lagP99Ms.toFixed(0)} ms ≥ ${plan.w5LagP99LimitMs}`);
-      if (!drained) why.push(`not drained in ${drainS.toFixed(0)} s (${missing.size} deliveries missing)`);
-      else if (drainS > plan.w5DrainLimitS) why.push(`drain ${drainS.toFixed(1)} s > ${plan.w5DrainLimitS} s`);
-      if (step.committedRate < 0.9 * rate) why.push(`committed ${step.committedRate.toFixed(0)}/s < 90% of offered`);
-      // A few commands failing on the saturated write side (not the read side) do not end the series.
-      if (errors > 0.01 * total) why.push(`${errors} command errors (over 1%)`);
-      step.bounded = why.length === 0;
-      if (!step.bounded) step.why = why.join("; ");
-      row.steps.push(step);
-      console.log(
-        `  W5 ${n} read side${n > 1 ? "s" : ""} @ ${rate}/s: ${commitsN} commits at ${step.committedRate.toFixed(0)}/s, lag p50 ${step.lagP50Ms} p99 ${step.lagP99Ms} ms, drain ${drainS.toFixed(1)} s, D1 ${step.d1QueriesPerS.toFixed(0)} q/s ${step.d1RowsWrittenPerS.toFixed(0)} rows written/s, events/entity/batch ${step.batches?.eventsPerEntityPerBatch.toFixed(2) ?? "–"} — ${step.bounded ? "bounded" : `NOT bounded: ${step.why}`}`,
-      );
-      if (step.bounded) {
-        row.maxBoundedRate = rate;
-        row.best = step;
-      } else {
-        break;
-      }
-    }
-    out.push(row);
-  }
-  return out;
-}
-
 /** Pid of each peer target's process, for its CPU. */
 export const peerPid = new Map<string, number>();
 
@@ -567,36 +292,6 @@ export function print(r: Row): void {
 }
 
 export { PROCESS_COMMAND };
-
-/** One D1 headroom measurement: the consumer's D1 round trips alone, back to back. */
-export interface D1CapacityRow {
-  batches: number;
-  entities: number;
-  sides: number;
-  seconds: number;
-  batchesPerSecond: number;
-  eventsPerSecond: number;
-  queriesPerSecond: number;
-}
-
-/**
- * D1 headroom: how many events per second one D1 database takes from the read-side consumer when
- * nothing else is in the way (no handler calls, no journal reads), for full batches (100 entities,
- * one event each) and for 1, 2 and 4 read sides. Bounded by `batches` per row.
- */
-export async function d1Capacity(stack: Stack, plan: Plan): Promise<D1CapacityRow[]> {
-  const out: D1CapacityRow[] = [];
-  // A read-side configuration (its D1 has the migrations); W4 and W5 are done with it by now.
-  const host = hostOf("rs1" as ReadSideWorker);
-  for (const sides of [1, 2, 4]) {
-    for (const entities of [10, 100]) {
-      const row = await getJson<D1CapacityRow>(stack.url, host, `/__bench/d1-capacity?batches=${plan.d1Batches}&entities=${entities}&sides=${sides}`);
-      console.log(`  D1 capacity, ${sides} read side(s), ${entities} entities per batch: ${Math.round(row.eventsPerSecond)} events/s (${Math.round(row.queriesPerSecond)} queries/s)`);
-      out.push(row);
-    }
-  }
-  return out;
-}
 
 /**
  * An open-loop load over `entities` entities (100 unless said): `total` commands at `rate` per

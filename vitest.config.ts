@@ -16,8 +16,9 @@ const handlerServer = await startTestHandlerServer(build("test-types.binpb"));
 const readSideServer = await startReadSideHandlerServer();
 export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
-const helperWorkers = [
-  { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"] },
+const testHandlerWorker = { name: "statehouse-test-handler", modules: true, scriptPath: build("test-handler.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"] };
+/** The bank example and its read side: only the bank project loads them (each workerd start parses every helper Worker). */
+const bankWorkers = [
   { name: "statehouse-bank-example", modules: true, scriptPath: build("bank.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"] },
   // The bank example's read side (examples/bank-balances) with its own D1.
   { name: "statehouse-bank-balances", modules: true, scriptPath: build("bank-balances.js"), compatibilityDate: "2026-11-03", compatibilityFlags: ["nodejs_compat"], d1Databases: ["BALANCES"] },
@@ -42,7 +43,7 @@ function project(
   name: string,
   include: string[],
   vars: Record<string, string>,
-  opts: { handler?: string; exclude?: string[]; queues?: typeof secondPartition } = {},
+  opts: { handler?: string; exclude?: string[]; queues?: typeof secondPartition; bank?: boolean } = {},
 ) {
   return defineProject({
     plugins: [
@@ -50,8 +51,11 @@ function project(
         wrangler: { configPath: path.join(root, "wrangler.toml") },
         miniflare: {
           bindings: { ...baseVars, ...vars, TEST_MIGRATIONS: migrations },
-          serviceBindings: { WRITE_HANDLER: opts.handler ?? "statehouse-test-handler", BANK_BALANCES: "statehouse-bank-balances" },
-          workers: helperWorkers,
+          serviceBindings: {
+            WRITE_HANDLER: opts.handler ?? "statehouse-test-handler",
+            ...(opts.bank ? { BANK_BALANCES: "statehouse-bank-balances" } : {}),
+          },
+          workers: opts.bank ? [testHandlerWorker, ...bankWorkers] : [testHandlerWorker],
           ...opts.queues,
         },
       }),
@@ -115,7 +119,7 @@ export default defineConfig({
       // wrangler.toml turns subscriptions on for the dev example; CoS's default is off.
       project("no-subscriptions", ["test/no-subscriptions/**/*.test.ts"], { COS_SUBSCRIPTION_ENABLED: "false" }),
       project("misconfigured", ["test/misconfigured/**/*.test.ts"], { COS_SNAPSHOT_FREQUENCY: "often", WRITE_HANDLER_PROTOCOL: "grpc" }),
-      project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example" }),
+      project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example", bank: true }),
       // The CLI against a real `wrangler dev` on 127.0.0.1 (Node, not workerd).
       defineProject({ test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } }),
       ...protocols.map((p) =>

@@ -53,6 +53,31 @@ export function recordDocuments(sql: SqlStorage, appends: readonly LogAppend[], 
   );
 }
 
+/** A document's row as another store hands it over (a shard's move, the legacy import). */
+export interface DocRow {
+  entityType: string;
+  docId: string;
+  revision: number;
+  deleted: number;
+  updatedAt: number;
+}
+
+/** Takes rows another store held: each only moves a row forward, as a commit does. */
+export function importDocRows(sql: SqlStorage, rows: readonly DocRow[]): void {
+  for (const d of rows) {
+    sql.exec(
+      `INSERT INTO p_crud_doc (entity_type, doc_id, revision, deleted, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (entity_type, doc_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted, updated_at = excluded.updated_at
+       WHERE excluded.revision > p_crud_doc.revision`,
+      d.entityType,
+      d.docId,
+      d.revision,
+      d.deleted,
+      d.updatedAt,
+    );
+  }
+}
+
 /** Up to `limit` live documents of `entityType` with ids after `after`, by id, in one partition. */
 export function listDocuments(sql: SqlStorage, entityType: string, after: string, limit: number): IndexedDoc[] {
   return sql

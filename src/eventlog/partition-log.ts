@@ -20,7 +20,7 @@ import {
 import type { LogCounterDelta } from "./segment-counters.js";
 import { payloadBytes } from "./segment-codec.js";
 import { type AppendResult, type PartitionLogPage, type SegmentStore } from "./segment-store.js";
-import { typeMatcher } from "./type-glob.js";
+import { PageFill } from "./page-fill.js";
 import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
 
 /** Archive objects one index query lists (a page reads on with the next query). */
@@ -106,11 +106,8 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       const start = Math.max(q.from, first);
       if (start >= hotFirst) return { ...segments.read({ ...q, from: start }), firstOffset: first };
       // Archive first: whole objects from the one holding `start`, skipped by type without fetching.
-      const matches = typeMatcher(q.type);
       const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : start + LOG_SCAN_WINDOW;
-      const entries: LogEntry[] = [];
-      let bytes = 0;
-      let cut = false;
+      const page = new PageFill(q, start, windowEnd);
       // The offset through which the archive was examined.
       let covered = start - 1;
       // Retention deleted archived offsets past `covered` while this read waited for the bucket.
@@ -131,20 +128,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
           }
           covered = Math.min(o.last, windowEnd - 1);
           for (const e of loaded) {
-            if (e.offset < start) continue;
-            if (e.offset >= windowEnd) break scan;
-            if (!matches(e.eventType)) continue;
-            const size = payloadBytes(e);
-            if (entries.length > 0 && bytes + size > q.maxBytes) {
-              cut = true;
-              break scan;
-            }
-            entries.push(e);
-            bytes += size;
-            if (entries.length >= q.limit) {
-              cut = true;
-              break scan;
-            }
+            if (!page.offer(e)) break scan;
           }
           if (bounds().first > covered + 1) {
             overtaken = true;
@@ -154,6 +138,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         if (listed.length < ARCHIVE_LIST_BATCH) break;
         listFrom = (listed.at(-1) as ArchivedObject).last + 1;
       }
+      const { entries, cut, bytes } = page;
       // Nothing read before retention passed `start`: read again from what it kept.
       if (overtaken && !cut && covered < start) return log.read(q);
       let nextOffset: number;

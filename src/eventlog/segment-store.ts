@@ -1,6 +1,6 @@
 // One partition's slice of the global log in its Durable Object's SQLite: a row per appended batch (a segment).
 import { StatehouseError } from "../errors.js";
-import { typeMatcher } from "./type-glob.js";
+import { PageFill } from "./page-fill.js";
 import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogPage, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
 import { SEGMENT_BASE_BYTES, SEGMENT_MAX_BYTES, type SegmentDecoder, decodeSegment, encodeSegment, payloadBytes, segmentRowBytes } from "./segment-codec.js";
 import { type LogCounterDelta, type SegmentCounters, countersJson, createSegmentCounters } from "./segment-counters.js";
@@ -198,15 +198,12 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
 
     read(q) {
       const { head, first } = bounds();
-      const matches = typeMatcher(q.type);
       const start = Math.max(q.from, first);
       // A filtered read examines a bounded window of offsets, as the log in D1 does.
       const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : start + LOG_SCAN_WINDOW;
       // Segments whose type list holds no match are skipped here, without reading their BLOB.
       const typeFilter = q.type === undefined ? "" : "AND EXISTS (SELECT 1 FROM json_each(types) WHERE value GLOB ?3)";
-      const entries: LogEntry[] = [];
-      let bytes = 0;
-      let cut = false;
+      const page = new PageFill(q, start, windowEnd);
       let from = sql.exec<{ f: number | null }>("SELECT max(first_offset) AS f FROM log_segment WHERE first_offset <= ?", start).one().f ?? start;
       scan: for (;;) {
         const params: (number | string)[] = [from, windowEnd];
@@ -221,25 +218,13 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
         for (const { first_offset } of listed) {
           const blob = sql.exec<{ entries: ArrayBuffer }>("SELECT entries FROM log_segment WHERE first_offset = ?", first_offset).one().entries;
           for (const e of decode(new Uint8Array(blob), partition)) {
-            if (e.offset < start) continue;
-            if (e.offset >= windowEnd) break scan;
-            if (!matches(e.eventType)) continue;
-            const size = payloadBytes(e);
-            if (entries.length > 0 && bytes + size > q.maxBytes) {
-              cut = true;
-              break scan;
-            }
-            entries.push(e);
-            bytes += size;
-            if (entries.length >= q.limit) {
-              cut = true;
-              break scan;
-            }
+            if (!page.offer(e)) break scan;
           }
         }
         if (listed.length < SEGMENT_BATCH) break;
         from = (listed.at(-1)?.first_offset ?? from) + 1;
       }
+      const { entries, cut } = page;
       const last = entries.at(-1)?.offset;
       // A filtered read that found fewer than asked examined its whole window (or reached the head).
       const nextOffset =

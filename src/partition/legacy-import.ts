@@ -2,6 +2,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { LegacyStore } from "../control/index.js";
+import { importDocRows } from "../docstore/index.js";
 import type { LogRow, SegmentStore } from "../eventlog/index.js";
 import { decodeBase64Lenient, isEskitEvent } from "../payload/index.js";
 import { encodeCursor } from "./cursor-codec.js";
@@ -73,18 +74,7 @@ export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectSt
       const page = await source.docs(after, PAGE);
       storage.transactionSync(() => {
         if (moved()) return;
-        for (const d of page) {
-          sql.exec(
-            `INSERT INTO p_crud_doc (entity_type, doc_id, revision, deleted, updated_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (entity_type, doc_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted, updated_at = excluded.updated_at
-             WHERE excluded.revision > p_crud_doc.revision`,
-            d.entityType,
-            d.docId,
-            d.revision,
-            d.deleted,
-            d.updatedAt,
-          );
-        }
+        importDocRows(sql, page);
         const last = page.at(-1);
         setProgress(sql, page.length < PAGE || last === undefined ? { stage: "log", after: "" } : { stage: "docs", after: JSON.stringify({ entityType: last.entityType, docId: last.docId }) });
       });

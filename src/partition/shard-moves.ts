@@ -1,5 +1,5 @@
 // A resize moves whole shards between partitions: the old owner seals and exports a shard, the new one imports it, then the old one lets go.
-import { parseCrudEntityId } from "../docstore/index.js";
+import { importDocRows, parseCrudEntityId } from "../docstore/index.js";
 import type { EntityRow } from "./entity-rows.js";
 import { readEntityRows, toEntityRow, writeEntityRows, type RowRecord } from "./entity-rows.js";
 import type { FailingRow } from "./failing.js";
@@ -134,18 +134,7 @@ export function importShardPage(sql: SqlStorage, page: ShardPage): void {
       p.parkedAt,
     );
   }
-  for (const d of page.docs) {
-    sql.exec(
-      `INSERT INTO p_crud_doc (entity_type, doc_id, revision, deleted, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (entity_type, doc_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted, updated_at = excluded.updated_at
-       WHERE excluded.revision > p_crud_doc.revision`,
-      d.entityType,
-      d.docId,
-      d.revision,
-      d.deleted,
-      d.updatedAt,
-    );
-  }
+  importDocRows(sql, page.docs);
 }
 
 /** Deletes up to `limit` of a shard's entities with what hangs off them; true when none is left. */

@@ -2,39 +2,12 @@
 //
 // The Worker runs with STATEHOUSE_PARTITIONS=1; the test drives the partitions' stores directly as
 // the old deployment's consumer (route: one partition) and the new deployment's reconciler (two).
-import { env, evictDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type CursorUpdate, cursorId, freshCursor } from "../../src/partition/index.js";
-import { freshId } from "../helpers.js";
+import { cursorId } from "../../src/partition/index.js";
 import { createReadSide, freshReadSideId } from "../readside/helpers.js";
-import { generationOf, partitionsOf } from "../support/pipeline.js";
-
-const resized = { ...env, STATEHOUSE_PARTITIONS: "2" } as Env;
-const p2 = partitionsOf(resized);
-/** How the old deployment's consumer routes: everything to partition 0. */
-const old = { partition: 0, partitions: 1, numShards: p2.numShards };
-
-/** A fresh entity id that partition `p` owns once there are two partitions. */
-function entityIn(p: number): string {
-  for (;;) {
-    const e = freshId("own");
-    if (p2.partitionOf(e) === p) return e;
-  }
-}
-
-/** The consumer's cursor update for a delivery of revisions 1..to that succeeded. */
-function delivered(side: string, generation: string, entityId: string, to: number): CursorUpdate {
-  return {
-    key: { readSideId: side, entityId, shard: p2.shardOf(entityId) },
-    from: freshCursor(generation),
-    revision: to,
-    status: "ok",
-    attempts: 0,
-    failedRevision: 0,
-    lastError: null,
-    retryAt: 0,
-  };
-}
+import { generationOf } from "../support/pipeline.js";
+import { delivered, entityIn, old, p2 } from "./one-to-two.js";
 
 describe("a resize while the old owner restarts", { timeout: 60_000 }, () => {
   it("does not seal a shard while a delivery that read it before the owner restarted can still commit", async () => {

@@ -1,4 +1,6 @@
 // Bad input at the front door: each gets a clear error with the right code, and nothing stored changes.
+import { create, fromJson, toBinary } from "@bufbuild/protobuf";
+import { AnySchema, StructSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { call, command, connectClient, connectError, freshId, state, structAny } from "../helpers.js";
@@ -116,5 +118,56 @@ describe("request bodies", () => {
       body: "{}",
     });
     expect(res.status).toBe(501);
+  });
+});
+
+/** A JSON object `depth` levels deep (each level one object); the deepest is `bottom`. */
+function nested(depth: number, bottom: Record<string, unknown> = { leaf: "bottom" }): Record<string, unknown> {
+  let doc = bottom;
+  for (let i = 1; i < depth; i++) doc = { inner: doc };
+  return doc;
+}
+
+describe("how deep JSON may nest", () => {
+  // protobuf-es reads at most 100 nested messages, and each JSON level is a Value and a Struct.
+  const DEEPEST = 50;
+
+  it("accepts a command at the limit and refuses one level deeper with invalid_argument naming the limit", async () => {
+    const ok = await command(freshId("deep"), { command: nested(DEEPEST) });
+    expect(ok.status).toBe(200);
+    const id = freshId("deep");
+    const res = await command(id, { command: nested(DEEPEST + 1) });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("invalid_argument");
+    expect(res.body.message).toContain(String(DEEPEST));
+    expect((await state(id)).status).toBe(404);
+  });
+
+  it("refuses a Connect command deeper than the limit", async () => {
+    const client = connectClient(ChiefOfStateService);
+    const err = await connectError(() => client.processCommand({ entityId: freshId("deep"), command: structAny(nested(DEEPEST + 1) as never) }));
+    expect(err.code).toBe(3);
+    expect(err.rawMessage).toContain(String(DEEPEST));
+  });
+
+  it("fails a command whose handler answers a state deeper than the limit, storing nothing, and every read of a state at the limit works", async () => {
+    // The test handler emits a command of another type as its event and folds a Struct event E
+    // into {count, last: E, revision}: one level deeper than E. E ends in an empty object so the
+    // handler can still read it at 50 levels.
+    const client = connectClient(ChiefOfStateService);
+    const opaque = (depth: number) =>
+      create(AnySchema, { typeUrl: "type.googleapis.com/test.v1.Opaque", value: toBinary(StructSchema, fromJson(StructSchema, nested(depth, {}) as never)) });
+    const id = freshId("deep");
+    const err = await connectError(() => client.processCommand({ entityId: id, command: opaque(DEEPEST) }));
+    expect(err.code).toBe(3);
+    expect(err.rawMessage).toContain(String(DEEPEST));
+    expect((await state(id)).status).toBe(404);
+
+    const fine = freshId("deep");
+    await client.processCommand({ entityId: fine, command: opaque(DEEPEST - 1) });
+    const read = await state(fine);
+    expect(read.status).toBe(200);
+    expect(read.body.state.last).toEqual(nested(DEEPEST - 1, {}));
+    expect((await call(`/api/v1/entities/${fine}/events`)).status).toBe(200);
   });
 });

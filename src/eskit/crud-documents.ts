@@ -7,6 +7,7 @@ import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from ".
 import { type EntityClient, type EntityState, decodeJournalEntry, entityIdProblem, unpackDocState } from "../entity/index.js";
 import { type DocIndex, type DocKey, checkEntityType, crudEntityId } from "../docstore/index.js";
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
+import { MAX_JSON_DEPTH, checkJsonDepth, jsonDepth } from "../payload/index.js";
 import { parseDecimal } from "./decimal.js";
 import type { CrudTypes } from "./crud-types.js";
 
@@ -15,6 +16,12 @@ export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 /** Documents List returns when `limit` is 0 (eskit's default) and at most. */
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
+
+/**
+ * Levels a document may nest: its state holds it one object deeper ({"entity_type", "deleted",
+ * "document"}), and that state must stay within MAX_JSON_DEPTH to be read back.
+ */
+export const MAX_DOCUMENT_DEPTH = MAX_JSON_DEPTH - 1;
 
 /** An originator as eskit's requests carry it: the document's id and a version ("" when not given). */
 export type OriginatorRef = { id: string; version: string };
@@ -69,8 +76,8 @@ export interface CrudDocuments {
 }
 
 /**
- * Parses a payload: malformed JSON, or JSON that is not an object, is invalid_argument (the
- * documents are JSON objects, as merge patches need).
+ * Parses a payload: malformed JSON, JSON that is not an object (the documents are JSON objects, as
+ * merge patches need), or one nested deeper than MAX_DOCUMENT_DEPTH is invalid_argument.
  */
 export function parseDocument(payload: string): JsonObject {
   if (payload === "") throw new StatehouseError("invalid_argument", "missing payload");
@@ -83,7 +90,13 @@ export function parseDocument(payload: string): JsonObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new StatehouseError("invalid_argument", "payload must be a JSON object");
   }
+  checkDocumentDepth(value, "the document");
   return value as JsonObject;
+}
+
+/** Refuses a document (or a merge patch, which nests at least as deep as what it makes) past MAX_DOCUMENT_DEPTH. */
+function checkDocumentDepth(value: unknown, what: string): void {
+  checkJsonDepth(jsonDepth(value, MAX_DOCUMENT_DEPTH), what, MAX_DOCUMENT_DEPTH);
 }
 
 /** Checks a type and an originator id and returns the document's key and entity id. */
@@ -200,6 +213,7 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
       return items;
     },
     async put(entityType, docId, document, ifMatch) {
+      checkDocumentDepth(document, "the document");
       if (ifMatch === undefined) {
         try {
           return { ...(await store.create(entityType, { id: docId, version: "" }, JSON.stringify(document))), created: true };
@@ -212,6 +226,7 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
       return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), created: false };
     },
     async patch(entityType, docId, patch, ifMatch) {
+      checkDocumentDepth(patch, "the merge patch");
       const head = await store.get(entityType, { id: docId, version: "" }, false);
       const document = mergePatch.apply(structuredClone(head.document), patch) as JsonObject;
       return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), document };

@@ -20,6 +20,7 @@ export {
   HISTORY_MAX_BYTES,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  MAX_DOCUMENT_DEPTH,
   createCrudDocuments,
   parseDocument,
 } from "./crud-documents.js";

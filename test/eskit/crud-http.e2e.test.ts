@@ -69,6 +69,31 @@ describe("the documents JSON API", { timeout: 60_000 }, () => {
     expect((await send("DELETE", docPath("Note", other), undefined, { "if-match": '"1"' })).status).toBe(200);
   });
 
+  it("parallel PATCHes without If-Match all apply: merge patches compose", async () => {
+    const id = freshId("doc");
+    await send("PUT", docPath("Note", id), { base: true });
+    const fields = Array.from({ length: 10 }, (_, i) => `f${i}`);
+    const answers = await Promise.all(
+      fields.map((f) => send("PATCH", docPath("Note", id), { [f]: f }, { "content-type": "application/merge-patch+json" })),
+    );
+    expect(answers.map((a) => [a.status, a.body.code])).toEqual(fields.map(() => [200, undefined]));
+    expect(answers.map((a) => a.body.version).sort((a, b) => a - b)).toEqual(fields.map((_, i) => i + 2));
+    const final = await send("GET", docPath("Note", id));
+    expect(final).toMatchObject({ etag: '"11"', body: { version: 11 } });
+    expect(final.body.document).toEqual({ base: true, ...Object.fromEntries(fields.map((f) => [f, f])) });
+  });
+
+  it("parallel PUTs without If-Match all apply, each replacing the head", async () => {
+    const id = freshId("doc");
+    await send("PUT", docPath("Note", id), { n: 0 });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => send("PUT", docPath("Note", id), { n: i + 1 })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const final = await send("GET", docPath("Note", id));
+    expect(final.body.version).toBe(11);
+    const last = answers.find((a) => a.body.version === 11);
+    expect(final.body.document).toEqual(last?.body.document);
+  });
+
   it("refuses malformed JSON, non-objects, bad ids and a 2 MB body", async () => {
     expect((await send("PUT", docPath("Note", freshId("d")), "{nope")).status).toBe(400);
     expect((await send("PUT", docPath("Note", freshId("d")), "[1]")).status).toBe(400);

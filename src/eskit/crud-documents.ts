@@ -13,6 +13,8 @@ import type { CrudTypes } from "./crud-types.js";
 
 /** Event bytes one history answer may hold. */
 export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
+/** Times a PUT or PATCH without If-Match is made again from a newer head before it gives up (aborted). */
+export const HEAD_WRITE_ATTEMPTS = 20;
 /** Documents List returns when `limit` is 0 (eskit's default) and at most. */
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
@@ -143,6 +145,26 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
       throw err;
     }
   };
+  /**
+   * Replaces the head with `make(head)`. With `ifMatch` the head must be that version. Without,
+   * nothing was asked of the version, so a write that loses the race for it (another took it
+   * meanwhile: already_exists) is made again from the new head, up to HEAD_WRITE_ATTEMPTS times.
+   */
+  const replaceAtHead = async (entityType: string, docId: string, make: (head: DocVersion) => JsonObject, ifMatch: number | undefined) => {
+    for (let attempt = 1; ; attempt++) {
+      const head = await store.get(entityType, { id: docId, version: "" }, false);
+      const document = make(head);
+      try {
+        return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), document };
+      } catch (cause) {
+        const err = StatehouseError.from(cause);
+        if (err.code !== "already_exists" || ifMatch !== undefined) throw err;
+        if (attempt === HEAD_WRITE_ATTEMPTS) {
+          throw new StatehouseError("aborted", `${entityType} ${docId} changed ${attempt} times while this write applied; try again`);
+        }
+      }
+    }
+  };
   const store: CrudDocuments = {
     async create(entityType, originator, payload) {
       checkEntityType(entityType);
@@ -222,14 +244,12 @@ export function createCrudDocuments(deps: CrudDocumentsDeps): CrudDocuments {
           if (err.code !== "already_exists") throw err;
         }
       }
-      const head = await store.get(entityType, { id: docId, version: "" }, false);
-      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), created: false };
+      const done = await replaceAtHead(entityType, docId, () => document, ifMatch);
+      return { id: done.id, version: done.version, created: false };
     },
     async patch(entityType, docId, patch, ifMatch) {
       checkDocumentDepth(patch, "the merge patch");
-      const head = await store.get(entityType, { id: docId, version: "" }, false);
-      const document = mergePatch.apply(structuredClone(head.document), patch) as JsonObject;
-      return { ...(await replace(entityType, docId, document, Number(head.originator.version), ifMatch)), document };
+      return replaceAtHead(entityType, docId, (head) => mergePatch.apply(structuredClone(head.document), patch) as JsonObject, ifMatch);
     },
   };
   return store;

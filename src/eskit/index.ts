@@ -17,6 +17,7 @@ export {
   type CrudDocumentsDeps,
   type DocHistoryItem,
   type DocVersion,
+  type IfMatch,
   HISTORY_MAX_BYTES,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,

@@ -171,3 +171,42 @@ describe("how deep JSON may nest", () => {
     expect((await call(`/api/v1/entities/${fine}/events`)).status).toBe(200);
   });
 });
+
+describe("malformed binary request bodies", () => {
+  const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
+  const methods = [
+    "/chief_of_state.v1.ChiefOfStateService/ProcessCommand",
+    "/chief_of_state.v1.ChiefOfStateService/GetState",
+    "/statehouse.v1.EntityService/ReadJournal",
+    "/contracts.crudstore.CrudStoreService/Get",
+    "/chief_of_state.v1.ChiefOfStateService/Subscribe",
+  ];
+
+  it.each(methods)("answers Connect binary garbage to %s with invalid_argument", async (path) => {
+    const streaming = path.endsWith("/Subscribe");
+    const body = streaming ? new Uint8Array([0, 0, 0, 0, garbage.length, ...garbage]) : garbage;
+    const res = await call(path, { method: "POST", headers: { "content-type": streaming ? "application/connect+proto" : "application/proto" }, body });
+    if (streaming) {
+      const frames = new Uint8Array(await res.arrayBuffer());
+      // The end-of-stream frame (flag 2) carries the error as JSON.
+      expect(frames[0]).toBe(2);
+      expect(JSON.parse(new TextDecoder().decode(frames.subarray(5))).error.code).toBe("invalid_argument");
+    } else {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).code).toBe("invalid_argument");
+    }
+  });
+
+  it.each(methods)("answers gRPC-Web garbage to %s with grpc-status 3", async (path) => {
+    const res = await call(path, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto" },
+      body: new Uint8Array([0, 0, 0, 0, garbage.length, ...garbage]),
+    });
+    expect(res.status).toBe(200);
+    const frames = new Uint8Array(await res.arrayBuffer());
+    // The trailer frame (flag 0x80) carries grpc-status.
+    expect(frames[0]).toBe(0x80);
+    expect(new TextDecoder().decode(frames.subarray(5))).toMatch(/grpc-status: ?3\r\n/);
+  });
+});

@@ -210,3 +210,28 @@ describe("malformed binary request bodies", () => {
     expect(new TextDecoder().decode(frames.subarray(5))).toMatch(/grpc-status: ?3\r\n/);
   });
 });
+
+describe("ids that are not well-formed percent-encoded UTF-8", () => {
+  const bad = ["alias-a%FFb", "a%ED%A0%80b", "a%zzb"];
+
+  it.each(bad)("refuses %s on every route with an id or type in its path, creating nothing", async (raw) => {
+    const routes: [string, string, unknown?][] = [
+      ["POST", `/api/v1/entities/${raw}/commands`, { command: {} }],
+      ["GET", `/api/v1/entities/${raw}`],
+      ["GET", `/api/v1/entities/${raw}/events`],
+      ["POST", `/v1/commands/${raw}/process`, { command: "" }],
+      ["GET", `/v1/entities/${raw}/state`],
+      ["PUT", `/api/v1/docs/Note/${raw}`, { n: 1 }],
+      ["GET", `/api/v1/docs/Note/${raw}`],
+      ["GET", `/api/v1/docs/${raw}`],
+      ["PUT", `/api/v1/log/consumers/${raw}`, { offset: 0 }],
+      ["GET", `/api/v1/log/consumers/${raw}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await call(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+      expect([method, path, res.status]).toEqual([method, path, 400]);
+      expect(((await res.json()) as any).code).toBe("invalid_argument");
+    }
+    expect((await state(raw)).status).toBe(404);
+  });
+});

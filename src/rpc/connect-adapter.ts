@@ -1,7 +1,13 @@
 // Serves a Connect router (Connect binary and JSON, gRPC-Web) from a fetch-style handler.
 import type { ConnectRouter, ConnectRouterOptions, ContextValues } from "@connectrpc/connect";
 import { createConnectRouter } from "@connectrpc/connect";
-import { universalServerRequestFromFetch, universalServerResponseToFetch } from "@connectrpc/connect/protocol";
+import {
+  createAsyncIterable,
+  universalServerRequestFromFetch,
+  universalServerResponseToFetch,
+} from "@connectrpc/connect/protocol";
+import { type BinaryForm, binaryFormOf, errorAnswer, malformedRequest } from "./binary-request-check.js";
+import { toConnectError } from "./error-interceptor.js";
 
 /**
  * Handles a request for one of the router's methods with this request's context values;
@@ -14,7 +20,8 @@ export type FastPath = (req: Request, contextValues: ContextValues) => Promise<R
 
 /**
  * Registers services with `routes` once and returns a handler keyed by each method's request path.
- * A request path in `fastPaths` is offered to that handler first.
+ * A request path in `fastPaths` is offered to that handler first. A binary body that does not
+ * parse as the method's request is refused here, for every service, with invalid_argument.
  */
 export function createConnectFetchHandler(
   routes: (router: ConnectRouter) => void,
@@ -30,7 +37,21 @@ export function createConnectFetchHandler(
     if (fast !== undefined) return fast;
     const handler = byPath.get(path);
     if (handler === undefined) return undefined;
-    const uReq = { ...universalServerRequestFromFetch(req, {}), contextValues };
-    return handler(uReq).then(universalServerResponseToFetch);
+    const form = binaryFormOf(req);
+    if (form === undefined) return handler({ ...universalServerRequestFromFetch(req, {}), contextValues }).then(universalServerResponseToFetch);
+    return serveChecked(handler, req, contextValues, form);
   };
+}
+
+/**
+ * Reads a binary body (connect-es reads it whole too), checks that its messages parse, and hands
+ * the same bytes to the handler. connect-es itself would answer internal ("parse binary: …"),
+ * outside any interceptor.
+ */
+async function serveChecked(handler: ConnectRouter["handlers"][number], req: Request, contextValues: ContextValues, form: BinaryForm): Promise<Response> {
+  const body = new Uint8Array(await req.arrayBuffer());
+  const problem = malformedRequest(handler.method.input, form, body);
+  if (problem !== undefined) return errorAnswer(form, toConnectError(problem));
+  const uReq = { httpVersion: "", method: req.method, url: req.url, header: req.headers, body: createAsyncIterable([body]), signal: req.signal, contextValues };
+  return universalServerResponseToFetch(await handler(uReq));
 }

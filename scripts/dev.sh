@@ -13,7 +13,20 @@ npx wrangler dev -c examples/bank-balances/wrangler.toml --ip 127.0.0.1 --port "
 balances_pid=$!
 trap 'kill "$balances_pid" 2>/dev/null || true' EXIT
 
-echo "statehouse: http://127.0.0.1:${port} (auth off for local dev; bank example as WRITE_HANDLER)"
+# Auth is off unless the caller's own --var STATEHOUSE_AUTH:… (which wrangler takes over ours, as
+# it comes later) says otherwise; as in the Worker's config, only an explicit "off" disables it.
+auth="off"
+for arg in "$@"; do
+  case "$arg" in
+    STATEHOUSE_AUTH:* | --var=STATEHOUSE_AUTH:*) auth="${arg#*STATEHOUSE_AUTH:}" ;;
+  esac
+done
+if [ "$auth" = "off" ]; then
+  auth_note="auth off for local dev"
+else
+  auth_note="auth on: send Authorization: Bearer <a token of STATEHOUSE_API_TOKENS>"
+fi
+echo "statehouse: http://127.0.0.1:${port} (${auth_note}; bank example as WRITE_HANDLER)"
 echo "bank read side: http://127.0.0.1:${balances_port}/balances (registered as read side bank-balances)"
 echo "reconciler (the Cron Trigger's scheduled()): curl http://127.0.0.1:${port}/__scheduled"
 npx wrangler dev -c wrangler.toml -c examples/bank/wrangler.toml --ip 127.0.0.1 --port "$port" \

@@ -60,9 +60,13 @@ export const crudHandler: WriteHandler = {
     const command = req.command;
     const events = (e: Any) => create(HandleCommandResponseSchema, { events: [e] });
     if (command !== undefined && anyIs(command, CreateRequestSchema)) {
-      if (current > 0) throw new StatehouseError("already_exists", "duplicate");
-      const doc = documentOf(fromBinary(CreateRequestSchema, command.value).payload);
-      return events(eskitEvent(key.docId, 1, `${key.entityType}.Created`, JSON.stringify(doc)));
+      const request = fromBinary(CreateRequestSchema, command.value);
+      // A deleted document may be created again (a PUT does) by naming the version after its Deleted;
+      // eskit's Create names "1", so on a document that exists or existed it stays a duplicate.
+      const again = prior?.deleted === true && Number(request.originator?.version) === current + 1;
+      if (current > 0 && !again) throw new StatehouseError("already_exists", "duplicate");
+      const doc = documentOf(request.payload);
+      return events(eskitEvent(key.docId, current + 1, `${key.entityType}.Created`, JSON.stringify(doc)));
     }
     const live = (): CrudDocState => {
       if (prior === undefined) throw new StatehouseError("not_found", `not found: ${key.entityType} ${key.docId}`);

@@ -4,7 +4,7 @@ import type { Any, Timestamp } from "@bufbuild/protobuf/wkt";
 import { type Header, HeaderSchema, type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { HandleCommandRequestSchema, HandleEventRequestSchema } from "../gen/chief_of_state/v1/writeside_pb.js";
 import type { WriteHandler } from "../handlers/index.js";
-import { decodeBase64Lenient, isEmptyAny, typeNameOf } from "../payload/index.js";
+import { anyJsonDepth, checkJsonDepth, decodeBase64Lenient, isEmptyAny, typeNameOf } from "../payload/index.js";
 import { StatehouseError } from "../errors.js";
 
 /** Type validation as COS_WRITE_SIDE_PROTO_VALIDATION configures it. */
@@ -49,6 +49,8 @@ export async function foldCommand(handler: WriteHandler, input: FoldInput): Prom
   );
   let events = reply.events.filter((e) => !isEmptyAny(e));
   if (events.length === 0 && reply.event !== undefined && !isEmptyAny(reply.event)) events = [reply.event];
+  // A Struct deeper than the codec reads back would make every later read of the entity fail.
+  for (const e of events) checkJsonDepth(anyJsonDepth(e), "the handler's event");
   if (input.validation.enabled) {
     for (const e of events) {
       if (!input.validation.eventTypes.has(typeNameOf(e.typeUrl))) {
@@ -74,6 +76,7 @@ export async function foldCommand(handler: WriteHandler, input: FoldInput): Prom
     if (resulting === undefined || isEmptyAny(resulting)) {
       throw new StatehouseError("invalid_argument", "event handler replied with empty state");
     }
+    checkJsonDepth(anyJsonDepth(resulting), "the handler's state");
     if (input.validation.enabled && !input.validation.stateTypes.has(typeNameOf(resulting.typeUrl))) {
       throw new StatehouseError("invalid_argument", `invalid state: ${resulting.typeUrl}`);
     }

@@ -5,7 +5,7 @@ import { StatehouseError } from "../errors.js";
 import type { MetaData } from "../gen/chief_of_state/v1/common_pb.js";
 import { type Event, EventSchema } from "../gen/contracts/eventstore/event_pb.js";
 import { entityIdProblem } from "../entity/index.js";
-import { anyToFriendlyJson } from "../payload/index.js";
+import { MAX_JSON_DEPTH, anyToFriendlyJson, checkJsonDepth, jsonTextDepth } from "../payload/index.js";
 import { parseDecimal } from "./decimal.js";
 
 /** An eskit event_type: letters, digits, "_", "-" and "." — no glob characters, so selectors stay exact. */
@@ -30,8 +30,8 @@ export interface AppendTarget {
 
 /**
  * Checks an event given to Append: event, originator, originator.id (an entity id), a version
- * (decimal, from 1) and event_type are required; anything missing or malformed is
- * invalid_argument, before any entity is touched.
+ * (decimal, from 1) and event_type are required; anything missing or malformed, or a JSON payload
+ * nested deeper than MAX_JSON_DEPTH, is invalid_argument, before any entity is touched.
  */
 export function checkAppendEvent(event: Event | undefined): AppendTarget {
   if (event === undefined) throw new StatehouseError("invalid_argument", "missing event");
@@ -47,7 +47,26 @@ export function checkAppendEvent(event: Event | undefined): AppendTarget {
   if (!EVENT_TYPE.test(event.eventType)) {
     throw new StatehouseError("invalid_argument", 'event_type must be 1 to 200 letters, digits, "_", "-" or ".", such as User.Created');
   }
+  checkPayloadDepth(event.payload);
   return { entityId: originator.id, version };
+}
+
+/**
+ * A JSON payload is held to the depth every other JSON value is, so a reader that turns it into a
+ * Struct can; text that is not JSON is eskit's to carry as it is.
+ */
+function checkPayloadDepth(payload: string): void {
+  const depth = jsonTextDepth(payload);
+  if (depth > MAX_JSON_DEPTH && isJson(payload)) checkJsonDepth(depth, "the event's payload");
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

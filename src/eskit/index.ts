@@ -17,9 +17,11 @@ export {
   type CrudDocumentsDeps,
   type DocHistoryItem,
   type DocVersion,
+  type IfMatch,
   HISTORY_MAX_BYTES,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  MAX_DOCUMENT_DEPTH,
   createCrudDocuments,
   parseDocument,
 } from "./crud-documents.js";

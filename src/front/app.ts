@@ -17,6 +17,7 @@ import { jsonApi } from "./json-api.js";
 import { logApi } from "./log-api.js";
 import { metricsApi } from "./metrics-api.js";
 import { streamApi } from "./stream-api.js";
+import { wellFormedPath } from "./well-formed-path.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,6 +55,7 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
   app.use("*", bearerAuth());
   for (const prefix of ADMIN_PATH_PREFIXES) app.use(`${prefix}*`, adminAuth());
   for (const path of ADMIN_PATHS) app.use(path, adminAuth());
+  app.use("*", wellFormedPath());
   app.use(
     "*",
     bodyLimit({

@@ -2,20 +2,21 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { StatehouseError } from "../errors.js";
-import { type CrudDocuments, parseDecimal } from "../eskit/index.js";
+import { type CrudDocuments, type IfMatch, parseDecimal } from "../eskit/index.js";
 import { createRequestCrudStore, parseUint32 } from "../rpc/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
 
 const MERGE_PATCH = "application/merge-patch+json";
 
-/** The version an If-Match header names ("3", W/"3"); undefined without one. */
-function ifMatchOf(c: Context<FrontEnv>): number | undefined {
+/** The version an If-Match header names ("3", W/"3"), "*" for any current version; undefined without one. */
+function ifMatchOf(c: Context<FrontEnv>): IfMatch | undefined {
   const header = c.req.header("if-match");
   if (header === undefined) return undefined;
+  if (header.trim() === "*") return "*";
   const tag = header.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
   const version = parseDecimal(tag, "If-Match");
-  if (version === undefined || version < 1) throw new StatehouseError("invalid_argument", 'If-Match must name a version, such as "3"');
+  if (version === undefined || version < 1) throw new StatehouseError("invalid_argument", 'If-Match must name a version, such as "3", or be *');
   return version;
 }
 

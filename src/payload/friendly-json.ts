@@ -4,12 +4,14 @@ import { type Any, AnySchema, StructSchema, anyIs, anyPack, anyUnpack } from "@b
 import { StatehouseError, messageOf } from "../errors.js";
 import { log } from "../log.js";
 import { encodeBase64 } from "./base64.js";
+import { checkJsonDepth, jsonDepth } from "./json-depth.js";
 import { typeNameOf } from "./registry.js";
 
 /**
  * Turns a JSON value into an Any. A plain object becomes a google.protobuf.Struct; an object with
  * "@type" is read as proto3 JSON of that type, which must be in the registry — an unknown type is
- * invalid_argument here, before any command runs.
+ * invalid_argument here, before any command runs, and so is a plain object nested deeper than
+ * MAX_JSON_DEPTH.
  */
 export function anyFromFriendlyJson(value: unknown, registry: Registry, field: string): Any {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -17,6 +19,7 @@ export function anyFromFriendlyJson(value: unknown, registry: Registry, field: s
   }
   const obj = value as JsonObject;
   if (!("@type" in obj)) {
+    checkJsonDepth(jsonDepth(obj), field);
     return anyPack(StructSchema, fromJson(StructSchema, obj));
   }
   const typeUrl = obj["@type"];

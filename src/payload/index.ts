@@ -5,3 +5,4 @@ export { anyFromFriendlyJson, anyToFriendlyJson, emptyStateAny, isEmptyAny } fro
 export { anyFromBase64, anyFromBinary, anyToBase64, metaToCosJson } from "./cos-json.js";
 export { typeRegistry } from "./user-registry.js";
 export { isEskitEvent, logEventType } from "./log-event-type.js";
+export { MAX_JSON_DEPTH, anyJsonDepth, checkJsonDepth, jsonDepth, jsonTextDepth } from "./json-depth.js";

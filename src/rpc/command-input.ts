@@ -4,7 +4,7 @@ import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
 import type { Config } from "../config/index.js";
 import type { CommandInput } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
-import { anyFromBase64, anyFromFriendlyJson, typeRegistry } from "../payload/index.js";
+import { anyFromBase64, anyFromFriendlyJson, anyJsonDepth, checkJsonDepth, typeRegistry } from "../payload/index.js";
 import { optionsFromHeaders, parseIdempotencyKey, parseUint32, pickHeaders } from "./request-options.js";
 
 /** A command as a front door received it, before it is checked and decoded. */
@@ -34,15 +34,18 @@ export interface CommandRequest {
   json?: boolean;
 }
 
-/** Checks and decodes a command in any front door's form; a missing or malformed one is invalid_argument. */
+/**
+ * Checks and decodes a command in any front door's form; a missing or malformed one is
+ * invalid_argument, and so is a Struct command nested deeper than the handler's codec reads.
+ */
 export function readCommand(payload: CommandPayload): Any {
   switch (payload.form) {
     case "message":
       if (payload.any === undefined || payload.any.typeUrl === "") throw missingCommand();
-      return payload.any;
+      return checkedDepth(payload.any);
     case "base64":
       if (payload.value === undefined || payload.value === null || payload.value === "") throw missingCommand();
-      return anyFromBase64(payload.value, "command");
+      return checkedDepth(anyFromBase64(payload.value, "command"));
     case "friendly-json":
       if (payload.value === undefined) throw missingCommand();
       return anyFromFriendlyJson(payload.value, typeRegistry(), "command");
@@ -68,6 +71,11 @@ export function buildCommandInput(req: CommandRequest, config: Config): CommandI
     ...options,
     requireJsonTypes: req.json,
   };
+}
+
+function checkedDepth(command: Any): Any {
+  checkJsonDepth(anyJsonDepth(command), "command");
+  return command;
 }
 
 function missingCommand(): StatehouseError {

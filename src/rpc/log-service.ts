@@ -7,6 +7,7 @@ import { type ConsumerPosition, type DecodedLogEntry, decodeLogEntry, formatLogS
 import { ConsumerPositionSchema, LogEntrySchema, type LogService } from "../gen/statehouse/v1/log_pb.js";
 import { requireSubscriptions } from "../streams/index.js";
 import { requestValues } from "./request-values.js";
+import { announceStreamStart } from "./stream-start.js";
 
 /** The LogService implementation over the request's event log (see request-values.ts). */
 export function logService(): ServiceImpl<typeof LogService> {
@@ -16,6 +17,7 @@ export function logService(): ServiceImpl<typeof LogService> {
       requireSubscriptions(config);
       const from = req.from !== "" ? req.from : req.fromOffset > 0n ? String(toNumber(req.fromOffset, "from_offset")) : undefined;
       const stream = await logStreams.open({ from, after: req.fromPosition === "" ? undefined : req.fromPosition, type: req.eventType, signal: ctx.signal });
+      announceStreamStart(ctx);
       for await (const e of stream) yield logEntryMessage(decodeLogEntry(e.entry), e.position);
     },
     async read(req, ctx) {

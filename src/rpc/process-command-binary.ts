@@ -16,6 +16,7 @@ import {
   parseContentType,
 } from "@connectrpc/connect/protocol-connect";
 import { ProcessCommandRequestSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
+import { unreadableRequest } from "./binary-request-check.js";
 import { buildCommandInput, readCommand } from "./command-input.js";
 import type { FastPath } from "./connect-adapter.js";
 import { toConnectError } from "./error-interceptor.js";
@@ -122,8 +123,8 @@ function readRequest(body: Uint8Array): CommandRequestBytes {
     // The Any is decoded only to be checked; its value stays a view of the request bytes.
     return { entityId, command, any: command === undefined ? undefined : fromBinary(AnySchema, command) };
   } catch (e) {
-    // The router reports an unreadable request body this way (createBinarySerialization).
-    throw new ConnectError(`parse binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal);
+    // As the adapter answers an unreadable body for every other method (binary-request-check.ts).
+    throw toConnectError(unreadableRequest(ProcessCommandRequestSchema.typeName, e instanceof Error ? e.message : String(e)));
   }
 }
 

@@ -12,6 +12,7 @@ import { StatehouseError } from "../errors.js";
 import { requireSubscriptions } from "../streams/index.js";
 import { completeLogEntry } from "./complete-entry.js";
 import { requestValues } from "./request-values.js";
+import { announceStreamStart } from "./stream-start.js";
 
 type SubscriptionMethods = Pick<ServiceImpl<typeof ChiefOfStateService>, "subscribe" | "subscribeAll" | "unsubscribe" | "unsubscribeAll">;
 
@@ -34,6 +35,7 @@ export function subscriptionService(): SubscriptionMethods {
         includeState: req.includeState,
         signal: ctx.signal,
       });
+      announceStreamStart(ctx);
       for await (const item of stream) {
         yield create(SubscribeResponseSchema, {
           subscriptionId,
@@ -51,6 +53,7 @@ export function subscriptionService(): SubscriptionMethods {
       if (req.fromOffset > BigInt(Number.MAX_SAFE_INTEGER)) throw new StatehouseError("invalid_argument", "from_offset is too large");
       const after = req.fromPosition === "" ? undefined : req.fromPosition;
       const stream = await logStreams.open({ from: String(req.fromOffset), after, type: req.eventType, subscriptionId, signal: ctx.signal });
+      announceStreamStart(ctx);
       for await (const { entry, position } of stream) {
         const e = await completeLogEntry(entities, entry);
         yield create(SubscribeAllResponseSchema, {

@@ -69,6 +69,64 @@ describe("the documents JSON API", { timeout: 60_000 }, () => {
     expect((await send("DELETE", docPath("Note", other), undefined, { "if-match": '"1"' })).status).toBe(200);
   });
 
+  it("parallel PATCHes without If-Match all apply: merge patches compose", async () => {
+    const id = freshId("doc");
+    await send("PUT", docPath("Note", id), { base: true });
+    const fields = Array.from({ length: 10 }, (_, i) => `f${i}`);
+    const answers = await Promise.all(
+      fields.map((f) => send("PATCH", docPath("Note", id), { [f]: f }, { "content-type": "application/merge-patch+json" })),
+    );
+    expect(answers.map((a) => [a.status, a.body.code])).toEqual(fields.map(() => [200, undefined]));
+    expect(answers.map((a) => a.body.version).sort((a, b) => a - b)).toEqual(fields.map((_, i) => i + 2));
+    const final = await send("GET", docPath("Note", id));
+    expect(final).toMatchObject({ etag: '"11"', body: { version: 11 } });
+    expect(final.body.document).toEqual({ base: true, ...Object.fromEntries(fields.map((f) => [f, f])) });
+  });
+
+  it("parallel PUTs without If-Match all apply, each replacing the head", async () => {
+    const id = freshId("doc");
+    await send("PUT", docPath("Note", id), { n: 0 });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => send("PUT", docPath("Note", id), { n: i + 1 })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const final = await send("GET", docPath("Note", id));
+    expect(final.body.version).toBe(11);
+    const last = answers.find((a) => a.body.version === 11);
+    expect(final.body.document).toEqual(last?.body.document);
+  });
+
+  it("PUT on a deleted document creates it again at the next version", async () => {
+    const id = freshId("doc");
+    await send("PUT", docPath("Note", id), { n: 1 });
+    await send("DELETE", docPath("Note", id));
+    expect(await send("PUT", docPath("Note", id), { n: 2 })).toMatchObject({ status: 201, etag: '"3"', body: { id, version: 3, document: { n: 2 } } });
+    expect(await send("GET", docPath("Note", id))).toMatchObject({ status: 200, body: { version: 3, deleted: false, document: { n: 2 } } });
+    expect((await send("GET", docPath("Note", id, "?version=2&deleted=true"))).body).toMatchObject({ deleted: true, document: { n: 1 } });
+    const history = await send("GET", docPath("Note", id, "/history"));
+    expect(history.body.events.map((e: any) => [e.version, e.event_type])).toEqual([
+      [1, "Note.Created"],
+      [2, "Note.Deleted"],
+      [3, "Note.Created"],
+    ]);
+  });
+
+  it('If-Match: * applies to any current version and is 412 when the document does not exist', async () => {
+    const id = freshId("doc");
+    const star = { "if-match": "*" };
+    expect((await send("PUT", docPath("Note", id), { n: 1 }, star)).status).toBe(412);
+    expect((await send("PATCH", docPath("Note", id), { n: 1 }, { ...star, "content-type": "application/merge-patch+json" })).status).toBe(412);
+    expect((await send("DELETE", docPath("Note", id), undefined, star)).status).toBe(412);
+    await send("PUT", docPath("Note", id), { n: 1 });
+    expect(await send("PUT", docPath("Note", id), { n: 2 }, star)).toMatchObject({ status: 200, body: { version: 2 } });
+    expect(await send("PATCH", docPath("Note", id), { m: 3 }, { ...star, "content-type": "application/merge-patch+json" })).toMatchObject({
+      status: 200,
+      body: { version: 3, document: { n: 2, m: 3 } },
+    });
+    expect(await send("DELETE", docPath("Note", id), undefined, star)).toMatchObject({ status: 200, body: { version: 4 } });
+    const gone = await send("PUT", docPath("Note", id), { n: 5 }, star);
+    expect(gone).toMatchObject({ status: 412, body: { code: "failed_precondition" } });
+    expect((await send("GET", docPath("Note", id))).status).toBe(404);
+  });
+
   it("refuses malformed JSON, non-objects, bad ids and a 2 MB body", async () => {
     expect((await send("PUT", docPath("Note", freshId("d")), "{nope")).status).toBe(400);
     expect((await send("PUT", docPath("Note", freshId("d")), "[1]")).status).toBe(400);

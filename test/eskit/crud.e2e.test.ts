@@ -208,3 +208,72 @@ describe("eskit's CRUD type registry", { timeout: 60_000 }, () => {
     expect((await codeOf(client.registerType({})))[0]).toBe(Code.InvalidArgument);
   });
 });
+
+/** A JSON object `depth` levels deep (each level one object), with a string at the bottom. */
+function nested(depth: number, leaf = "bottom"): Record<string, unknown> {
+  let doc: Record<string, unknown> = { leaf };
+  for (let i = 1; i < depth; i++) doc = { level: i, inner: doc };
+  return doc;
+}
+
+describe("how deep a document may nest", { timeout: 60_000 }, () => {
+  // protobuf-es reads at most 100 nested messages; a document is a Struct inside its state's Struct.
+  const DEEPEST = 49;
+
+  it("the deepest accepted document round-trips through every read, and one level deeper is refused", async () => {
+    const client = crudstore();
+    const kind = freshType("Deep");
+    const id = freshId("deep");
+    const doc = nested(DEEPEST);
+    expect((await client.create({ entityType: kind, originator: { id }, payload: json(doc) })).originator?.version).toBe("1");
+    expect(JSON.parse((await client.get({ entityType: kind, originator: { id } })).payload)).toEqual(doc);
+
+    const http = await call(`/api/v1/docs/${kind}/${id}`);
+    expect(http.status).toBe(200);
+    expect(((await http.json()) as any).document).toEqual(doc);
+    const listed = await eventually(async () => {
+      const r = await client.list({ entityType: kind });
+      if (r.results.length !== 1) throw new Error("the index has not caught up yet");
+      return r;
+    });
+    expect(JSON.parse(listed.results[0]?.payload ?? "")).toEqual(doc);
+    const page = await call(`/api/v1/docs/${kind}`);
+    expect(page.status).toBe(200);
+    expect((await call(`/api/v1/docs/${kind}/${id}/history`)).status).toBe(200);
+
+    const changed = nested(DEEPEST, "changed");
+    expect((await client.update({ entityType: kind, originator: { id, version: "1" }, payload: json(changed) })).originator?.version).toBe("2");
+    expect(JSON.parse((await client.get({ entityType: kind, originator: { id } })).payload)).toEqual(changed);
+    expect(JSON.parse((await client.get({ entityType: kind, originator: { id, version: "1" } })).payload)).toEqual(doc);
+    expect((await client.delete({ entityType: kind, originator: { id } })).originator?.version).toBe("3");
+    expect(JSON.parse((await client.get({ entityType: kind, originator: { id }, deleted: true })).payload)).toEqual(changed);
+  });
+
+  it("refuses a document one level deeper than the limit with INVALID_ARGUMENT naming it, and stores nothing", async () => {
+    const client = crudstore();
+    const kind = freshType("Deep");
+    const id = freshId("deep");
+    const [code, message] = await codeOf(client.create({ entityType: kind, originator: { id }, payload: json(nested(DEEPEST + 1)) }));
+    expect(code).toBe(Code.InvalidArgument);
+    expect(message).toContain(String(DEEPEST));
+    expect((await codeOf(client.get({ entityType: kind, originator: { id } })))[0]).toBe(Code.NotFound);
+
+    await client.create({ entityType: kind, originator: { id }, payload: json({ flat: true }) });
+    const [updateCode] = await codeOf(client.update({ entityType: kind, originator: { id, version: "1" }, payload: json(nested(DEEPEST + 1)) }));
+    expect(updateCode).toBe(Code.InvalidArgument);
+    const patch = await call(`/api/v1/docs/${kind}/${id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/merge-patch+json" },
+      body: json({ deep: nested(DEEPEST) }),
+    });
+    expect(patch.status).toBe(400);
+    expect(((await patch.json()) as any).code).toBe("invalid_argument");
+    // The type stays listable: nothing unreadable was stored.
+    const listed = await eventually(async () => {
+      const r = await client.list({ entityType: kind });
+      if (r.results.length !== 1) throw new Error("the index has not caught up yet");
+      return r;
+    });
+    expect(JSON.parse(listed.results[0]?.payload ?? "")).toEqual({ flat: true });
+  });
+});

@@ -120,6 +120,16 @@ describe("eskit's EventstoreService", { timeout: 60_000 }, () => {
     expect((await eventstore().getEvents({ originator: { id } })).events.map((e) => e.payload)).toEqual(['{"v":1}']);
   });
 
+  it("refuses a payload nested deeper than 50 levels of JSON with INVALID_ARGUMENT naming the limit", async () => {
+    const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+    const id = freshId("deep");
+    await eventstore().append({ event: { ...eskitEvent(id, 1, "Deep.Created"), payload: deep(50) } });
+    const err = await connectError(() => eventstore().append({ event: { ...eskitEvent(id, 2, "Deep.Updated"), payload: deep(51) } }));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toContain("50");
+    expect((await eventstore().getEvents({ originator: { id } })).events.map((e) => e.payload)).toEqual([deep(50)]);
+  });
+
   it("answers a retried Append with the same idempotency-key as the first, storing the event once", async () => {
     const id = freshId("idem");
     const client = connectClient(EventstoreService, { headers: { "idempotency-key": `k-${id}` } });

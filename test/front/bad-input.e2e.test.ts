@@ -1,4 +1,6 @@
 // Bad input at the front door: each gets a clear error with the right code, and nothing stored changes.
+import { create, fromJson, toBinary } from "@bufbuild/protobuf";
+import { AnySchema, StructSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { call, command, connectClient, connectError, freshId, state, structAny } from "../helpers.js";
@@ -116,5 +118,120 @@ describe("request bodies", () => {
       body: "{}",
     });
     expect(res.status).toBe(501);
+  });
+});
+
+/** A JSON object `depth` levels deep (each level one object); the deepest is `bottom`. */
+function nested(depth: number, bottom: Record<string, unknown> = { leaf: "bottom" }): Record<string, unknown> {
+  let doc = bottom;
+  for (let i = 1; i < depth; i++) doc = { inner: doc };
+  return doc;
+}
+
+describe("how deep JSON may nest", () => {
+  // protobuf-es reads at most 100 nested messages, and each JSON level is a Value and a Struct.
+  const DEEPEST = 50;
+
+  it("accepts a command at the limit and refuses one level deeper with invalid_argument naming the limit", async () => {
+    const ok = await command(freshId("deep"), { command: nested(DEEPEST) });
+    expect(ok.status).toBe(200);
+    const id = freshId("deep");
+    const res = await command(id, { command: nested(DEEPEST + 1) });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("invalid_argument");
+    expect(res.body.message).toContain(String(DEEPEST));
+    expect((await state(id)).status).toBe(404);
+  });
+
+  it("refuses a Connect command deeper than the limit", async () => {
+    const client = connectClient(ChiefOfStateService);
+    const err = await connectError(() => client.processCommand({ entityId: freshId("deep"), command: structAny(nested(DEEPEST + 1) as never) }));
+    expect(err.code).toBe(3);
+    expect(err.rawMessage).toContain(String(DEEPEST));
+  });
+
+  it("fails a command whose handler answers a state deeper than the limit, storing nothing, and every read of a state at the limit works", async () => {
+    // The test handler emits a command of another type as its event and folds a Struct event E
+    // into {count, last: E, revision}: one level deeper than E. E ends in an empty object so the
+    // handler can still read it at 50 levels.
+    const client = connectClient(ChiefOfStateService);
+    const opaque = (depth: number) =>
+      create(AnySchema, { typeUrl: "type.googleapis.com/test.v1.Opaque", value: toBinary(StructSchema, fromJson(StructSchema, nested(depth, {}) as never)) });
+    const id = freshId("deep");
+    const err = await connectError(() => client.processCommand({ entityId: id, command: opaque(DEEPEST) }));
+    expect(err.code).toBe(3);
+    expect(err.rawMessage).toContain(String(DEEPEST));
+    expect((await state(id)).status).toBe(404);
+
+    const fine = freshId("deep");
+    await client.processCommand({ entityId: fine, command: opaque(DEEPEST - 1) });
+    const read = await state(fine);
+    expect(read.status).toBe(200);
+    expect(read.body.state.last).toEqual(nested(DEEPEST - 1, {}));
+    expect((await call(`/api/v1/entities/${fine}/events`)).status).toBe(200);
+  });
+});
+
+describe("malformed binary request bodies", () => {
+  const garbage = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
+  const methods = [
+    "/chief_of_state.v1.ChiefOfStateService/ProcessCommand",
+    "/chief_of_state.v1.ChiefOfStateService/GetState",
+    "/statehouse.v1.EntityService/ReadJournal",
+    "/contracts.crudstore.CrudStoreService/Get",
+    "/chief_of_state.v1.ChiefOfStateService/Subscribe",
+  ];
+
+  it.each(methods)("answers Connect binary garbage to %s with invalid_argument", async (path) => {
+    const streaming = path.endsWith("/Subscribe");
+    const body = streaming ? new Uint8Array([0, 0, 0, 0, garbage.length, ...garbage]) : garbage;
+    const res = await call(path, { method: "POST", headers: { "content-type": streaming ? "application/connect+proto" : "application/proto" }, body });
+    if (streaming) {
+      const frames = new Uint8Array(await res.arrayBuffer());
+      // The end-of-stream frame (flag 2) carries the error as JSON.
+      expect(frames[0]).toBe(2);
+      expect(JSON.parse(new TextDecoder().decode(frames.subarray(5))).error.code).toBe("invalid_argument");
+    } else {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).code).toBe("invalid_argument");
+    }
+  });
+
+  it.each(methods)("answers gRPC-Web garbage to %s with grpc-status 3", async (path) => {
+    const res = await call(path, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto" },
+      body: new Uint8Array([0, 0, 0, 0, garbage.length, ...garbage]),
+    });
+    expect(res.status).toBe(200);
+    const frames = new Uint8Array(await res.arrayBuffer());
+    // The trailer frame (flag 0x80) carries grpc-status.
+    expect(frames[0]).toBe(0x80);
+    expect(new TextDecoder().decode(frames.subarray(5))).toMatch(/grpc-status: ?3\r\n/);
+  });
+});
+
+describe("ids that are not well-formed percent-encoded UTF-8", () => {
+  const bad = ["alias-a%FFb", "a%ED%A0%80b", "a%zzb"];
+
+  it.each(bad)("refuses %s on every route with an id or type in its path, creating nothing", async (raw) => {
+    const routes: [string, string, unknown?][] = [
+      ["POST", `/api/v1/entities/${raw}/commands`, { command: {} }],
+      ["GET", `/api/v1/entities/${raw}`],
+      ["GET", `/api/v1/entities/${raw}/events`],
+      ["POST", `/v1/commands/${raw}/process`, { command: "" }],
+      ["GET", `/v1/entities/${raw}/state`],
+      ["PUT", `/api/v1/docs/Note/${raw}`, { n: 1 }],
+      ["GET", `/api/v1/docs/Note/${raw}`],
+      ["GET", `/api/v1/docs/${raw}`],
+      ["PUT", `/api/v1/log/consumers/${raw}`, { offset: 0 }],
+      ["GET", `/api/v1/log/consumers/${raw}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await call(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+      expect([method, path, res.status]).toEqual([method, path, 400]);
+      expect(((await res.json()) as any).code).toBe("invalid_argument");
+    }
+    expect((await state(raw)).status).toBe(404);
   });
 });

@@ -154,7 +154,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         nextOffset = covered + 1;
       } else {
         // Everything archived from `start` on was read: go on in the hot segments.
-        const rest = segments.read({ from: hotFirst, limit: q.limit - entries.length, type: q.type, maxBytes: Math.max(0, q.maxBytes - bytes) });
+        const rest = segments.read({ from: hotFirst, limit: q.limit - entries.length, type: q.type, maxBytes: Math.max(0, q.maxBytes - bytes), windowEnd });
         const firstHot = rest.entries[0];
         if (entries.length > 0 && firstHot !== undefined && payloadBytes(firstHot) > q.maxBytes - bytes) {
           // A hot read always answers one entry; this page is full without it.

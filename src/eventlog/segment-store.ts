@@ -63,8 +63,11 @@ export interface SegmentStore {
    * appended_at is max(now, the previous segment's), so it never decreases along the offsets.
    */
   append(rows: readonly LogRow[], now: number, counters: readonly LogCounterDelta[]): AppendResult | undefined;
-  /** Entries from `from` on, as LogStore.read pages them, and the barriers in the range it covered. */
-  read(query: LogQuery): PartitionLogPage;
+  /**
+   * Entries from `from` on, as LogStore.read pages them, and the barriers in the range it covered.
+   * `windowEnd` ends a filtered read's window where a read that began in the archive set it.
+   */
+  read(query: LogQuery & { windowEnd?: number }): PartitionLogPage;
   /** The newest offset (0 before the first append) and the oldest retained (head + 1 when none is). */
   bounds(): { head: number; first: number };
   /** The first offset of the newest segment (head + 1 when there is none). */
@@ -200,7 +203,7 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       const { head, first } = bounds();
       const start = Math.max(q.from, first);
       // A filtered read examines a bounded window of offsets, as the log in D1 does.
-      const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : start + LOG_SCAN_WINDOW;
+      const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : (q.windowEnd ?? start + LOG_SCAN_WINDOW);
       // Segments whose type list holds no match are skipped here, without reading their BLOB.
       const typeFilter = q.type === undefined ? "" : "AND EXISTS (SELECT 1 FROM json_each(types) WHERE value GLOB ?3)";
       const page = new PageFill(q, start, windowEnd);

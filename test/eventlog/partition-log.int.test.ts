@@ -169,6 +169,22 @@ describe("a partition's log over its store and the archive", () => {
     });
   });
 
+  it("examines one window of offsets in a filtered read that starts in the archive and goes on in the store", async () => {
+    const t = testBucket();
+    await inObject(t.bucket, async ({ log, append }) => {
+      for (let i = 0; i < 3; i++) append(3000);
+      // The newest 5,000 reach into the second segment: only the first is archived.
+      expect(await log.archive({ ...policy, hotEntries: 5000, objectEntries: 3000 })).toBe(3000);
+      expect(log.bounds()).toEqual({ head: 9000, first: 1, hotFirst: 3001 });
+      // A filtered read looks at 5,000 offsets (LOG_SCAN_WINDOW): 1–3000 archived, 3001–5000 in the store.
+      const p = await log.read({ from: 1, limit: 1000, maxBytes: 1 << 20, type: "no.such.*" });
+      expect(p.entries).toEqual([]);
+      expect(p.nextOffset).toBe(5001);
+      const q = await log.read({ from: 2500, limit: 1000, maxBytes: 1 << 20, type: "test.v1.*" });
+      expect(q.entries.at(-1)?.offset).toBe(3499);
+    });
+  });
+
   it("applies retention to the archive first, whole objects, and to hot segments only once nothing older is archived", async () => {
     const t = testBucket();
     await inObject(t.bucket, async ({ log, append }) => {

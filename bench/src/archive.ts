@@ -89,14 +89,14 @@ export interface ArchiveFilterRow {
 /** The step's results. */
 export interface ArchiveResult {
   plan: ArchivePlan;
-  /** What was built: events, wall time, and where the time went (the builder's loads, commits, waits for archiving). */
-  build: { events: number; batches: number; seconds: number; eventsPerSecond: number; loadS: number; commitS: number; waitS: number; waits: number; timedOut: boolean; head: number };
+  /** What was built: events, wall time, and where the time went (the builder's loads, commits, logTiers calls, sleeps at the cap). */
+  build: { events: number; batches: number; seconds: number; eventsPerSecond: number; loadS: number; commitS: number; tiersS: number; capWaitS: number; waits: number; timedOut: boolean; head: number };
   /** After the build: until the hot store stopped changing (archiving done). */
   drain: { seconds: number; timedOut: boolean };
   /** The log's tiers once archiving was done (logTiers), the object size policy, and the bucket's objects as Miniflare lists them (not through the counted binding). */
   tiers: Tiers & { archived: number; hotEntriesSetting: number; hotMaxEntriesSetting: number; objectEntries: number; withinWindow: boolean };
   bucket: { objects: number; bytes: number; bytesPerEvent: number };
-  /** Peak hot entries seen while building (polled between build calls). */
+  /** The most hot entries seen: by the builder before each batch, and by the runner's polls after it. */
   hotPeak: number;
   r2Build: R2Counts;
   r2Reads: R2Counts;
@@ -120,7 +120,7 @@ export async function archiveStep(stack: Stack, plan: ArchivePlan): Promise<Arch
   // Build.
   await getJson(stack.url, host, `/__bench/archive-build?phase=warm&entities=${plan.entities}&run=${run}`);
   const c0 = await counters();
-  const build = { events: 0, batches: 0, seconds: 0, eventsPerSecond: 0, loadS: 0, commitS: 0, waitS: 0, waits: 0, timedOut: false, head: 0 };
+  const build = { events: 0, batches: 0, seconds: 0, eventsPerSecond: 0, loadS: 0, commitS: 0, tiersS: 0, capWaitS: 0, waits: 0, timedOut: false, head: 0 };
   let hotPeak = 0;
   const t0 = Date.now();
   console.log(`  archive: building ${(batchesWanted * perBatch).toLocaleString("en-US")} events (${batchesWanted} batches of ${plan.entities} entities × ${plan.perEntity}), hot window ${plan.hotEntries.toLocaleString("en-US")}, cap ${plan.hotMaxEntries.toLocaleString("en-US")}`);
@@ -130,7 +130,7 @@ export async function archiveStep(stack: Stack, plan: ArchivePlan): Promise<Arch
       build.timedOut = true;
       break;
     }
-    const r = await getJson<{ batches: number; events: number; loadS: number; commitS: number; waitS: number; waits: number; head: number }>(
+    const r = await getJson<{ batches: number; events: number; loadS: number; commitS: number; tiersS: number; capWaitS: number; waits: number; hotPeak: number; head: number }>(
       stack.url,
       host,
       `/__bench/archive-build?batches=${batchesWanted - build.batches}&entities=${plan.entities}&per=${plan.perEntity}&first=${build.batches + 1}&run=${run}&budget=20000`,
@@ -139,10 +139,11 @@ export async function archiveStep(stack: Stack, plan: ArchivePlan): Promise<Arch
     build.events += r.events;
     build.loadS += r.loadS;
     build.commitS += r.commitS;
-    build.waitS += r.waitS;
+    build.tiersS += r.tiersS;
+    build.capWaitS += r.capWaitS;
     build.waits += r.waits;
     build.head = r.head || build.head;
-    hotPeak = Math.max(hotPeak, (await tiers()).hot);
+    hotPeak = Math.max(hotPeak, r.hotPeak);
     if (Date.now() - lastPrint > 10_000) {
       lastPrint = Date.now();
       console.log(`  archive: ${build.events.toLocaleString("en-US")} events in ${((Date.now() - t0) / 1000).toFixed(0)} s (hot ${hotPeak.toLocaleString("en-US")} at most so far)`);
@@ -170,7 +171,7 @@ export async function archiveStep(stack: Stack, plan: ArchivePlan): Promise<Arch
   const drainS = (Date.now() - d0) / 1000;
   const c1 = await counters();
   const bucket = await listBucket(stack);
-  console.log(`  archive: built ${build.events.toLocaleString("en-US")} events in ${build.seconds.toFixed(1)} s (${Math.round(build.eventsPerSecond)} events/s; waited ${build.waitS.toFixed(1)} s for archiving); archiving done ${drainS.toFixed(1)} s later: hot ${t.hot.toLocaleString("en-US")} (window ${plan.hotEntries.toLocaleString("en-US")}), archived ${(t.hotFirst - t.first).toLocaleString("en-US")} in ${bucket.objects} objects of ${bucket.bytes.toLocaleString("en-US")} B`);
+  console.log(`  archive: built ${build.events.toLocaleString("en-US")} events in ${build.seconds.toFixed(1)} s (${Math.round(build.eventsPerSecond)} events/s; ${build.waits} waits at the cap, ${build.capWaitS.toFixed(1)} s); archiving done ${drainS.toFixed(1)} s later: hot ${t.hot.toLocaleString("en-US")} (window ${plan.hotEntries.toLocaleString("en-US")}), archived ${(t.hotFirst - t.first).toLocaleString("en-US")} in ${bucket.objects} objects of ${bucket.bytes.toLocaleString("en-US")} B`);
 
   // Whole-log reads, then filtered reads over each tier.
   const reads: ArchiveReadRow[] = [];

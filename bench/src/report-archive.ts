@@ -14,16 +14,17 @@ export function archiveSection(a: ArchiveResult): string[] {
     `One Statehouse Worker (\`sh-arc\`, one partition) with an R2 bucket bound as \`LOG_ARCHIVE\` (Miniflare's, persisted on disk), \`STATEHOUSE_LOG_HOT_ENTRIES=${p.hotEntries}\`, \`STATEHOUSE_LOG_HOT_MAX_ENTRIES=${p.hotMaxEntries}\`. ` +
       `The log is built through the queue consumer's own two calls to the partition store (\`load\`, then \`commit\` moving each entity's \`$log\` cursor and appending its events: the log's segments, entity rows, and the archiving the commit arms in the partition's alarm are Statehouse's own), ` +
       `${p.entities} entities × ${p.perEntity} events per batch (one segment of ${n0(p.entities * p.perEntity)} entries), ~100 B protobuf payloads, types \`bench.v1.Type0\`…\`Type9\` in turn by offset (so every archive object holds every type: a filtered read can skip none). ` +
-      `The builder waits while the next batch would reach the cap, so no commit holds the log.`,
+      `The builder asks for the hot count before each batch and sleeps while the store is at its cap, so no commit holds the log.`,
     "",
   );
   out.push("| build | value |", "|---|--:|");
   out.push(`| events built | ${n0(a.build.events)} in ${n0(a.build.batches)} batches |`);
   out.push(`| wall time | ${f(a.build.seconds, 1)} s (${n0(a.build.eventsPerSecond)} events/s) |`);
-  out.push(`| of which awaiting loads / commits / waiting for archiving to make room | ${f(a.build.loadS, 1)} / ${f(a.build.commitS, 1)} / ${f(a.build.waitS, 1)} s (${a.build.waits} waits) |`);
+  out.push(`| of which awaiting loads / commits / the hot count before each batch (logTiers) | ${f(a.build.loadS, 1)} / ${f(a.build.commitS, 1)} / ${f(a.build.tiersS, 1)} s (the object serves one call at a time: archiving in its alarm delays them) |`);
+  out.push(`| batches that found the store at its cap, and the time slept until archiving made room | ${a.build.waits}, ${f(a.build.capWaitS, 1)} s |`);
   out.push(`| archiving still running after the build | ${f(a.drain.seconds, 1)} s${a.drain.timedOut ? " (TIMED OUT)" : ""} |`);
   out.push(`| hot entries once archiving was done (logTiers) | **${n0(t.hot)}** (window ${n0(t.hotEntriesSetting)}, cap ${n0(t.hotMaxEntriesSetting)}; ${t.withinWindow ? "within the window" : "ABOVE the window"}) |`);
-  out.push(`| hot entries at most, polled between build calls | ${n0(a.hotPeak)} |`);
+  out.push(`| hot entries at most (the builder's logTiers before each batch) | ${n0(a.hotPeak)} |`);
   out.push(`| offsets | first ${n0(t.first)}, archived ${n0(t.first)}–${n0(t.hotFirst - 1)}, hot ${n0(t.hotFirst)}–${n0(t.head)} |`);
   out.push(`| archive objects (listed by Miniflare) | ${n0(a.bucket.objects)}, ${n0(a.bucket.bytes)} B (${f(a.bucket.bytesPerEvent, 1)} B per archived event; objects of at most ${n0(t.objectEntries)} entries) |`);
   out.push(`| R2 calls while building and archiving (counted at the binding) | Class A ${n0(a.r2Build.classA)}, Class B ${n0(a.r2Build.classB)}; ${Object.entries(a.r2Build.byMethod).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}; ${n0(a.r2Build.bytesPut)} B put |`);

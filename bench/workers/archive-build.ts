@@ -27,13 +27,16 @@ export interface ArchiveBuildRequest {
 export interface ArchiveBuildResult {
   batches: number;
   events: number;
-  /** Wall time of the call, and of its parts: awaiting loads, commits, and waits for archiving to make room. */
+  /** Wall time of the call, and of its parts: awaiting loads, commits, the hot count before each batch (logTiers), and sleeping while the store was at its cap. */
   seconds: number;
   loadS: number;
   commitS: number;
-  waitS: number;
-  /** Times a batch waited because the hot store was within one batch of its cap. */
+  tiersS: number;
+  capWaitS: number;
+  /** Times a batch waited because the hot store was at its cap. */
   waits: number;
+  /** The most hot entries any logTiers answered during the call. */
+  hotPeak: number;
   /** The log's head after the last commit. */
   head: number;
 }
@@ -90,8 +93,10 @@ export async function buildArchiveLog(partitions: Partitions, req: ArchiveBuildR
   const t0 = Date.now();
   let loadMs = 0;
   let commitMs = 0;
-  let waitMs = 0;
+  let tiersMs = 0;
+  let capWaitMs = 0;
   let waits = 0;
+  let hotPeak = 0;
   let done = 0;
   let head = 0;
   for (let b = req.first; b < req.first + req.batches; b++) {
@@ -101,13 +106,17 @@ export async function buildArchiveLog(partitions: Partitions, req: ArchiveBuildR
     // commit takes, with a batch to spare.
     const w0 = Date.now();
     for (let waited = false; ; waited = true) {
+      const a0 = Date.now();
       const tiers = await store.logTiers();
+      tiersMs += Date.now() - a0;
+      hotPeak = Math.max(hotPeak, tiers.hot);
       if (tiers.hot < req.hotMax) break;
       if (!waited) waits++;
       if (Date.now() - w0 > 30_000) throw new Error(`archive build: the hot store held ${tiers.hot} entries (hot from ${tiers.hotFirst}, head ${tiers.head}) for 30 s (cap ${req.hotMax}): archiving does not make room`);
+      const s0 = Date.now();
       await sleep(50);
+      capWaitMs += Date.now() - s0;
     }
-    waitMs += Date.now() - w0;
     const last = b * req.perEntity;
     const heads: EntityHead[] = ids.map((entityId) => ({ entityId, shard: partitions.shardOf(entityId), head: last }));
     const l0 = Date.now();
@@ -143,7 +152,7 @@ export async function buildArchiveLog(partitions: Partitions, req: ArchiveBuildR
     head = Math.max(...committed.appended.map((e) => e.offset));
     done++;
   }
-  return { batches: done, events: done * perBatch, seconds: (Date.now() - t0) / 1000, loadS: loadMs / 1000, commitS: commitMs / 1000, waitS: waitMs / 1000, waits, head };
+  return { batches: done, events: done * perBatch, seconds: (Date.now() - t0) / 1000, loadS: loadMs / 1000, commitS: commitMs / 1000, tiersS: tiersMs / 1000, capWaitS: capWaitMs / 1000, waits, hotPeak, head };
 }
 
 /** Loads the build's entities until partition 0 serves them (it first takes over what D1 held before partitions), bounded; hands the lease back. */

@@ -20,6 +20,14 @@ export const PRICES = {
   queueOpsPerMessage: 3,
   d1RowsReadPerM: 0.001,
   d1RowsWrittenPerM: 1.0,
+  /**
+   * R2 Standard (developers.cloudflare.com/r2/pricing, as bench/sim/cost.mjs and docs/scale-model.md
+   * use them): Class A (put, list, …) $4.50 per million, Class B (get, head) $0.36 per million,
+   * storage $0.015 per GB-month (GB = 10^9 bytes here, as in the model); deletes and egress are free.
+   */
+  r2ClassAPerM: 4.5,
+  r2ClassBPerM: 0.36,
+  r2StoragePerGbMonth: 0.015,
   /** Durable Objects bill incoming WebSocket messages as requests at 20:1; outgoing messages (a broadcast) are free. */
   doWebSocketMessagesPerRequest: 20,
   /**
@@ -120,4 +128,37 @@ export function streamCost(
     out.perMillionLogDeliveries = { rowsWritten, rowsRead, storeRequests, logHubRequests, cpu, cpuMsPerEvent, total: rowsWritten + rowsRead + storeRequests + logHubRequests + (cpu ?? 0) };
   }
   return out;
+}
+
+/** Dollars of the log's archive per million events, from the R2 operations the bench counted and the bytes the bucket holds. */
+export interface ArchiveCost {
+  prices: { r2ClassAPerM: number; r2ClassBPerM: number; r2StoragePerGbMonth: number; gb: string };
+  /** Class A operations (puts, lists) per million events while building and archiving. */
+  classAPerMillionEvents: number;
+  /** Class B operations (gets, heads) per million events for one read of the whole log. */
+  classBPerMillionEventsPerRead: number;
+  /** $ per million events: archiving them (Class A), reading them once (Class B), keeping them a month. */
+  archiveUsd: number;
+  readUsd: number;
+  storageUsdPerMonth: number;
+  gbPerMillionEvents: number;
+}
+
+/**
+ * The archive's cost per million events: `events` archived with `classA` Class A operations,
+ * `classBPerRead` Class B operations per whole-log read, `storedBytes` left in the bucket.
+ */
+export function archiveCost(u: { events: number; classA: number; classBPerRead: number; storedBytes: number }): ArchiveCost {
+  const p = PRICES;
+  const perM = 1e6 / Math.max(1, u.events);
+  const gbPerMillionEvents = (u.storedBytes * perM) / 1e9;
+  return {
+    prices: { r2ClassAPerM: p.r2ClassAPerM, r2ClassBPerM: p.r2ClassBPerM, r2StoragePerGbMonth: p.r2StoragePerGbMonth, gb: "10^9 bytes" },
+    classAPerMillionEvents: u.classA * perM,
+    classBPerMillionEventsPerRead: u.classBPerRead * perM,
+    archiveUsd: (u.classA * perM * p.r2ClassAPerM) / 1e6,
+    readUsd: (u.classBPerRead * perM * p.r2ClassBPerM) / 1e6,
+    storageUsdPerMonth: gbPerMillionEvents * p.r2StoragePerGbMonth,
+    gbPerMillionEvents,
+  };
 }

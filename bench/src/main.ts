@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,d1,s1,s2,s3,cmd] [--no-peer] [--out=name] [--profile] [--verbose]: the ladder, Statehouse and the Emmett peer, one run.
+// npm run bench [-- --quick] [--only=w1,w2,w3,w4,w5,d1,s1,s2,s3,cmd,archive] [--archive-events=N] [--no-peer] [--out=name] [--profile] [--verbose]: the ladder, Statehouse and the Emmett peer, one run.
 import os from "node:os";
 import path from "node:path";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import type { Row } from "./measure.js";
 import { PRICES, streamCost, type StreamCost } from "./cost.js";
 import { renderReport } from "./report.js";
 import { runProfiles } from "./profile.js";
+import { archiveStep, type ArchivePlan, type ArchiveResult } from "./archive.js";
 
 const FULL: Plan = {
   w1Rungs: ["b3", "b4", "b4x2"],
@@ -87,13 +88,30 @@ const QUICK: Plan = {
   s3Seconds: 4,
 };
 
+/** The archive step (--only=archive): 1,000,000 events, a hot window of 50,000 (cap 100,000); quick: 100,000 and 5,000 (10,000). */
+const ARCHIVE_FULL: ArchivePlan = {
+  events: 1_000_000,
+  entities: 100,
+  perEntity: 20,
+  hotEntries: 50_000,
+  hotMaxEntries: 100_000,
+  buildLimitS: 900,
+  drainLimitS: 600,
+  readLimitS: 600,
+  filterRange: 40_000,
+  filterRounds: 3,
+  filterType: "bench.v1.Type3",
+};
+const ARCHIVE_QUICK: ArchivePlan = { ...ARCHIVE_FULL, events: 100_000, hotEntries: 5000, hotMaxEntries: 10_000, filterRange: 4000 };
+
 const benchDir = path.resolve(import.meta.dirname, "..");
 const repoDir = path.resolve(benchDir, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 // "d1" (the read side's headroom: the partition store's, since D1 left the pipeline; the flag keeps its
 // name) runs with w5, or alone with --only=d1. "cmd" (not in ALL): W1's command path
-// only — B4X2 and Statehouse, sb and http, 100 B and 64 KB — for before/after comparisons.
+// only — B4X2 and Statehouse, sb and http, 100 B and 64 KB — for before/after comparisons. "archive" (not in
+// ALL either): a large log in R2 behind a small hot window, read whole and filtered (src/archive.ts).
 const ALL = ["w1", "w2", "w3", "w4", "w5", "s1", "s2", "s3"];
 const STREAMS = ["s1", "s2", "s3"];
 const only = new Set((args.find((a) => a.startsWith("--only="))?.slice(7) ?? ALL.join(",")).split(","));
@@ -112,10 +130,14 @@ const outName =
         ? "readside"
         : [...only].every((w) => STREAMS.includes(w))
           ? "streams"
-          : "partial";
+          : [...only].every((w) => w === "archive")
+            ? "archive"
+            : "partial";
     return quick ? (base ? `quick-${base}` : "quick") : base || "latest";
   })();
 const plan = quick ? QUICK : FULL;
+const archiveEvents = args.find((a) => a.startsWith("--archive-events="))?.slice("--archive-events=".length);
+const archivePlan: ArchivePlan = { ...(quick ? ARCHIVE_QUICK : ARCHIVE_FULL), ...(archiveEvents === undefined ? {} : { events: Number(archiveEvents) }) };
 const started = Date.now();
 
 async function main(): Promise<void> {
@@ -125,6 +147,7 @@ async function main(): Promise<void> {
     readSides: only.has("w4") || only.has("w5"),
     capacity: only.has("d1"),
     streams: STREAMS.some((w) => only.has(w)),
+    ...(only.has("archive") ? { archive: { hotEntries: archivePlan.hotEntries, hotMaxEntries: archivePlan.hotMaxEntries } } : {}),
     migrationsDir: path.join(repoDir, "migrations"),
     logs,
   });
@@ -156,6 +179,7 @@ async function main(): Promise<void> {
     let subscriptions: S1Result | undefined;
     let logStream: S2Row[] | undefined;
     let logRows: S3Row[] | undefined;
+    let archive: ArchiveResult | undefined;
     const load: string[] = [`start: ${loadavg()}`];
     const paired: PairedRow[] = [];
     const sh = [statehouseTarget("sb"), statehouseTarget("http")];
@@ -239,6 +263,12 @@ async function main(): Promise<void> {
       console.log(`S3: the log's D1 rows per event, ${plan.s3Steps.map(([r, e]) => `${r} cmd/s over ${e} entities`).join("; ")}, ${plan.s3Seconds} s each`);
       logRows = await s3(stack, plan);
     }
+    if (only.has("archive")) {
+      logs.phase = "archive";
+      load.push(`before the archive step: ${loadavg()}`);
+      console.log(`Archive: ${archivePlan.events.toLocaleString("en-US")} events into one Worker's log with LOG_ARCHIVE bound (hot window ${archivePlan.hotEntries.toLocaleString("en-US")}), read whole through GET /api/v1/log and LogService.Read, and filtered by ${archivePlan.filterType} over each tier`);
+      archive = await archiveStep(stack, archivePlan);
+    }
     load.push(`end: ${loadavg()}`);
     logs.phase = "end";
     // Lines still in flight from the last workload.
@@ -268,6 +298,7 @@ async function main(): Promise<void> {
       subscriptions,
       logStream,
       logRows,
+      archive,
       streamCost: subscriptions !== undefined || logStream !== undefined ? streamCost(subscriptions, logStream) : undefined,
       loadAverages: load,
       paired: paired.length > 0 ? paired : undefined,
@@ -278,10 +309,12 @@ async function main(): Promise<void> {
     const name = outName;
     const report = renderReport(results);
     writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(path.join(outDir, `${name}.svg`), report.svg);
+    // The chart draws W1–W3 only: an archive-only run has nothing for it.
+    const chart = ![...only].every((w) => w === "archive");
+    if (chart) writeFileSync(path.join(outDir, `${name}.svg`), report.svg);
     writeFileSync(path.join(outDir, `${name}.md`), report.markdown);
     console.log(`\n${report.markdown}`);
-    console.log(`wrote bench/results/${name}.json, ${name}.md, ${name}.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(`wrote bench/results/${name}.json, ${name}.md${chart ? `, ${name}.svg` : ""} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (logs.failed()) {
       const l = logs.result();
       console.error(`bench: FAILED — Statehouse's Workers logged ${l.errors.length} unexpected error line(s) and workerd ${l.runtimeErrors.length} error(s); see "Worker logs" in ${name}.md`);
@@ -334,6 +367,8 @@ export type Results = {
   logStream?: S2Row[];
   /** S3: the log's D1 rows per event. */
   logRows?: S3Row[];
+  /** The archive step: a log mostly in R2, read through both tiers, with R2's operations counted. */
+  archive?: ArchiveResult;
   /** Dollars of S1 and S2. */
   streamCost?: StreamCost;
   /** Load averages (1, 5, 15 min) at points of the run: the machine is shared. */

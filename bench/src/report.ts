@@ -8,6 +8,7 @@ import type { StreamCost } from "./cost.js";
 import { renderSvg, type Panel } from "./chart.js";
 import type { Results } from "./main.js";
 import type { LogSummary } from "./worker-logs.js";
+import { archiveSection } from "./report-archive.js";
 
 
 /** Markdown and SVG for a run. */
@@ -61,13 +62,15 @@ export function renderReport(r: Results): { markdown: string; svg: string } {
   if (r.loadAverages !== undefined && r.loadAverages.length > 0) md.push(`Load averages (1, 5, 15 min): ${r.loadAverages.join("; ")}.`, "");
   const targets = targetsTable(r);
   if (targets.length > 0) md.push(...targets, "");
-  if (r.rows.length > 0 || Array.isArray(r.lag) || r.subscriptions === undefined) md.push(...lagTables(r.lag), "");
-  if (r.maxRate !== undefined) md.push(...maxRateTable(r.maxRate, r), "");
+  if (r.rows.length > 0 || Array.isArray(r.lag) || (r.subscriptions === undefined && r.archive === undefined)) md.push(...lagTables(r.lag), "");
+  // An archive-only run has no W5 to say "not run" about.
+  if (r.maxRate !== undefined && (Array.isArray(r.maxRate) || r.archive === undefined)) md.push(...maxRateTable(r.maxRate, r), "");
   if (r.headroom !== undefined) md.push(...headroomTable(r.headroom), "");
   if (r.subscriptions !== undefined) md.push(...s1Table(r.subscriptions, r), "");
   if (r.logStream !== undefined) md.push(...s2Table(r.logStream), "");
   if (r.logRows !== undefined) md.push(...s3Table(r.logRows), "");
   if (r.streamCost !== undefined) md.push(...streamCostTable(r.streamCost, r), "");
+  if (r.archive !== undefined) md.push(...archiveSection(r.archive), "");
   if (r.paired !== undefined) {
     md.push("### Command path, paired (one command at a time, alternating between the two, each on its own entity)", "");
     md.push("| A | B | payload B | pairs | A p50 ms | B p50 ms | median of A − B ms |", "|---|---|--:|--:|--:|--:|--:|");

@@ -60,11 +60,18 @@ export type ReadSideWorker = "rs" | `rs-t${number}` | `rs${(typeof W5_READ_SIDES
 /** The headroom's Worker (`sh-cap`): CAPACITY_PARTITIONS partitions, the capacity read sides declared and disabled, no consumer. */
 export const CAPACITY_WORKER = "cap";
 export const CAPACITY_PARTITIONS = 4;
+/** The archive step's Worker (`sh-arc`): the LOG_ARCHIVE R2 bucket bound, a small hot window, no consumer (the step builds its log itself). */
+export const ARCHIVE_WORKER = "arc";
+/** The archive step's hot window and cap (STATEHOUSE_LOG_HOT_ENTRIES, STATEHOUSE_LOG_HOT_MAX_ENTRIES). */
+export interface ArchiveWindow {
+  hotEntries: number;
+  hotMaxEntries: number;
+}
 /** Read side ids of W5's configuration with `n` read sides. */
 export const w5ReadSideIds = (n: number) => Array.from({ length: n }, (_, i) => `ok${i + 1}`);
 
 /** Host header for a Worker: "ladder.bench", "sb.statehouse.bench", … */
-export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorker | typeof CAPACITY_WORKER): string {
+export function hostOf(worker: "ladder" | Variant | ReadSideWorker | StreamWorker | typeof CAPACITY_WORKER | typeof ARCHIVE_WORKER): string {
   return worker === "ladder" ? "ladder.bench" : `${worker}.statehouse.bench`;
 }
 
@@ -84,6 +91,8 @@ interface StatehouseOptions {
   services?: Record<string, string>;
   /** More partitions than one: their queues EVENTS_1 … (producers only). */
   partitions?: number;
+  /** R2 buckets by binding (persisted on disk under the state directory, like D1 and the objects). */
+  r2Buckets?: Record<string, string>;
 }
 
 /**
@@ -93,7 +102,7 @@ interface StatehouseOptions {
  */
 export async function startStack(
   buildDir: string,
-  opts: { readSides: boolean; capacity?: boolean; capacityOnly?: string; streams?: boolean; migrationsDir: string; inspectorPort?: number; logs?: WorkerLogs },
+  opts: { readSides: boolean; capacity?: boolean; capacityOnly?: string; streams?: boolean; archive?: ArchiveWindow; migrationsDir: string; inspectorPort?: number; logs?: WorkerLogs },
 ): Promise<Stack> {
   const stateDir = path.join(buildDir, opts.capacityOnly === undefined ? "state" : `state-${opts.capacityOnly}`);
   rmSync(stateDir, { recursive: true, force: true });
@@ -127,6 +136,7 @@ export async function startStack(
       queueProducers: Object.fromEntries(Array.from({ length: partitions }, (_, p) => [p === 0 ? "EVENTS" : `EVENTS_${p}`, { queueName: `events-${name}${p === 0 ? "" : `-${p}`}` }])),
       ...(o.batchWindowS === undefined ? {} : { queueConsumers: { [`events-${name}`]: readSideConsumer(o.batchWindowS) } }),
       serviceBindings: { WRITE_HANDLER: "bench-handler", ...o.services },
+      ...(o.r2Buckets === undefined ? {} : { r2Buckets: o.r2Buckets }),
     };
   };
   const readSidesVar = (ids: string[], extra: object = {}) =>
@@ -190,6 +200,17 @@ export async function startStack(
     // sh-sub's events queue is consumed (counted) by the ladder, like the other variants'.
     workers.push(statehouseWorker("sh-sub", streamVars));
     workers.push(statehouseWorker("sh-log", streamVars, { batchWindowS: 0 }));
+  }
+
+  if (opts.archive !== undefined) {
+    // The archive step's Worker: its events queue has no consumer (nothing sends commands to it).
+    workers.push(
+      statehouseWorker(
+        `sh-${ARCHIVE_WORKER}`,
+        { WRITE_HANDLER_PROTOCOL: "connect", STATEHOUSE_LOG_HOT_ENTRIES: String(opts.archive.hotEntries), STATEHOUSE_LOG_HOT_MAX_ENTRIES: String(opts.archive.hotMaxEntries) },
+        { r2Buckets: { LOG_ARCHIVE: `log-archive-sh-${ARCHIVE_WORKER}` } },
+      ),
+    );
   }
 
   const before = new Set(childPids());

@@ -1,5 +1,6 @@
 // Counts every D1 statement a Worker and its Durable Objects run, with the rows D1 reports, by the table it writes.
 import { type SqlTally, createSqlTally, writtenTable } from "./sql-counter.js";
+import { countR2 } from "./r2-counter.js";
 
 /** D1 statements (a batch counts each of its statements) and D1's meta.rows_read / rows_written, by written table. */
 export const d1Totals: SqlTally = createSqlTally();
@@ -71,11 +72,16 @@ export function countD1(db: D1Database): D1Database {
 const counted = new WeakMap<object, Env>();
 
 /**
- * The env with DB counted, the same object for the same env: the composition root builds its
- * services once per env object, so every handler and object of an isolate must see one copy.
+ * The env with DB counted (and the LOG_ARCHIVE bucket, where one is bound: r2-counter.ts), the
+ * same object for the same env: the composition root builds its services once per env object, so
+ * every handler and object of an isolate must see one copy.
  */
 export function countingEnv(env: Env): Env {
   let e = counted.get(env);
-  if (e === undefined) counted.set(env, (e = { ...env, DB: countD1(env.DB) }));
+  if (e === undefined) {
+    const archive = (env as { LOG_ARCHIVE?: R2Bucket }).LOG_ARCHIVE;
+    e = { ...env, DB: countD1(env.DB), ...(archive === undefined ? {} : { LOG_ARCHIVE: countR2(archive) }) };
+    counted.set(env, e);
+  }
   return e;
 }

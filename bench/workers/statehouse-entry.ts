@@ -1,6 +1,6 @@
 // Statehouse as built from src/, plus bench-only hooks that stay off the command path: SQL row counting
 // for every statement of every object, D1 counting, DO request counting, journal seeding and eviction (W3),
-// and the partition store's headroom.
+// the partition store's headroom, and the archive step's log builder (R2 calls counted).
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { MetaDataSchema } from "../../src/gen/chief_of_state/v1/common_pb.js";
@@ -16,6 +16,8 @@ import type { CommandInput } from "../../src/entity/rpc-types.js";
 import { countSql, createSqlTally, settleSqlTotals, writtenTable } from "./sql-counter.js";
 import { countingEnv, d1Totals } from "./d1-counter.js";
 import { runCapacity, warmCapacity } from "./partition-capacity.js";
+import { buildArchiveLog, warmArchiveLog } from "./archive-build.js";
+import { r2Totals } from "./r2-counter.js";
 
 const counts = { processCommand: 0, alarms: 0, constructed: 0 };
 /**
@@ -205,7 +207,7 @@ export default {
     const stub = () => env.ENTITY.get(env.ENTITY.idFromName(id)) as unknown as DurableObjectStub<EntityObject>;
     switch (url.pathname) {
       case "/__bench/counters":
-        return Response.json({ ...counts, sql: settleSqlTotals(), partition: { sql: partitionSql, requests: partitionRequests }, d1: d1Totals, queue: batches, streams });
+        return Response.json({ ...counts, sql: settleSqlTotals(), partition: { sql: partitionSql, requests: partitionRequests }, d1: d1Totals, r2: r2Totals, queue: batches, streams });
       case "/__bench/rowcounts":
         return Response.json(await stub().rowCounts());
       case "/__bench/seed":
@@ -227,6 +229,21 @@ export default {
         if (url.searchParams.get("phase") === "warm") return Response.json({ warmupS: await warmCapacity(services.partitions, req) });
         return Response.json(await runCapacity(services.partitions, req));
       }
+      case "/__bench/archive-build": {
+        // The archive step (bench/src/archive.ts): partition 0's log built through the consumer's load and commit.
+        const services = servicesOf(env);
+        const entities = num("entities");
+        const run = url.searchParams.get("run") ?? "";
+        if (url.searchParams.get("phase") === "warm") {
+          await warmArchiveLog(services.partitions, entities, run);
+          return Response.json({ warm: true });
+        }
+        const req = { batches: num("batches"), entities, perEntity: num("per"), first: num("first"), run, hotMax: services.config.log.hotMaxEntries, budgetMs: num("budget", 30_000) };
+        return Response.json(await buildArchiveLog(services.partitions, req));
+      }
+      case "/__bench/log-tiers":
+        // Partition 0's log: entries hot in its store, head, oldest retained, oldest hot (the archive holds first … hotFirst − 1).
+        return Response.json(await servicesOf(env).partitions.store(0).logTiers());
       case "/__bench/direct": {
         // The command straight to the object's RPC, skipping hono and Connect: the front door's share.
         const command = new Uint8Array(await req.arrayBuffer());

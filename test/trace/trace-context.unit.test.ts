@@ -7,14 +7,17 @@ import {
   childOf,
   formatTraceparent,
   inSpan,
+  installSpanApi,
   newTrace,
   parseTraceparent,
   parseTracestate,
   traceFromHeaders,
   traceFromMeta,
+  startTrace,
   traceMetaHeaders,
   withTraceHeaders,
 } from "../../src/trace/index.js";
+import type { RuntimeSpan, SpanApi } from "../../src/trace/index.js";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN_ID = "00f067aa0ba902b7";
@@ -127,5 +130,66 @@ describe("spans", () => {
     expect(line).toMatchObject({ trace_id: TRACE_ID });
     expect(line.span_id).not.toBe(SPAN_ID);
     expect(JSON.parse(formatLine("info", "outside"))).toEqual({ level: "info", msg: "outside" });
+  });
+});
+
+describe("the runtime's span API", () => {
+  const CF_TRACE = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  /** A span API like workerd's: each entered span gets the next id of Cloudflare's trace, traced or not. */
+  function fakeApi(traced: boolean) {
+    const names: string[] = [];
+    const attributes: Record<string, unknown>[] = [];
+    let n = 0;
+    const span = (spanId: string): RuntimeSpan => ({
+      isTraced: traced,
+      spanContext: () => (traced ? { traceId: CF_TRACE, spanId, traceFlags: 1 } : { traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }),
+      setAttributes: (a) => attributes.push(a),
+    });
+    const api: SpanApi = {
+      enterSpan: (name, callback) => {
+        names.push(name);
+        return callback(span(`cf${String(++n).padStart(14, "0")}`));
+      },
+      getActiveSpan: () => span("cf00000000000000"),
+    };
+    return { api, names, attributes };
+  }
+
+  it("names each span and gives it the W3C ids as attributes", () => {
+    const { api, names, attributes } = fakeApi(false);
+    installSpanApi(api);
+    try {
+      const span = inSpan("statehouse.command", { traceId: TRACE_ID, spanId: SPAN_ID, flags: "01" }, { "statehouse.entity_id": "e" }, (s) => s);
+      expect(names).toEqual(["statehouse.command"]);
+      expect(attributes).toEqual([{ "statehouse.entity_id": "e", "statehouse.trace_id": TRACE_ID, "statehouse.span_id": span.spanId }]);
+    } finally {
+      installSpanApi(undefined);
+    }
+  });
+
+  it("starts a trace with Cloudflare's ids when the request is traced, and uses its span ids in that trace", () => {
+    const { api } = fakeApi(true);
+    installSpanApi(api);
+    try {
+      expect(startTrace()).toEqual({ traceId: CF_TRACE, spanId: "cf00000000000000", flags: "01" });
+      const [outer, inner] = inSpan("statehouse.request", undefined, {}, (o) => inSpan("statehouse.command", undefined, {}, (i) => [o, i]));
+      expect(outer).toMatchObject({ traceId: CF_TRACE, spanId: "cf00000000000001" });
+      expect(inner).toMatchObject({ traceId: CF_TRACE, spanId: "cf00000000000002" });
+      // A caller's own trace keeps its id; Cloudflare's span ids belong to another trace, so ours are random.
+      const continued = inSpan("statehouse.request", { traceId: TRACE_ID, spanId: SPAN_ID, flags: "01" }, {}, (s) => s);
+      expect(continued.traceId).toBe(TRACE_ID);
+      expect(continued.spanId).not.toMatch(/^cf/);
+    } finally {
+      installSpanApi(undefined);
+    }
+  });
+
+  it("starts random traces when the request is not traced", () => {
+    installSpanApi(fakeApi(false).api);
+    try {
+      expect(startTrace().traceId).not.toBe("0".repeat(32));
+    } finally {
+      installSpanApi(undefined);
+    }
   });
 });

@@ -10,7 +10,7 @@ const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
   { name: "domain", parts: ["entity", "readside", "streams", "eskit"] },
   { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "docstore", "metrics", "payload", "config"] },
-  { name: "base", parts: ["errors", "log", "gen"] },
+  { name: "base", parts: ["errors", "log", "trace", "gen"] },
 ];
 
 /** A regex that matches every module of the given folders or top-level files of src/. */

@@ -1,5 +1,5 @@
 // Worker entry: the front door, the queue consumers, the reconciler and the Durable Object classes. Wiring only.
-import { env } from "cloudflare:workers";
+import { env, tracing } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
 import { EntityObject as EntityObjectBase } from "./entity/index.js";
 import { createApp } from "./front/index.js";
@@ -7,6 +7,7 @@ import { log } from "./log.js";
 import { PartitionObject as PartitionObjectBase } from "./partition/index.js";
 import { handleQueue, reconcile } from "./readside/index.js";
 import { deadLetterDeps, entityPorts, partitionPorts, servicesOf } from "./services.js";
+import { installSpanApi } from "./trace/index.js";
 
 export { LogHub, SubscriptionObject } from "./streams/index.js";
 
@@ -23,6 +24,9 @@ export class PartitionObject extends PartitionObjectBase {
     super(ctx, env, partitionPorts(env));
   }
 }
+
+// Statehouse's spans become named spans of Cloudflare's trace ([observability.traces] in wrangler.toml).
+installSpanApi(tracing);
 
 // Validate the configuration at start, so a bad value is named in the log before any request.
 const startup = parseConfig(env as Env);

@@ -1,11 +1,15 @@
 // Structured logs: one JSON object per line, so Workers Logs can filter on level, code and ids.
 import { messageOf } from "./errors.js";
+import { activeTrace } from "./trace/index.js";
 
 /** Fields a log line may carry; the named ones are queried across the codebase, so keep their names. */
 export interface LogFields {
   entity_id?: string;
   revision?: number;
   read_side_id?: string;
+  /** The W3C trace id and span id of the work that logged (set from the active span unless given). */
+  trace_id?: string;
+  span_id?: string;
   /** A Statehouse error code (errors.ts). */
   code?: string;
   /** What was thrown: rendered as {name, message, stack, cause}, never sent to a client. */
@@ -26,10 +30,12 @@ export const log = {
   error: (msg: string, fields?: LogFields): void => console.error(formatLine("error", msg, fields)),
 };
 
-/** The JSON line for one log call (exported for tests of the format). */
+/** The JSON line for one log call (exported for tests of the format); inside a span it names the span's trace. */
 export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
   const { error, ...rest } = fields;
-  const line: Record<string, unknown> = { level, msg, ...rest };
+  const trace = activeTrace();
+  const ids = trace === undefined ? {} : { trace_id: trace.traceId, span_id: trace.spanId };
+  const line: Record<string, unknown> = { level, msg, ...ids, ...rest };
   if (error !== undefined) line.error = describeError(error);
   return JSON.stringify(line);
 }

@@ -7,6 +7,7 @@ import { entityIdProblem } from "./entity-id.js";
 import type { EntityObject } from "./entity-object.js";
 import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 import type { JournalEntry } from "../journal/index.js";
+import { activeTrace, carrierOf } from "../trace/index.js";
 
 /** Decoded state and meta. */
 export interface EntityState {
@@ -39,10 +40,10 @@ export function createEntityClient(ns: DurableObjectNamespace<EntityObject>): En
   };
   return {
     async processCommand(input) {
-      return decodeState(unwrap(await stub(input.entityId).processCommand(input)));
+      return decodeState(unwrap(await stub(input.entityId).processCommand(traced(input))));
     },
     async processCommandBytes(input) {
-      return unwrap(await stub(input.entityId).processCommand(input));
+      return unwrap(await stub(input.entityId).processCommand(traced(input)));
     },
     async getState(entityId, revision) {
       return decodeState(unwrap(await stub(entityId).getState({ entityId, revision })));
@@ -64,6 +65,12 @@ export function decodeState(reply: StateReply): EntityState {
 /** Decodes a serialized journal row. */
 export function decodeJournalEntry(entry: JournalEntry): DecodedJournalEntry {
   return { event: fromBinary(AnySchema, entry.event), ...decodeState(entry) };
+}
+
+/** The input with the active span as its trace, unless it names one: the Durable Object call is a hop of the caller's trace. */
+function traced(input: CommandInput): CommandInput {
+  const span = activeTrace();
+  return input.trace !== undefined || span === undefined ? input : { ...input, trace: carrierOf(span) };
 }
 
 function unwrap<T>(result: RpcResult<T>): T {

@@ -8,6 +8,7 @@ import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
 import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
 import { log } from "../log.js";
+import { TRACE_META_KEYS, activeTrace, carrierOf, inSpan, traceFromCarrier, traceMetaHeaders } from "../trace/index.js";
 import { acceptHubSocket } from "../streams/index.js";
 import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
@@ -97,7 +98,9 @@ export class EntityObject extends DurableObject<Env> {
 
   /** Runs one command: fold through the write handler, then commit every event in one transaction. */
   processCommand(input: CommandInput): Promise<RpcResult<StateReply>> {
-    return this.queue.run(() => this.guard(() => this.runCommand(input)));
+    // The command's span: a child of the caller's (an invalid or absent trace starts one), so its handler calls, log lines and events name it.
+    const parent = traceFromCarrier(input.trace);
+    return this.queue.run(() => inSpan("statehouse.command", parent, { "statehouse.entity_id": input.entityId }, () => this.guard(() => this.runCommand(input))));
   }
 
   /** The state and meta at the head, or right after `revision` when given. */
@@ -233,31 +236,38 @@ export class EntityObject extends DurableObject<Env> {
       priorState: prior.state,
       priorMeta: prior.meta,
       revisionDate: timestampFromMs(Date.now()),
-      persistedHeaders: toMetaHeaders(input.persistedHeaders),
+      // The command's trace goes into every event's meta, under the keys Statehouse owns (an allow-listed copy of the request's header would contradict it).
+      persistedHeaders: [...toMetaHeaders(input.persistedHeaders.filter(([key]) => !TRACE_META_KEYS.includes(key))), ...traceMetaHeaders(activeTrace())],
       propagatedHeaders: new Headers(input.propagatedHeaders),
       validation,
+    }).catch((cause: unknown) => {
+      logHandlerFailure(input.entityId, cause);
+      throw cause;
     });
     const rows: JournalEntry[] = folded.map((f) => toRow(f.event, f.state, f.meta));
     const last = folded.at(-1);
     if (last !== undefined && input.requireJsonTypes) requireRegistered(last.state, registry);
     if (rows.length === 0 && commandHash === undefined) return { state: prior.stateBytes, meta: prior.metaBytes };
 
-    this.journal.append(rows, prior.revision, {
-      published: this.outbox.published,
-      snapshotFrequency: config.snapshotFrequency,
-      snapshotsToRetain: config.snapshotsToRetain,
-      idempotency:
-        input.idempotencyKey !== undefined && commandHash !== undefined
-          ? { key: input.idempotencyKey, commandHash, now: Date.now() }
-          : undefined,
-    });
+    inSpan("statehouse.commit", undefined, { "statehouse.entity_id": input.entityId, "statehouse.events": rows.length }, () =>
+      this.journal.append(rows, prior.revision, {
+        published: this.outbox.published,
+        snapshotFrequency: config.snapshotFrequency,
+        snapshotsToRetain: config.snapshotsToRetain,
+        idempotency:
+          input.idempotencyKey !== undefined && commandHash !== undefined
+            ? { key: input.idempotencyKey, commandHash, now: Date.now() }
+            : undefined,
+      }),
+    );
     if (last === undefined || rows.length === 0) return { state: prior.stateBytes, meta: prior.metaBytes };
     const lastRow = rows.at(-1) as JournalEntry;
     this.head = { revision: lastRow.revision, state: last.state, meta: last.meta, stateBytes: lastRow.state, metaBytes: lastRow.meta };
     this.entityId = input.entityId;
     // Armed in the same turn as the commit, so an eviction before the send still publishes later.
     this.armAlarm(OUTBOX_ALARM_MS);
-    this.outbox.notify(input.entityId, lastRow.revision, rows);
+    const span = activeTrace();
+    this.outbox.notify(input.entityId, lastRow.revision, rows, span === undefined ? undefined : carrierOf(span));
     broadcastCommit(this.ctx, input.entityId, rows);
     return { state: lastRow.state, meta: lastRow.meta };
   }
@@ -341,6 +351,17 @@ export class EntityObject extends DurableObject<Env> {
       return { ok: false, error: StatehouseError.from(cause).toData() };
     }
   }
+}
+
+/** Codes that say the write handler (or the way to it) is failing, not that it refused the command. */
+const HANDLER_FAULTS: ReadonlySet<string> = new Set(["unavailable", "deadline_exceeded", "internal", "unknown"]);
+
+/** A warn line for a command the write handler could not run, in the command's span, so it meets the handler's own logs by trace id. */
+function logHandlerFailure(entityId: string, cause: unknown): void {
+  // A bug (not a StatehouseError) is logged whole by guard().
+  if (isUnexpected(cause)) return;
+  const err = StatehouseError.from(cause);
+  if (HANDLER_FAULTS.has(err.code)) log.warn(`statehouse: command on ${entityId} failed in the write handler: ${err.code}: ${err.message}`, { entity_id: entityId, code: err.code });
 }
 
 function toRow(event: Any, state: Any, meta: MetaData): JournalEntry {

@@ -6,6 +6,7 @@ import { HandleCommandRequestSchema, HandleEventRequestSchema } from "../gen/chi
 import type { WriteHandler } from "../handlers/index.js";
 import { anyJsonDepth, checkJsonDepth, decodeBase64Lenient, isEmptyAny, typeNameOf } from "../payload/index.js";
 import { StatehouseError } from "../errors.js";
+import { inSpan, withTraceHeaders } from "../trace/index.js";
 
 /** Type validation as COS_WRITE_SIDE_PROTO_VALIDATION configures it. */
 export interface TypeValidation {
@@ -39,13 +40,16 @@ export interface FoldedEvent {
  * with HandleEvent onto the state the previous one produced. Nothing is persisted here.
  */
 export async function foldCommand(handler: WriteHandler, input: FoldInput): Promise<FoldedEvent[]> {
-  const reply = await handler.handleCommand(
-    create(HandleCommandRequestSchema, {
-      command: input.command,
-      priorState: input.priorState,
-      priorEventMeta: input.priorMeta,
-    }),
-    input.propagatedHeaders,
+  // Each handler call is a span of its own, whose traceparent the handler receives whatever the protocol.
+  const reply = await inSpan("statehouse.handle_command", undefined, { "statehouse.entity_id": input.entityId }, (span) =>
+    handler.handleCommand(
+      create(HandleCommandRequestSchema, {
+        command: input.command,
+        priorState: input.priorState,
+        priorEventMeta: input.priorMeta,
+      }),
+      withTraceHeaders(input.propagatedHeaders, span),
+    ),
   );
   let events = reply.events.filter((e) => !isEmptyAny(e));
   if (events.length === 0 && reply.event !== undefined && !isEmptyAny(reply.event)) events = [reply.event];
@@ -68,9 +72,8 @@ export async function foldCommand(handler: WriteHandler, input: FoldInput): Prom
       revisionDate: input.revisionDate,
       headers: input.persistedHeaders,
     });
-    const applied = await handler.handleEvent(
-      create(HandleEventRequestSchema, { event, priorState: state, eventMeta: meta }),
-      input.propagatedHeaders,
+    const applied = await inSpan("statehouse.handle_event", undefined, { "statehouse.entity_id": input.entityId, "statehouse.revision": meta.revisionNumber }, (span) =>
+      handler.handleEvent(create(HandleEventRequestSchema, { event, priorState: state, eventMeta: meta }), withTraceHeaders(input.propagatedHeaders, span)),
     );
     const resulting = applied.resultingState;
     if (resulting === undefined || isEmptyAny(resulting)) {

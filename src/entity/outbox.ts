@@ -1,5 +1,6 @@
 // Hands committed revisions to the Queue after commit; an alarm retries until the Queue has them.
 import type { JournalEntry } from "../journal/index.js";
+import type { TraceCarrier } from "../trace/index.js";
 
 /**
  * The Queue message for a range of committed revisions of one entity. When the range's rows fit
@@ -11,6 +12,8 @@ export interface EventsMessage {
   fromRevision: number;
   toRevision: number;
   events?: JournalEntry[];
+  /** The span of the newest command in the range, when the entity knows it (each event's meta has its own). */
+  trace?: TraceCarrier;
 }
 
 /**
@@ -32,6 +35,8 @@ export class OutboxPublisher {
   /** Rows committed but not yet sent, kept while they fit in one message. */
   private readonly carried = new Map<number, JournalEntry>();
   private carriedBytes = 0;
+  /** The span of the newest commit not yet sent. */
+  private trace: TraceCarrier | undefined;
 
   constructor(
     private readonly send: (msg: EventsMessage) => Promise<void>,
@@ -39,8 +44,9 @@ export class OutboxPublisher {
     public published = 0,
   ) {}
 
-  /** Records that `head` is committed for `entityId` (with its new rows) and starts publishing it. */
-  notify(entityId: string, head: number, rows: readonly JournalEntry[] = []): void {
+  /** Records that `head` is committed for `entityId` (with its new rows and its command's span) and starts publishing it. */
+  notify(entityId: string, head: number, rows: readonly JournalEntry[] = [], trace?: TraceCarrier): void {
+    if (trace !== undefined) this.trace = trace;
     for (const r of rows) {
       const size = carriedSize(r);
       if (this.carriedBytes + size > MAX_CARRIED_BYTES) break;
@@ -73,9 +79,12 @@ export class OutboxPublisher {
       const msg: EventsMessage = { entityId, fromRevision: this.published + 1, toRevision: this.target };
       const events = this.carriedRange(msg.fromRevision, msg.toRevision);
       if (events !== undefined) msg.events = events;
+      const trace = this.trace;
+      if (trace !== undefined) msg.trace = trace;
       try {
         await this.send(msg);
         this.published = msg.toRevision;
+        if (this.trace === trace) this.trace = undefined;
         this.forgetCarried(msg.toRevision);
       } catch (cause) {
         // Whatever the cause, the retry sends the bare range: a message the Queue refuses for its

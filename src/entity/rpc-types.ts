@@ -1,6 +1,7 @@
 // The shapes that cross Durable Object RPC between the front door and EntityObject.
 import type { ErrorData } from "../errors.js";
 import type { JournalEntry } from "../journal/index.js";
+import type { TraceCarrier } from "../trace/index.js";
 import type { BuiltinHandlerName } from "./builtin-handlers.js";
 
 /** A typed result: expected failures are values, because Workers RPC drops an error's code. */
@@ -21,6 +22,8 @@ export interface CommandInput {
   requireJsonTypes?: boolean;
   /** A write handler built into Statehouse to fold this command with, instead of the configured one. */
   builtin?: BuiltinHandlerName;
+  /** The caller's span (W3C traceparent/tracestate); the entity runs the command in a child of it, or starts a trace. */
+  trace?: TraceCarrier;
 }
 
 /** State and meta, serialized (google.protobuf.Any and chief_of_state.v1.MetaData). */

@@ -17,6 +17,7 @@ import { jsonApi } from "./json-api.js";
 import { logApi } from "./log-api.js";
 import { metricsApi } from "./metrics-api.js";
 import { streamApi } from "./stream-api.js";
+import { traceRequests } from "./trace-request.js";
 import { wellFormedPath } from "./well-formed-path.js";
 
 /** Largest request body: a command must leave room for event, state and meta in a 2 MB row. */
@@ -30,6 +31,7 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
 
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+  app.use("*", traceRequests());
 
   app.get("/healthz", (c) => {
     try {

@@ -3,6 +3,7 @@ import type { ReadSideRecord } from "../control/index.js";
 import { JOURNAL_PAGE_BYTES, type JournalEntry, type JournalPage, entityIdProblem } from "../entity/index.js";
 import { LOG_READ_SIDE_ID, type LogAppend, type LogEntry } from "../eventlog/index.js";
 import { log } from "../log.js";
+import { type TraceCarrier, traceFromCarrier } from "../trace/index.js";
 import { type BatchPositions, type CommitResult, type CursorUpdate, type EntityHead, type ParkedEvent, cursorId, freshCursor } from "../partition/index.js";
 import type { ReadSideContext } from "./context.js";
 import { type PairDelivery, type PairOutcome, deliverPair } from "./delivery.js";
@@ -35,6 +36,8 @@ export interface EntityGroup {
   readSideIds: Set<string> | undefined;
   /** Rows the messages carried, by revision. */
   carried: Map<number, JournalEntry>;
+  /** The newest command's span a message named. */
+  trace?: TraceCarrier;
 }
 
 /** One (read side, entity) that has something to deliver in this batch. */
@@ -208,6 +211,7 @@ function addToGroup(groups: Map<string, EntityGroup>, body: DeliveryMessage, msg
     groups.set(body.entityId, g);
   }
   g.messages.push(msg);
+  if (body.trace !== undefined && body.toRevision >= g.to) g.trace = body.trace;
   g.to = Math.max(g.to, body.toRevision);
   for (const e of body.events ?? []) g.carried.set(e.revision, e);
   if (body.readSideIds === undefined || g.readSideIds === undefined) g.readSideIds = undefined;
@@ -282,7 +286,7 @@ async function deliverAll(pairs: Pair[], ctx: ReadSideContext, deadline: number)
     try {
       const page = carriedPage(pair.group, pair.cursor.revision + 1) ?? (await readPage(pair.key.entityId, pair.cursor.revision + 1));
       const target = Math.max(pair.group.to, page.headRevision);
-      const delivery = { ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline };
+      const delivery = { ...pair, events: page.events, compactedAt: page.compactedAt, target, deadline, trace: traceFromCarrier(pair.group.trace) };
       if (pair.handler === LOG_HANDLER) return { pair, target, ...planLogAppend(delivery, ctx.config.log.states) };
       return { pair, target, outcome: await deliverPair(delivery) };
     } catch (cause) {

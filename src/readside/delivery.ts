@@ -7,6 +7,7 @@ import { StatehouseError, isUnexpected } from "../errors.js";
 import { log } from "../log.js";
 import { HandleReadSideRequestSchema } from "../gen/chief_of_state/v1/readside_pb.js";
 import { typeNameOf } from "../payload/index.js";
+import { type TraceContext, inSpan, traceFromMeta } from "../trace/index.js";
 import { decideOnFailure } from "./policy.js";
 import type { ReadSideHandler } from "./read-side-handler.js";
 import { webhookId } from "./webhook-id.js";
@@ -28,6 +29,8 @@ export interface PairDelivery {
   target: number;
   /** No call starts unless it can end (timeout included) before this time. */
   deadline: number;
+  /** The span the queue message named, for events whose meta carries none (committed before traces were kept). */
+  trace?: TraceContext;
 }
 
 /** What happened, for the batched commit and for any follow-up message. */
@@ -77,8 +80,14 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
       continue;
     }
     const request = create(HandleReadSideRequestSchema, { event, state: resulting, meta, readSideId: spec.id });
+    // Each call is a span under the command that committed the event (its meta names it).
+    const attempt: { span?: TraceContext } = {};
+    const attributes = { "statehouse.read_side_id": spec.id, "statehouse.entity_id": key.entityId, "statehouse.revision": entry.revision };
     try {
-      await d.handler.handle({ request, shard: key.shard, webhookId: await webhookId(spec.id, key.entityId, entry.revision) });
+      await inSpan("statehouse.delivery", traceFromMeta(meta.headers) ?? d.trace, attributes, async (span) => {
+        attempt.span = span;
+        await d.handler.handle({ request, shard: key.shard, webhookId: await webhookId(spec.id, key.entityId, entry.revision), trace: span });
+      });
       settle(entry.revision);
       continue;
     } catch (cause) {
@@ -86,7 +95,7 @@ export async function deliverPair(d: PairDelivery, now: () => number = Date.now)
       const attempts = state.attempts + 1;
       const lastError = `${err.code}: ${err.message}`;
       const action = decideOnFailure(spec, attempts);
-      log.warn(`statehouse: read side ${spec.id} failed on ${key.entityId}@${entry.revision} (attempt ${attempts}, ${action.kind}): ${lastError}`, { read_side_id: spec.id, entity_id: key.entityId, revision: entry.revision, code: err.code, error: isUnexpected(cause) ? cause : undefined });
+      log.warn(`statehouse: read side ${spec.id} failed on ${key.entityId}@${entry.revision} (attempt ${attempts}, ${action.kind}): ${lastError}`, { read_side_id: spec.id, entity_id: key.entityId, revision: entry.revision, code: err.code, error: isUnexpected(cause) ? cause : undefined, trace_id: attempt.span?.traceId, span_id: attempt.span?.spanId });
       if (action.kind === "skip") {
         out.parked.push({ readSideId: spec.id, entityId: key.entityId, revision: entry.revision, reason: lastError, attempts });
         settle(entry.revision);

@@ -41,6 +41,11 @@ export function parseMessage(body: unknown): ConsumerMessage | undefined {
   if (events !== undefined && !(Array.isArray(events) && events.every(isJournalEntry))) return undefined;
   const delivery: DeliveryMessage = { entityId: b.entityId, fromRevision: b.fromRevision, toRevision: b.toRevision, readSideIds: ids as string[] | undefined };
   if (events !== undefined) delivery.events = events as JournalEntry[];
+  // A trace is a hint: one that is not a pair of strings is left out, never a reason to refuse the message.
+  const trace = b.trace as Record<string, unknown> | undefined;
+  if (typeof trace?.traceparent === "string" && (trace.tracestate === undefined || typeof trace.tracestate === "string")) {
+    delivery.trace = trace.tracestate === undefined ? { traceparent: trace.traceparent } : { traceparent: trace.traceparent, tracestate: trace.tracestate };
+  }
   return { kind: "delivery", body: delivery };
 }
 

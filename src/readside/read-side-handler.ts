@@ -6,6 +6,7 @@ import { StatehouseError } from "../errors.js";
 import { type HandleReadSideRequest, ReadSideHandlerService } from "../gen/chief_of_state/v1/readside_pb.js";
 import { resolveHandlerTarget, transportFor } from "../handlers/index.js";
 import { eventTag } from "../partition/index.js";
+import { type TraceContext, withTraceHeaders } from "../trace/index.js";
 
 /** One delivery: the request plus what the transport needs besides it. */
 export interface ReadSideCall {
@@ -13,6 +14,8 @@ export interface ReadSideCall {
   shard: number;
   /** Standard Webhooks message id, stable across attempts. */
   webhookId: string;
+  /** The delivery's span, sent as `traceparent`/`tracestate` whatever the protocol. */
+  trace?: TraceContext;
 }
 
 /** A read side's handler. `handle` resolves only on `successful: true`; anything else throws. */
@@ -25,9 +28,10 @@ export function createReadSideHandler(spec: ReadSideSpec, env: Env, registry: Re
   const target = resolveHandlerTarget(`read side ${spec.id}`, spec.target, spec.protocol, env);
   const client = createClient(ReadSideHandlerService, transportFor(target, { timeoutMs: spec.timeoutMs, registry, signingSecret: spec.secret }));
   return {
-    async handle({ request, shard, webhookId }) {
+    async handle({ request, shard, webhookId, trace }) {
       // CoS's read-side headers go with every protocol: they cost nothing and name the event without parsing it.
-      const headers = { "webhook-id": webhookId, "x-cos-entity-id": request.meta?.entityId ?? "", "x-cos-event-tag": eventTag(shard) };
+      const cos = { "webhook-id": webhookId, "x-cos-entity-id": request.meta?.entityId ?? "", "x-cos-event-tag": eventTag(shard) };
+      const headers = trace === undefined ? cos : withTraceHeaders(cos, trace);
       const { successful } = await client.handleReadSide(request, { headers });
       if (!successful) throw new StatehouseError("aborted", `${target.name} answered successful: false`);
     },

@@ -116,6 +116,8 @@ describe("headers", () => {
     expect(res.body.meta.headers).toEqual([
       { key: "x-tenant", string_value: "acme" },
       { key: "x-trace-bin", bytes_value: trace },
+      // Statehouse's own: the command's span (README "Tracing").
+      { key: "traceparent", string_value: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
     ]);
     expect((await state(id)).body.meta.headers).toEqual(res.body.meta.headers);
   });
@@ -124,7 +126,10 @@ describe("headers", () => {
     const id = freshId();
     const client = connectClient(ChiefOfStateService, { headers: { "x-tenant": "globex" } });
     const res = await client.processCommand({ entityId: id, command: structAny({}) });
-    expect(res.meta?.headers.map((h) => [h.key, h.value.value])).toEqual([["x-tenant", "globex"]]);
+    expect(res.meta?.headers.map((h) => [h.key, h.value.value])).toEqual([
+      ["x-tenant", "globex"],
+      ["traceparent", expect.stringMatching(/^00-/)],
+    ]);
     expect(structOf(res.state)).toMatchObject({ count: 1 });
   });
 });

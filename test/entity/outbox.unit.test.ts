@@ -24,6 +24,18 @@ describe("OutboxPublisher", () => {
     expect(p.published).toBe(3);
   });
 
+  it("names the newest commit's trace in the message that carries it, and no trace in later ones", async () => {
+    const { p, sent } = publisher();
+    p.notify("e", 1, [], { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
+    await p.flush("e", 1);
+    p.notify("e", 2);
+    await p.flush("e", 2);
+    expect(sent).toEqual([
+      { entityId: "e", fromRevision: 1, toRevision: 1, trace: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" } },
+      { entityId: "e", fromRevision: 2, toRevision: 2 },
+    ]);
+  });
+
   it("coalesces commits that land while a send is in flight", async () => {
     const { p, sent } = publisher();
     p.notify("e", 1);

@@ -18,7 +18,12 @@ describe("CoS HTTP gateway", () => {
     const res = await process(id, { command: b64(toBinary(AnySchema, structAny({ events: [{ via: "gateway" }] }))) });
     expect(res.status).toBe(200);
     expect(structOf(fromBinary(AnySchema, fromB64(res.body.state)))).toEqual({ count: 1, last: { via: "gateway" }, revision: 1 });
-    expect(res.body.meta).toMatchObject({ entity_id: id, revision_number: 1, headers: [], data: {} });
+    expect(res.body.meta).toMatchObject({
+      entity_id: id,
+      revision_number: 1,
+      headers: [{ key: "traceparent", string_value: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) }],
+      data: {},
+    });
     expect(res.body.meta.revision_date).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 

@@ -94,4 +94,15 @@ describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
     expect(res.body.state.last.headers["x-tenant"]).toBe("initech");
     expect(res.body.state.last.headers["x-secret"]).toBeUndefined();
   });
+
+  it("sends HandleCommand and HandleEvent the command's trace, each call as a span of its own, with the propagated headers", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await command(freshId(protocol), { command: { op: "echo_trace" } }, { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, "x-tenant": "initech" });
+    const atCommand = res.body.state.last.command_headers;
+    const atEvent = res.body.state.event_headers;
+    expect(atCommand.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(atEvent.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(atEvent.traceparent).not.toBe(atCommand.traceparent);
+    expect(atEvent["x-tenant"]).toBe("initech");
+  });
 });

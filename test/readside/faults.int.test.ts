@@ -109,7 +109,9 @@ describe("read-side faults", { timeout: 30_000 }, () => {
     // longer than the Queue's retries): it arrives on the dead-letter queue instead.
     await editReadSides("UPDATE sh_read_side SET paused = 1 WHERE id = ?", side);
     await command(e, { command: { events: [{ n: 2 }, { n: 3 }] } });
-    await new Promise((r) => setTimeout(r, 200));
+    // Until the Worker's consumer has held the message for the paused read side (the index learns
+    // head 3), resuming could let it deliver 2 and 3 itself: a fixed wait lost that race under load.
+    await eventually(async () => expect((await admin(`/read-sides/${side}/cursors?entity=${encodeURIComponent(e)}`)).body.cursors[0]?.head_revision).toBe(3));
     await editReadSides("UPDATE sh_read_side SET paused = 0 WHERE id = ?", side);
     const dead = await consume([{ entityId: e, fromRevision: 2, toRevision: 3 }], env, DEAD_LETTER_QUEUE);
     expect(dead.ackAll).toBe(true);

@@ -16,6 +16,13 @@ describe("parseMessage", () => {
     expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 1, events: [row] })?.body).toMatchObject({ events: [row] });
   });
 
+  it("reads the trace a delivery names, and leaves out one that is not a pair of strings", () => {
+    const trace = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "rojo=1" };
+    expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 1, trace })?.body).toMatchObject({ trace });
+    expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 1, trace: { traceparent: 7 } })?.body).not.toHaveProperty("trace");
+    expect(parseMessage({ entityId: "a", fromRevision: 1, toRevision: 1, trace: "x" })?.kind).toBe("delivery");
+  });
+
   it("reads a sweep page, with or without a shard", () => {
     expect(parseMessage({ sweep: { readSideId: "x", after: "" } })).toEqual({ kind: "sweep", body: { sweep: { readSideId: "x", after: "", shard: undefined } } });
     expect(parseMessage({ sweep: { readSideId: "x", after: "e", shard: 3 } })?.body).toEqual({ sweep: { readSideId: "x", after: "e", shard: 3 } });

@@ -18,11 +18,13 @@ function brokerOf(fromPackage: string): string {
 describe("miniflare's queue broker patch", () => {
   for (const from of ["package.json", "node_modules/wrangler/package.json", "node_modules/@cloudflare/vitest-plugin/package.json"]) {
     it(`is applied to the miniflare that ${from === "package.json" ? "the project (bench)" : from.split("/").slice(1, -1).join("/")} loads`, () => {
-      const text = readFileSync(brokerOf(from), "utf8");
-      expect(text).toContain("statehouse-patch: queue-broker-flush");
+      const file = brokerOf(from);
+      const text = readFileSync(file, "utf8");
+      const unpatched = `${file} is not patched: run \`node scripts/patch-miniflare.mjs\` (npm install runs it)`;
+      expect(text.includes("statehouse-patch: queue-broker-flush"), unpatched).toBe(true);
       // the flush clears its pending state in a finally, and log calls cannot throw out of it
-      expect(text).toMatch(/#flush = async \(\) => \{\s*let flushing = this\.#pendingFlush;\s*try \{\s*await this\.#flushBatch\(\);\s*\} finally \{/);
-      expect(text).toMatch(/async logWithLevel\(level, message\) \{\s*try \{\s*await super\.logWithLevel/);
+      expect(/#flush = async \(\) => \{\s*let flushing = this\.#pendingFlush;\s*try \{\s*await this\.#flushBatch\(\);\s*\} finally \{/.test(text), unpatched).toBe(true);
+      expect(/async logWithLevel\(level, message\) \{\s*try \{\s*await super\.logWithLevel/.test(text), unpatched).toBe(true);
     });
   }
 });

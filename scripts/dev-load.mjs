@@ -32,7 +32,7 @@ const { values: opts } = parseArgs({
     seconds: { type: "string", default: "30" },
     "max-commands": { type: "string", default: "20000" },
     "event-bytes": { type: "string", default: "0" },
-    "drain-seconds": { type: "string", default: "60" },
+    "drain-seconds": { type: "string", default: "90" },
     "start-seconds": { type: "string", default: "120" },
     "keep-logs": { type: "boolean", default: false },
   },

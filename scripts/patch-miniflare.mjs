@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 const MARKER = "statehouse-patch: queue-broker-flush";
 const BROKER = join("dist", "src", "workers", "queues", "broker.worker.js");
 
-// The exact upstream text the patch replaces (miniflare 5.20261103.0-beta; unchanged since 4.x).
+// The exact upstream text the patch replaces (miniflare 5.20261103.0-beta's compiled broker).
 const EXPECTED = `  #flush = async () => {
     let consumer = this.#maybeConsumer;
     assert(consumer !== void 0);`;

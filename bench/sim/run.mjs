@@ -2,14 +2,14 @@
 // node bench/sim/run.mjs [--calibration=FILE] [--archive] [--quick]
 //
 // 1. Calibrates the local model from a bench run's W5 steps (default: the newest
-//    /tmp/benchwork/bench/results/partitions-*.json if one exists, else bench/results/readside.json)
+//    bench/results/partitions-N.json with the highest N, else bench/results/readside.json)
 //    and prints measured against predicted W5.
 // 2. Predicts one partition on Cloudflare at the sizes of docs/scale-model.md, and for K = 1, 2, 4 … 128
 //    partitions says which ceiling breaks first.
 // 3. Prices each size (list prices in cost.mjs).
 // Writes bench/sim/results/{calibration,predictions,costs}.json. --archive also re-measures the archive's
 // compressed bytes per entry with the repo's encoder (results/archive-bytes.json). No dependencies.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,22 +35,20 @@ const archive = JSON.parse(readFileSync(path.join(here, "results/archive-bytes.j
 
 // ---- 1. calibration ----
 function defaultCalibration() {
-  const dir = "/tmp/benchwork/bench/results";
-  if (existsSync(dir)) {
-    const files = readdirSync(dir)
-      .filter((f) => /^partitions-.*\.json$/.test(f))
-      .map((f) => path.join(dir, f))
-      .filter((f) => {
-        try {
-          return Array.isArray(JSON.parse(readFileSync(f, "utf8")).maxRate);
-        } catch {
-          return false;
-        }
-      })
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-    if (files[0]) return files[0];
-  }
-  return path.join(repo, "bench/results/readside.json");
+  // The newest W5 measured against the partitions design (the highest partitions-N), else the one before it.
+  const dir = path.join(repo, "bench/results");
+  const number = (f) => Number(/^partitions-(\d+)\.json$/.exec(f)?.[1] ?? -1);
+  const files = readdirSync(dir)
+    .filter((f) => number(f) >= 0)
+    .filter((f) => {
+      try {
+        return Array.isArray(JSON.parse(readFileSync(path.join(dir, f), "utf8")).maxRate);
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => number(b) - number(a));
+  return path.join(dir, files[0] ?? "readside.json");
 }
 const costsOnly = args.includes("--costs-only");
 const calFile = arg("calibration") ?? defaultCalibration();

@@ -42,7 +42,7 @@ async function quietSide(prefix: string, behaviour: Parameters<typeof behave>[1]
  * moves the restarted cursor past revisions it never delivered. Once resumed, the read side hands
  * over (or parks) every revision.
  */
-async function skipRacing(prefix: string, concurrently: (side: string, e: string) => Promise<void>) {
+async function skipRacing(prefix: string, concurrently: (side: string, e: string) => Promise<void>, answers = [200, 412]) {
   const e = freshId(prefix);
   await command(e, { command: { events: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }] } });
   // The Worker's own consumer has taken the commit's message before the read side exists.
@@ -52,7 +52,7 @@ async function skipRacing(prefix: string, concurrently: (side: string, e: string
     await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
     expect(await cursorOf(side, e)).toMatchObject({ revision: 3, status: "stopped", failedRevision: 4 });
     const [skip] = await Promise.all([admin(`/read-sides/${side}/skip?entity=${encodeURIComponent(e)}`, { method: "POST" }), concurrently(side, e)]);
-    expect([200, 412]).toContain(skip.status);
+    expect(answers).toContain(skip.status);
     const after = await cursorOf(side, e);
     // Whatever the order, the cursor never stands past an event that was neither delivered nor parked.
     const handledSoFar = new Set([...okRevisions(await callsOf(side, e)), ...(await parkedOf(side, e))]);
@@ -134,7 +134,8 @@ describe("read-side races", { timeout: 60_000 }, () => {
       await createReadSide({ id: side, policy: "STOP", auto_start: false });
       await editReadSides("UPDATE sh_read_side SET paused = 0 WHERE id = ?", side);
       await consume([{ entityId: e, fromRevision: 1, toRevision: 5, readSideIds: [side] }]);
-    });
+      // Between the delete and the create there is no such read side: the skip may find none (404).
+    }, [200, 404, 412]);
   });
 
   it("a skip racing with a restart does not move the restarted cursor past revisions it never delivered", async () => {

@@ -57,7 +57,7 @@ describe("revisions", () => {
     expect((await state(id)).body.state.count).toBe(20);
   });
 
-  it("advance independently on many entities in parallel", async () => {
+  it("advance independently on many entities in parallel", { timeout: 60_000 }, async () => {
     const ids = Array.from({ length: 25 }, () => freshId("many"));
     await Promise.all(ids.map(async (id) => {
       for (let i = 0; i < 3; i++) await command(id, { command: {} });

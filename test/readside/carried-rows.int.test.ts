@@ -41,7 +41,7 @@ describe("carried rows and the outbox", { timeout: 120_000 }, () => {
       // Control: half as many rows of the same shape are published and delivered.
       const half = freshId("c");
       expect((await command(half, { command: { events: Array.from({ length: Math.floor(n / 2) }, () => small) } })).status).toBe(200);
-      await eventually(async () => expect(okRevisions(await callsOf(witness, half)).length).toBe(Math.floor(n / 2)), 10_000);
+      await eventually(async () => expect(okRevisions(await callsOf(witness, half)).length).toBe(Math.floor(n / 2)), 60_000);
       const e = freshId("c");
       expect((await command(e, { command: { events: Array.from({ length: n }, () => small) } })).status).toBe(200);
       const all = await journalBytes(e);

@@ -64,9 +64,31 @@ function project(
       // The user's descriptor set: in tests, the test types (test/fixtures/proto).
       alias: [{ find: /^.*\/descriptors\/user\.binpb$/, replacement: build("test-types.binpb") }],
     },
-    test: { name, include, exclude: opts.exclude ?? [], setupFiles: [path.join(root, "test/setup.ts")] },
+    test: { name, include, exclude: opts.exclude ?? [], setupFiles: [path.join(root, "test/setup.ts")], deps: { optimizer: { ssr: prebundled } } },
   });
 }
+
+/**
+ * Every test file starts a workerd of its own, whose module runner fetches each module from Vite one
+ * by one. The libraries, pre-bundled once per run, are a few modules instead of hundreds: about a
+ * third less start-up per file (resize project: setup 36–39 s → 25–27 s for 9 files).
+ */
+const prebundled = {
+  enabled: true,
+  include: [
+    "@bufbuild/protobuf",
+    "@bufbuild/protobuf/wire",
+    "@bufbuild/protobuf/wkt",
+    "@bufbuild/protobuf/codegenv2",
+    "@connectrpc/connect",
+    "@connectrpc/connect/protocol",
+    "@connectrpc/connect/protocol-connect",
+    "@connectrpc/connect/protocol-grpc-web",
+    "hono",
+    "hono/body-limit",
+    "zod",
+  ],
+};
 
 const protocols = ["connect", "connect-json", "grpc-web", "cos-http"] as const;
 

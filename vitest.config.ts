@@ -64,7 +64,15 @@ function project(
       // The user's descriptor set: in tests, the test types (test/fixtures/proto).
       alias: [{ find: /^.*\/descriptors\/user\.binpb$/, replacement: build("test-types.binpb") }],
     },
-    test: { name, include, exclude: opts.exclude ?? [], setupFiles: [path.join(root, "test/setup.ts")], deps: { optimizer: { ssr: prebundled } } },
+    test: {
+      name,
+      include,
+      exclude: opts.exclude ?? [],
+      setupFiles: [path.join(root, "test/setup.ts")],
+      deps: { optimizer: { ssr: prebundled } },
+      // The fuzz suite's seed and run count (test/front/fuzz.e2e.test.ts): workerd has no process.env of the shell.
+      provide: { fuzzSeed: process.env.FUZZ_SEED ?? "", fuzzRuns: process.env.FUZZ_RUNS ?? "", fuzzStats: process.env.FUZZ_STATS ?? "" },
+    },
   });
 }
 

@@ -10,7 +10,7 @@ import { buildCommandInput, readCommand } from "../rpc/index.js";
 /** POST /v1/commands/{entityId}/process and GET /v1/entities/{entityId}/state. */
 export function cosGateway(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  app.post("/v1/commands/:id{.+}/process", async (c) => {
+  app.post("/v1/commands/:id{[\\s\\S]+}/process", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const command = readCommand({ form: "base64", value: body.command });
     const input = buildCommandInput(
@@ -20,7 +20,7 @@ export function cosGateway(): Hono<FrontEnv> {
     const reply = await c.var.entities.processCommand(input);
     return c.json(cosStateJson(reply));
   });
-  app.get("/v1/entities/:id{.+}/state", async (c) => {
+  app.get("/v1/entities/:id{[\\s\\S]+}/state", async (c) => {
     return c.json(cosStateJson(await c.var.entities.getState(c.req.param("id"))));
   });
   return app;

@@ -36,14 +36,14 @@ function docsOf(c: Context<FrontEnv>): CrudDocuments {
  */
 export function docsApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  app.get("/api/v1/docs/:type/:id{.+}/history", async (c) => {
+  app.get("/api/v1/docs/:type/:id{[\\s\\S]+}/history", async (c) => {
     const events = await docsOf(c).history(c.req.param("type"), c.req.param("id"));
     return c.json({
       id: c.req.param("id"),
       events: events.map((e) => ({ version: e.version, event_type: e.eventType, payload: e.payload, occured_on: e.occuredOn })),
     });
   });
-  app.get("/api/v1/docs/:type/:id{.+}", async (c) => {
+  app.get("/api/v1/docs/:type/:id{[\\s\\S]+}", async (c) => {
     const version = parseDecimal(c.req.query("version") ?? "", "version");
     const doc = await docsOf(c).get(c.req.param("type"), { id: c.req.param("id"), version: version === undefined ? "" : String(version) }, c.req.query("deleted") === "true");
     c.header("etag", etag(doc.originator.version));
@@ -56,13 +56,13 @@ export function docsApi(): Hono<FrontEnv> {
       next_after: page.nextPageId === "" ? null : page.nextPageId,
     });
   });
-  app.put("/api/v1/docs/:type/:id{.+}", async (c) => {
+  app.put("/api/v1/docs/:type/:id{[\\s\\S]+}", async (c) => {
     const document = await readJsonObject(c.req.raw);
     const done = await docsOf(c).put(c.req.param("type"), c.req.param("id"), document as never, ifMatchOf(c));
     c.header("etag", etag(done.version));
     return c.json({ id: done.id, version: Number(done.version), document }, done.created ? 201 : 200);
   });
-  app.patch("/api/v1/docs/:type/:id{.+}", async (c) => {
+  app.patch("/api/v1/docs/:type/:id{[\\s\\S]+}", async (c) => {
     const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (type !== MERGE_PATCH && type !== "application/json") {
       return c.json({ code: "invalid_argument", message: `PATCH takes ${MERGE_PATCH} (RFC 7396)` }, 415);
@@ -72,7 +72,7 @@ export function docsApi(): Hono<FrontEnv> {
     c.header("etag", etag(done.version));
     return c.json({ id: done.id, version: Number(done.version), document: done.document });
   });
-  app.delete("/api/v1/docs/:type/:id{.+}", async (c) => {
+  app.delete("/api/v1/docs/:type/:id{[\\s\\S]+}", async (c) => {
     const done = await docsOf(c).delete(c.req.param("type"), { id: c.req.param("id"), version: "" }, ifMatchOf(c));
     c.header("etag", etag(done.version));
     return c.json({ id: done.id, version: Number(done.version), deleted: true });

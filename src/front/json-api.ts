@@ -10,7 +10,7 @@ import { IDEMPOTENCY_KEY_HEADER, buildCommandInput, journalLimit, parseUint32, r
 /** POST /api/v1/entities/{id}/commands, GET /api/v1/entities/{id}, GET /api/v1/entities/{id}/events. */
 export function jsonApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  app.post("/api/v1/entities/:id{.+}/commands", async (c) => {
+  app.post("/api/v1/entities/:id{[\\s\\S]+}/commands", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const command = readCommand({ form: "friendly-json", value: body.command });
     // The body's idempotency_key wins; the header is the fallback for clients that set it everywhere.
@@ -26,7 +26,7 @@ export function jsonApi(): Hono<FrontEnv> {
     const reply = await c.var.entities.processCommand(input);
     return c.json(friendlyState(reply));
   });
-  app.get("/api/v1/entities/:id{.+}/events", async (c) => {
+  app.get("/api/v1/entities/:id{[\\s\\S]+}/events", async (c) => {
     const from = parseUint32(c.req.query("from"), "from") ?? 1;
     const limit = journalLimit(parseUint32(c.req.query("limit"), "limit"));
     const page = await c.var.entities.readJournal(c.req.param("id"), from, limit);
@@ -46,7 +46,7 @@ export function jsonApi(): Hono<FrontEnv> {
       first_retained_revision: page.firstRetainedRevision,
     });
   });
-  app.get("/api/v1/entities/:id{.+}", async (c) => {
+  app.get("/api/v1/entities/:id{[\\s\\S]+}", async (c) => {
     const revision = parseUint32(c.req.query("revision"), "revision");
     return c.json(friendlyState(await c.var.entities.getState(c.req.param("id"), revision)));
   });

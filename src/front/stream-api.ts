@@ -17,7 +17,7 @@ export const SUBSCRIPTION_ID_HEADER = "statehouse-subscription-id";
 /** GET /api/v1/entities/{id}/events/stream and POST /api/v1/stream-tokens. */
 export function streamApi(): Hono<FrontEnv> {
   const app = new Hono<FrontEnv>();
-  app.get("/api/v1/entities/:id{.+}/events/stream", async (c) => {
+  app.get("/api/v1/entities/:id{[\\s\\S]+}/events/stream", async (c) => {
     requireSubscriptions(loadConfig(c.env));
     const { from, resumed, subscriptionId, abort } = readSseStart(c.req.raw, (name) => c.req.query(name), parseUint32);
     // Errors found here (bad from, unknown subscription setup) answer with an HTTP status, before the stream starts.

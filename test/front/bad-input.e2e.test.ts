@@ -44,6 +44,28 @@ describe("entity ids", () => {
     expect(res.body.message).toBe("entity ID has leading or trailing white space");
   });
 
+  it("routes ids with line terminators: U+2028 and U+2029 are ids like any other, a newline or carriage return is a control character", async () => {
+    // Found by test/front/fuzz.e2e.test.ts: the routes' `.+` id patterns stopped at line terminators, so these were 404 "no route".
+    for (const sep of ["\u2028", "\u2029"]) {
+      const id = `sep-${sep}-${freshId()}`;
+      const seg = encodeURIComponent(id);
+      expect((await command(id, { command: {} })).status).toBe(200);
+      expect((await state(id)).body.meta.entity_id).toBe(id);
+      expect((await call(`/api/v1/entities/${seg}/events`)).status).toBe(200);
+      expect((await call(`/v1/entities/${seg}/state`)).status).toBe(200);
+      const doc = await call(`/api/v1/docs/Note/${seg}`, { method: "PUT", body: "{}", headers: { "content-type": "application/json" } });
+      expect(doc.status).toBe(201);
+      expect((await call(`/api/v1/docs/Note/${seg}`)).status).toBe(200);
+    }
+    for (const ctl of ["\n", "\r"]) {
+      const res = await command(`a${ctl}b`, { command: {} });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: "invalid_argument", message: "entity ID contains a control character" });
+      const doc = await call(`/api/v1/docs/Note/${encodeURIComponent(`a${ctl}b`)}`, { method: "PUT", body: "{}", headers: { "content-type": "application/json" } });
+      expect([doc.status, ((await doc.json()) as any).code]).toEqual([400, "invalid_argument"]);
+    }
+  });
+
   it("accepts unicode and a percent-encoded slash, and keeps them distinct", async () => {
     const slashed = `acct/${freshId()}`;
     const unicode = `компания-ü-${freshId()}`;

@@ -1,12 +1,12 @@
 // The front door: hono app with health, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
 import { flushRequestCounters } from "../metrics/index.js";
 import { type ConnectFetchHandler, createConnectServices, createRequestContextValues } from "../rpc/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
+import { bodyLimit, drainUnreadBody } from "./body-limit.js";
 import { ADMIN_PATHS, ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
 import { countedCommands } from "./counted-commands.js";
@@ -31,6 +31,8 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
 
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
+  // Outermost: every answer, even a 401 or a 404, waits until the request body was read.
+  app.use("*", drainUnreadBody());
   app.use("*", traceRequests());
 
   app.get("/healthz", (c) => {
@@ -60,11 +62,9 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
   app.use("*", wellFormedPath());
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(c, new StatehouseError("resource_exhausted", `request body is larger than ${MAX_BODY_BYTES} bytes`)),
-    }),
+    bodyLimit(MAX_BODY_BYTES, (c) =>
+      errorResponse(c, new StatehouseError("resource_exhausted", `request body is larger than ${MAX_BODY_BYTES} bytes`)),
+    ),
   );
   app.use("*", async (c, next) => {
     const services = servicesOf(c.env);

@@ -2,6 +2,7 @@
 import { create, fromJson, toBinary } from "@bufbuild/protobuf";
 import { AnySchema, StructSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
+import { DRAIN_MAX_BYTES } from "../../src/front/body-limit.js";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { call, command, connectClient, connectError, freshId, state, structAny } from "../helpers.js";
 
@@ -140,6 +141,66 @@ describe("request bodies", () => {
       body: "{}",
     });
     expect(res.status).toBe(501);
+  });
+});
+
+/**
+ * A request body of `chunks` × 64 KiB as a stream, counting what the server pulled: an answer sent
+ * before the body was read leaves an HTTP/1.1 client writing into a closed connection (EPIPE or
+ * ECONNRESET instead of the answer), so the door must read it all before answering.
+ */
+function countedBody(chunks: number) {
+  const pulled = { chunks: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled.chunks === chunks) return controller.close();
+      pulled.chunks += 1;
+      controller.enqueue(new Uint8Array(64 * 1024).fill(120));
+    },
+    cancel() {
+      pulled.cancelled = true;
+    },
+  });
+  return { body, pulled };
+}
+
+describe("answers to bodies nobody reads wait until the body was read", () => {
+  it("reads a whole 2 MB streamed body before answering 413", async () => {
+    const { id, before } = await existing();
+    const { body, pulled } = countedBody(32);
+    const res = await call(`/api/v1/entities/${id}/commands`, { method: "POST", body, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).code).toBe("resource_exhausted");
+    expect(pulled).toEqual({ chunks: 32, cancelled: false });
+    expect((await state(id)).body).toEqual(before);
+  });
+
+  it("reads a 2 MB body with a Content-Length before answering 413", async () => {
+    const { body, pulled } = countedBody(32);
+    const res = await call("/chief_of_state.v1.ChiefOfStateService/ProcessCommand", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/proto", "content-length": String(32 * 64 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(pulled).toEqual({ chunks: 32, cancelled: false });
+  });
+
+  it("reads the body of a request refused before any handler (401, 404)", async () => {
+    const unauthenticated = countedBody(8);
+    const refused = await call("/api/v1/entities/x/commands", { method: "POST", body: unauthenticated.body, auth: false });
+    expect(refused.status).toBe(401);
+    expect(unauthenticated.pulled.chunks).toBe(8);
+    const unrouted = countedBody(8);
+    expect((await call("/nope", { method: "POST", body: unrouted.body })).status).toBe(404);
+    expect(unrouted.pulled.chunks).toBe(8);
+  });
+
+  it("stops reading past DRAIN_MAX_BYTES", async () => {
+    const { body, pulled } = countedBody(DRAIN_MAX_BYTES / (64 * 1024) + 64);
+    const res = await call("/api/v1/entities/x/commands", { method: "POST", body });
+    expect(res.status).toBe(413);
+    expect(pulled.chunks).toBeLessThan(DRAIN_MAX_BYTES / (64 * 1024) + 64);
   });
 });
 

@@ -38,7 +38,8 @@ export interface EskitEventStore {
   /** A page of the log from from_id (inclusive): `size` entries that match, or up to the head. */
   logs(req: AppLogRequest): Promise<AppLogEntry[]>;
   /** The log from from_id, matching entries only, then live until `signal` aborts. */
-  poll(req: AppLogRequest, signal: AbortSignal): AsyncIterable<AppLogEntry>;
+  /** onOpen runs once the log stream is open, before the first entry (a server stream then sends its headers). */
+  poll(req: AppLogRequest, signal: AbortSignal, onOpen?: () => void): AsyncIterable<AppLogEntry>;
 }
 
 /** eskit's reads over the request's entity client, event log and log streams. */
@@ -102,10 +103,11 @@ export function createEskitEventStore(deps: EskitEventStoreDeps): EskitEventStor
       return entries;
     },
 
-    async *poll(req, signal) {
+    async *poll(req, signal, onOpen) {
       const selector = parseLogSelector(req.selector, req.pipelineId);
       const from = startOfFromId(req.fromId, partitions) ?? formatLogStart((await deps.eventLog.bounds()).first);
       const stream = await deps.logStreams.open({ from, type: selector.glob, signal });
+      onOpen?.();
       for await (const e of stream) {
         if (selector.matches(e.entry.eventType)) yield await toEntry(e.entry, e.position);
       }

@@ -15,6 +15,7 @@ import { typeRegistry } from "../payload/index.js";
 import { requireSubscriptions } from "../streams/index.js";
 import { buildCommandInput } from "./command-input.js";
 import { requestValues } from "./request-values.js";
+import { announceStreamStart } from "./stream-start.js";
 
 /**
  * eskit's EventstoreService over the request's entities and log. Append commits the event as it
@@ -46,7 +47,7 @@ export function eskitEventstoreService(): ServiceImpl<typeof EventstoreService> 
     },
     async *logsPoll(req, ctx) {
       requireSubscriptions(requestValues(ctx).config);
-      yield* store(ctx).poll(req, ctx.signal);
+      yield* store(ctx).poll(req, ctx.signal, () => announceStreamStart(ctx));
     },
   };
 }

@@ -112,6 +112,37 @@ describe("eskit's EventstoreService", { timeout: 60_000 }, () => {
     }
   });
 
+  it.each(["connect", "grpc-web"] as const)("LogsPoll over %s sends its response headers before any entry, so a client can tell it is polling", async (protocol) => {
+    const kind = freshType("Quiet");
+    const abort = new AbortController();
+    let headersArrived: (h: Headers) => void = () => undefined;
+    const headers = new Promise<Headers>((resolve) => {
+      headersArrived = resolve;
+    });
+    const it = eventstore(protocol)
+      .logsPoll({ selector: `${kind}.*` }, { signal: abort.signal, onHeader: (h) => headersArrived(h) })
+      [Symbol.asyncIterator]();
+    const first = it.next();
+    first.catch(() => undefined);
+    try {
+      // Nothing matches the selector until the headers are seen: without them this waits out the bound.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 15_000);
+      });
+      const seen = await Promise.race([headers, bound]);
+      if (timer !== undefined) clearTimeout(timer);
+      expect(seen, "response headers of a LogsPoll with nothing to deliver yet").toBeInstanceOf(Headers);
+      const id = freshId("quiet");
+      await appendAll([eskitEvent(id, 1, `${kind}.Created`)]);
+      const got = await first;
+      expect(got.done).toBe(false);
+      expect(got.value?.event?.originator?.id).toBe(id);
+    } finally {
+      abort.abort();
+    }
+  }, 40_000);
+
   it("answers ALREADY_EXISTS for a version already taken, and keeps the first event", async () => {
     const id = freshId("dup");
     await appendAll([eskitEvent(id, 1, "Dup.Created", { v: 1 })]);

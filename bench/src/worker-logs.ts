@@ -17,18 +17,11 @@ export interface ExpectedError {
 }
 
 /**
- * Errors the workloads cause deliberately, each with its reason. (The flaky read side's 1% of
- * failures are warnings, not errors: read-side delivery retries them.)
+ * Errors the workloads cause deliberately, each with its reason: none now. (The flaky read side's 1%
+ * of failures are warnings, not errors: read-side delivery retries them. S1 and S2 closing their SSE
+ * readers used to log "unexpected error in a stream"; a gone client is no longer an error.)
  */
-export const EXPECTED_ERRORS: readonly ExpectedError[] = [
-  {
-    // workerd notices a gone client at the stream's next write (its heartbeat, up to 15 s later),
-    // so the line can come during the workload after the one that closed the stream.
-    phases: ["S1", "S2", "S3", "end"],
-    line: /"msg":"statehouse: unexpected error in a stream".*Unable to enqueue/,
-    why: "S1 and S2 close their SSE readers' connections at the end of each step; src/front/sse.ts then enqueues into the cancelled stream and logs the TypeError as an unexpected error (a Statehouse defect: a client going away is not an error)",
-  },
-];
+export const EXPECTED_ERRORS: readonly ExpectedError[] = [];
 
 /** What a run logged, for the report. */
 export interface LogSummary {

@@ -43,29 +43,42 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
     if (heartbeat !== undefined) clearInterval(heartbeat);
     options.abort.abort();
   };
+  /** Enqueues unless the stream is already closed or cancelled (a gone client is not an error): false then. */
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string): boolean => {
+    if (options.abort.signal.aborted) return false;
+    try {
+      controller.enqueue(encoder.encode(text));
+      return true;
+    } catch {
+      // The client went away between the check and the write.
+      finish();
+      return false;
+    }
+  };
+  const end = (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
+    send(controller, last);
+    const gone = options.abort.signal.aborted;
+    finish();
+    if (!gone) controller.close();
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode(`: stream open\n${options.lastEventId !== undefined ? `id: ${options.lastEventId}\n` : ""}\n`));
-      heartbeat = setInterval(() => controller.enqueue(encoder.encode(": heartbeat\n\n")), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
+      send(controller, `: stream open\n${options.lastEventId !== undefined ? `id: ${options.lastEventId}\n` : ""}\n`);
+      heartbeat = setInterval(() => send(controller, ": heartbeat\n\n"), options.heartbeatMs ?? SSE_HEARTBEAT_MS);
     },
     async pull(controller) {
       try {
         const r = await it.next();
-        if (r.done === true) {
-          // An ended stream says so (Unsubscribe): an EventSource that sees `end` can close instead of reconnecting.
-          controller.enqueue(encoder.encode(formatSse({ event: "end", data: "{}" })));
-          finish();
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(formatSse(r.value)));
+        // An ended stream says so (Unsubscribe): an EventSource that sees `end` can close instead of reconnecting.
+        if (r.done === true) return end(controller, formatSse({ event: "end", data: "{}" }));
+        send(controller, formatSse(r.value));
       } catch (cause) {
+        // A producer aborted because the client went away has nothing to report, and no one to report it to.
+        if (options.abort.signal.aborted) return finish();
         const err = StatehouseError.from(cause);
         countError(err.code);
         if (isUnexpected(cause)) log.error("statehouse: unexpected error in a stream", { code: err.code, error: cause });
-        controller.enqueue(encoder.encode(formatSse({ event: "error", data: JSON.stringify({ code: err.code, message: err.message }) })));
-        finish();
-        controller.close();
+        end(controller, formatSse({ event: "error", data: JSON.stringify({ code: err.code, message: err.message }) }));
       }
     },
     cancel() {

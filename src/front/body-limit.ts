@@ -90,7 +90,7 @@ async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, ms: n
   try {
     return await Promise.race([reader.read(), timeout]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

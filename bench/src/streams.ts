@@ -125,9 +125,9 @@ export interface S1Row {
   duplicates: number;
   outOfOrder: number;
   /**
-   * Receipt − the command's reply at the client, signed: the object broadcasts in the same turn
-   * as the commit, so a subscriber often has the event before the committing client has its
-   * reply (negative). The share that arrived before the reply is given.
+   * Receipt − the command's reply at the client, signed (negative: the subscriber had the event
+   * first). The object broadcasts in the turn after the commit's reply (until 2026-12-07 it did in
+   * the commit's own turn, and every event arrived before the reply). The share before the reply is given.
    */
   receiptP50Ms: number;
   receiptP99Ms: number;

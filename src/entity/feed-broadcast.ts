@@ -13,43 +13,45 @@ import { type LiveMessage, broadcastToHub, hasHubSockets } from "../streams/inde
 export const MAX_FEED_MESSAGE_BYTES = 256 * 1024;
 
 /** Commits whose broadcast waits for the object's next turn, oldest first (one list per object). */
-const waiting = new WeakMap<DurableObjectState, { entityId: string; rows: JournalEntry[] }>();
+const waiting = new WeakMap<DurableObjectState, { entityId: string; rows: readonly JournalEntry[] }[]>();
 
 /**
  * Sends a commit's rows to every bridge following the entity, after the command's answer: the
  * sends (one per subscriber) run in a later turn of the object, so a commit's reply never waits
- * for its subscribers. Commits made before that turn go out together, in revision order, as one
- * message (or a head-only notice past MAX_FEED_MESSAGE_BYTES). Never throws: the command's answer
- * does not depend on it, and a lost message is a gap the bridge repairs by reading the journal
- * (an object that is reset closes its sockets, and their bridges reconnect and read).
+ * for its subscribers. Each commit is its own message, in commit order (or a head-only notice past
+ * MAX_FEED_MESSAGE_BYTES), as when they were sent in the commit's turn. Never throws: the
+ * command's answer does not depend on it, and a lost message is a gap the bridge repairs by
+ * reading the journal (an object that is reset closes its sockets; their bridges reconnect and read).
  */
 export function broadcastCommit(ctx: DurableObjectState, entityId: string, rows: readonly JournalEntry[]): void {
   try {
     if (rows.length === 0 || !hasHubSockets(ctx)) return;
-    const batch = waiting.get(ctx);
-    if (batch !== undefined) {
-      batch.rows.push(...rows);
+    const queued = waiting.get(ctx);
+    if (queued !== undefined) {
+      queued.push({ entityId, rows });
       return;
     }
-    waiting.set(ctx, { entityId, rows: [...rows] });
-    setTimeout(() => flushBroadcast(ctx), 0);
+    // The timer first: a list stored without one would collect every later commit and never be sent.
+    setTimeout(() => flushBroadcasts(ctx), 0);
+    waiting.set(ctx, [{ entityId, rows }]);
   } catch (cause) {
     log.error("statehouse: broadcasting a commit failed; subscribers catch up from the journal", { entity_id: entityId, error: cause });
   }
 }
 
-function flushBroadcast(ctx: DurableObjectState): void {
-  const batch = waiting.get(ctx);
+function flushBroadcasts(ctx: DurableObjectState): void {
+  const queued = waiting.get(ctx) ?? [];
   waiting.delete(ctx);
-  if (batch === undefined) return;
-  try {
-    broadcastToHub(ctx, encodeFeedMessage(batch.rows));
-  } catch (cause) {
-    log.error("statehouse: broadcasting a commit failed; subscribers catch up from the journal", { entity_id: batch.entityId, error: cause });
+  for (const commit of queued) {
+    try {
+      broadcastToHub(ctx, encodeFeedMessage(commit.rows));
+    } catch (cause) {
+      log.error("statehouse: broadcasting a commit failed; subscribers catch up from the journal", { entity_id: commit.entityId, error: cause });
+    }
   }
 }
 
-/** The broadcast for consecutive rows: the rows, or only the last one's revision (the head) when they exceed MAX_FEED_MESSAGE_BYTES. */
+/** The broadcast for a commit: its rows, or only the head when they exceed MAX_FEED_MESSAGE_BYTES. */
 export function encodeFeedMessage(rows: readonly JournalEntry[]): Uint8Array {
   const head = rows.at(-1)?.revision ?? 0;
   const bytes = rows.reduce((n, r) => n + entrySize(r), 0);

@@ -2,7 +2,7 @@
 import type { UniversalClientFn } from "@connectrpc/connect/protocol";
 import { StatehouseError, codeFromHttpStatus } from "../errors.js";
 import type { FetchFn } from "./handler-fetch.js";
-import { MAX_ANSWER_BYTES, createEnvelopeScanner, invalidAnswer, isEnveloped } from "./limit-answer.js";
+import { MAX_ANSWER_BYTES, createEnvelopeScanner, invalidAnswer, isEnveloped } from "./read-answer.js";
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 // The fetch that every outbound handler call goes through: Service Binding or network, errors named.
 import { StatehouseError, codeFromHttpStatus, messageOf } from "../errors.js";
-import { limitAnswer } from "./limit-answer.js";
+import { limitAnswer } from "./read-answer.js";
 
 /** A fetch function, as a Service Binding's `fetch` or the global one. */
 export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

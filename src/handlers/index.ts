@@ -7,4 +7,4 @@ export { transportFor } from "./transport-for.js";
 export type { TransportOptions } from "./transport-for.js";
 export { createHandlerFetch } from "./handler-fetch.js";
 export type { FetchFn } from "./handler-fetch.js";
-export { MAX_ANSWER_BYTES } from "./limit-answer.js";
+export { MAX_ANSWER_BYTES } from "./read-answer.js";

@@ -2,7 +2,7 @@
 import type { Registry } from "@bufbuild/protobuf";
 import type { UniversalClientFn } from "@connectrpc/connect/protocol";
 import type { FetchFn } from "./handler-fetch.js";
-import { MAX_ANSWER_BYTES } from "./limit-answer.js";
+import { MAX_ANSWER_BYTES } from "./read-answer.js";
 
 /** Everything a protocol needs to build its transport to one handler. */
 export interface ProtocolOptions {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from "node:fs";
  */
 const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
-  { name: "domain", parts: ["entity", "readside", "streams", "eskit"] },
+  { name: "domain", parts: ["input", "entity", "readside", "streams", "eskit"] },
   { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "docstore", "metrics", "payload", "config"] },
   { name: "base", parts: ["errors", "log", "trace", "gen"] },
 ];

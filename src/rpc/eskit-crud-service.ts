@@ -17,7 +17,7 @@ import {
 } from "../gen/contracts/crudstore/service_pb.js";
 import type { CrudType } from "../docstore/index.js";
 import { type CrudDocuments, type CrudTypes, createCrudDocuments, createCrudTypes } from "../eskit/index.js";
-import { buildCommandInput } from "./command-input.js";
+import { buildCommandInput } from "../input/index.js";
 import { type RpcRequestValues, requestValues } from "./request-values.js";
 
 /** What a request's CRUD store is built from. */

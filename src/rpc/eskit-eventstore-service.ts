@@ -13,7 +13,7 @@ import {
 import { type EskitEventStore, checkAppendEvent, createEskitEventStore } from "../eskit/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { requireSubscriptions } from "../streams/index.js";
-import { buildCommandInput } from "./command-input.js";
+import { buildCommandInput } from "../input/index.js";
 import { requestValues } from "./request-values.js";
 import { announceStreamStart } from "./stream-start.js";
 

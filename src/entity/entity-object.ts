@@ -32,8 +32,6 @@ export const JOURNAL_PAGE_BYTES = 1024 * 1024;
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How soon a safety alarm re-publishes revisions the Queue may not have. */
 const OUTBOX_ALARM_MS = 10_000;
-/** Longest wait between re-sends while the Queue refuses them: one small message per entity. */
-const MAX_OUTBOX_RETRY_MS = 30_000;
 
 /**
  * What an entity needs from outside its room, handed in by the composition root: the
@@ -67,7 +65,6 @@ export class EntityObject extends DurableObject<Env> {
   private readonly outbox: OutboxPublisher;
   private handler: WriteHandler | undefined;
   private alarmArmed = false;
-  private outboxFailures = 0;
 
   constructor(
     ctx: DurableObjectState,
@@ -76,12 +73,8 @@ export class EntityObject extends DurableObject<Env> {
   ) {
     super(ctx, env);
     this.outbox = new OutboxPublisher(
-      async (msg) => {
-        await this.ports.publish(msg);
-        // The backoff counts consecutive failures: one send that went through resets it.
-        this.outboxFailures = 0;
-      },
-      (cause) => this.onOutboxFailure(cause),
+      (msg) => this.ports.publish(msg),
+      (cause, failures, retryMs) => this.onOutboxFailure(cause, failures, retryMs),
     );
     void ctx.blockConcurrencyWhile(async () => {
       try {
@@ -183,7 +176,7 @@ export class EntityObject extends DurableObject<Env> {
     const head = this.head;
     if (head === undefined) return;
     const done = await this.outbox.flush(head.meta.entityId, head.revision);
-    if (!done) this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
+    if (!done) this.armAlarm(this.outbox.retryMs);
     if (this.ports.config().journalLogicalDeletion) await this.compact(head.meta.entityId);
   }
 
@@ -329,15 +322,13 @@ export class EntityObject extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(Date.now() + delayMs);
   }
 
-  private onOutboxFailure(cause: unknown): void {
-    this.outboxFailures++;
-    log.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, {
+  private onOutboxFailure(cause: unknown, failures: number, retryMs: number): void {
+    log.error(`statehouse: Queue send failed (attempt ${failures}); the alarm retries`, {
       entity_id: this.entityId,
-      attempts: this.outboxFailures,
+      attempts: failures,
       error: cause,
     });
     // Sooner than the safety alarm armed at commit: a failed send should not add ten seconds of lag.
-    const retryMs = Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures - 1, 9));
     this.alarmArmed = true;
     void this.ctx.storage.setAlarm(Date.now() + retryMs);
   }

@@ -1,5 +1,9 @@
 // Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
-export { EntityObject, type EntityPorts, IDEMPOTENCY_TTL_MS, JOURNAL_PAGE_BYTES, MAX_ROW_BYTES } from "./entity-object.js";
+export { EntityObject } from "./entity-object.js";
+export type { EntityPorts } from "./entity-ports.js";
+export { IDEMPOTENCY_TTL_MS } from "./idempotency.js";
+export { JOURNAL_PAGE_BYTES } from "./entity-reads.js";
+export { MAX_ROW_BYTES } from "./journal-row.js";
 export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
 export { MAX_CARRIED_BYTES } from "./outbox.js";
 export type { EventsMessage } from "./outbox.js";

@@ -3,13 +3,14 @@ import { existsSync, readdirSync } from "node:fs";
 
 /**
  * The layers of src/, highest first. A module may import its own layer or any layer below it,
- * never one above. Entries are folders (`front` is src/front/) or top-level files (`errors` is
- * src/errors.ts). src/index.ts wires everything together and sits above them all.
+ * never one above. Entries are folders (`front` is src/front/, `eskit/store` is src/eskit/store/)
+ * or top-level files (`errors` is src/errors.ts); a nested folder belongs to its own layer, not
+ * its parent's. src/index.ts wires everything together and sits above them all.
  */
 const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
   { name: "domain", parts: ["input", "entity", "readside", "streams", "eskit"] },
-  { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "docstore", "metrics", "payload", "config"] },
+  { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "eskit/store", "metrics", "payload", "config"] },
   { name: "base", parts: ["errors", "log", "trace", "gen"] },
 ];
 
@@ -27,7 +28,8 @@ const layerRules = LAYERS.flatMap((layer, i) =>
             .join(", ")}).`,
           severity: "error",
           from: { path: pathOf(layer.parts) },
-          to: { path: pathOf(LAYERS.slice(0, i).flatMap((l) => l.parts)) },
+          // A folder nested in a higher layer's folder (eskit/store in eskit) is this layer or lower, not higher.
+          to: { path: pathOf(LAYERS.slice(0, i).flatMap((l) => l.parts)), pathNot: pathOf(LAYERS.slice(i).flatMap((l) => l.parts)) },
         },
       ],
 );

@@ -1,7 +1,7 @@
 // The composition root: every store, client and service built once per env from its bindings, and the ports the Durable Objects get.
 import { type Config, eventQueues, loadConfig } from "./config/index.js";
 import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createLegacyStore, createReadSideStore } from "./control/index.js";
-import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./docstore/index.js";
+import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./eskit/store/index.js";
 import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEntityClient, createEntitySubscriptions } from "./entity/index.js";
 import { type ArchiveBucket, type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
 import { type MetricFamily, metricFamilies, readControlCounters } from "./metrics/index.js";

@@ -13,7 +13,7 @@ import { anyFromBinary, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { compactJournal } from "./compaction.js";
 import { builtinHandler } from "./builtin-handlers.js";
-import { CRUD_ENTITY_PREFIX } from "../docstore/index.js";
+import { CRUD_ENTITY_PREFIX } from "../eskit/store/index.js";
 import { broadcastCommit } from "./feed-broadcast.js";
 import { type Head, emptyHead, headOfRow } from "./entity-head.js";
 import { entityIdProblem } from "./entity-id.js";

@@ -5,7 +5,7 @@ import mergePatch from "json-merge-patch";
 import { StatehouseError } from "../errors.js";
 import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../gen/contracts/crudstore/service_pb.js";
 import { type EntityClient, type EntityState, decodeJournalEntry, entityIdProblem, unpackDocState } from "../entity/index.js";
-import { type DocIndex, type DocKey, checkEntityType, crudEntityId } from "../docstore/index.js";
+import { type DocIndex, type DocKey, checkEntityType, crudEntityId } from "./store/index.js";
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
 import { MAX_JSON_DEPTH, checkJsonDepth, jsonDepth } from "../payload/index.js";
 import { parseDecimal } from "./decimal.js";

@@ -1,5 +1,5 @@
 // The counters a consumer batch adds: per-(series, labels) deltas from the log rows it appends, kept in its log segment.
-import { parseCrudEntityId } from "../docstore/index.js";
+import { parseCrudEntityId } from "../eskit/store/index.js";
 import type { LogRow } from "../eventlog/index.js";
 import { ESKIT_EVENTS_CRUD_TOTAL, ESKIT_EVENTS_STORE_TOTAL, EVENTS_COMMITTED_TOTAL } from "./series.js";
 

@@ -1,5 +1,5 @@
 // A resize moves whole shards between partitions: the old owner seals and exports a shard, the new one imports it, then the old one lets go.
-import { importDocRows, parseCrudEntityId } from "../docstore/index.js";
+import { importDocRows, parseCrudEntityId } from "../eskit/store/index.js";
 import type { EntityRow } from "./entity-rows.js";
 import { readEntityRows, toEntityRow, writeEntityRows, type RowRecord } from "./entity-rows.js";
 import type { FailingRow } from "./failing.js";

@@ -15,7 +15,7 @@ import {
   UpdateResponseSchema,
   UpdateTypeResponseSchema,
 } from "../gen/contracts/crudstore/service_pb.js";
-import type { CrudType } from "../docstore/index.js";
+import type { CrudType } from "../eskit/store/index.js";
 import { type CrudDocuments, type CrudTypes, createCrudDocuments, createCrudTypes } from "../eskit/index.js";
 import { buildCommandInput } from "../input/index.js";
 import { type RpcRequestValues, requestValues } from "./request-values.js";

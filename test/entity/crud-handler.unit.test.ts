@@ -6,7 +6,7 @@ import { crudHandler, packDocState, unpackDocState } from "../../src/entity/crud
 import { HandleCommandRequestSchema, HandleEventRequestSchema } from "../../src/gen/chief_of_state/v1/writeside_pb.js";
 import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../../src/gen/contracts/crudstore/service_pb.js";
 import { EventSchema } from "../../src/gen/contracts/eventstore/event_pb.js";
-import { crudEntityId, parseCrudEntityId } from "../../src/docstore/index.js";
+import { crudEntityId, parseCrudEntityId } from "../../src/eskit/store/index.js";
 import { StatehouseError } from "../../src/errors.js";
 
 const ENTITY = crudEntityId({ entityType: "User", docId: "u1" });

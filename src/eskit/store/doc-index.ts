@@ -1,5 +1,5 @@
 // The index of the CRUD store's documents per type, kept in each partition by the commit that appends their events to the log.
-import type { LogAppend } from "../eventlog/index.js";
+import type { LogAppend } from "../../eventlog/index.js";
 import { parseCrudEntityId } from "./crud-id.js";
 
 /** An indexed document: its id and the newest version the index has seen. */

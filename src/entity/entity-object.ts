@@ -12,8 +12,6 @@ import { acceptHubSocket } from "../streams/index.js";
 import { anyFromBinary, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
 import { compactJournal } from "./compaction.js";
-import { builtinHandler } from "./builtin-handlers.js";
-import { CRUD_ENTITY_PREFIX } from "../eskit/store/index.js";
 import { broadcastCommit } from "./feed-broadcast.js";
 import { type Head, emptyHead, headOfRow } from "./entity-head.js";
 import { entityIdProblem } from "./entity-id.js";
@@ -143,13 +141,10 @@ export class EntityObject extends DurableObject<Env> {
       );
     }
 
-    // Documents of the CRUD store change only through its handler, and it touches nothing else.
-    if (input.entityId.startsWith(CRUD_ENTITY_PREFIX) !== (input.builtin === "eskit-crud")) {
-      throw new StatehouseError("invalid_argument", `entity ids starting with ${CRUD_ENTITY_PREFIX} are reserved for the CRUD store's documents`);
-    }
+    // The table of built-ins sees every command: a built-in may keep entity ids to itself.
+    const builtin = this.ports.builtins.select(input.entityId, input.builtin);
     const command = anyFromBinary(input.command, "command");
-    const { handler, validation } =
-      input.builtin === undefined ? { handler: this.writeHandler(config, registry), validation: config.validation } : builtinHandler(input.builtin);
+    const { handler, validation } = builtin ?? { handler: this.writeHandler(config, registry), validation: config.validation };
     const folded = await foldCommand(handler, {
       entityId: input.entityId,
       command,

@@ -8,7 +8,8 @@ export { MAX_ENTITY_ID_BYTES, entityIdProblem } from "./entity-id.js";
 export { MAX_CARRIED_BYTES } from "./outbox.js";
 export type { EventsMessage } from "./outbox.js";
 export type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
-export type { BuiltinHandlerName } from "./builtin-handlers.js";
+export type { BuiltinHandler, BuiltinHandlers } from "./builtins.js";
+export type { TypeValidation } from "./fold.js";
 export type { JournalEntry } from "../journal/index.js";
 export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
 export { createEntityFeedSource } from "./entity-feed.js";
@@ -16,4 +17,3 @@ export { MAX_FEED_MESSAGE_BYTES, decodeFeedMessage, encodeFeedMessage } from "./
 export { createEntitySubscriptions } from "./entity-subscription.js";
 export type { EntitySubscriptionRequest, EntitySubscriptions, SubscriptionItem, SubscriptionStream } from "./entity-subscription.js";
 export type { DecodedJournalEntry, EntityClient, EntityState } from "./entity-client.js";
-export { type CrudDocState, packDocState, unpackDocState } from "./crud-handler.js";

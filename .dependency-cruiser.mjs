@@ -39,6 +39,12 @@ const INDEXED = readdirSync("src", { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/${d.name}/index.ts`))
   .map((d) => d.name);
 
+/**
+ * The Durable Object classes: only src/index.ts imports them as values (and exports them), so
+ * importing a folder never loads `cloudflare:workers`; elsewhere their types type the stubs.
+ */
+const DO_CLASSES = "^src/(entity/entity-object|partition/partition-object|streams/subscription-object|streams/log-hub)\\.ts$";
+
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
   forbidden: [
@@ -70,10 +76,17 @@ export default {
     },
     {
       name: "index-from-outside-too",
-      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts.",
+      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts; src/index.ts alone takes the Durable Object classes from their files.",
       severity: "error",
       from: { path: "^src/[^/]+\\.ts$" },
-      to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: "/index\\.ts$" },
+      to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: ["/index\\.ts$", DO_CLASSES] },
+    },
+    {
+      name: "do-classes-from-the-root",
+      comment: "A Durable Object class is imported as a value by src/index.ts only (a type import is fine): importing a folder must not load cloudflare:workers.",
+      severity: "error",
+      from: { pathNot: "^src/index\\.ts$" },
+      to: { path: DO_CLASSES, dependencyTypesNot: ["type-only"] },
     },
   ],
   options: {

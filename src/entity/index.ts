@@ -1,5 +1,4 @@
 // Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
-export { EntityObject } from "./entity-object.js";
 export type { EntityPorts } from "./entity-ports.js";
 export { IDEMPOTENCY_TTL_MS } from "./idempotency.js";
 export { JOURNAL_PAGE_BYTES } from "./entity-reads.js";

@@ -27,4 +27,5 @@ export {
 } from "./crud-documents.js";
 export { type CrudTypes, LIST_TYPES_DEFAULT_LIMIT, LIST_TYPES_MAX_LIMIT, createCrudTypes } from "./crud-types.js";
 export { type EskitBuiltinName, eskitBuiltins } from "./builtin-handlers.js";
+export { type CrudRequestValues, createRequestCrudStore } from "./request-crud-store.js";
 export { type CrudDocState, packDocState, unpackDocState } from "./crud-handler.js";

@@ -1,4 +1,5 @@
 // Public surface of eskit/: eskit's event store semantics over Statehouse's entities and global log.
+export { appendEskitEvent } from "./append-event.js";
 export { parseDecimal } from "./decimal.js";
 export { type AppendTarget, type CommittedEvent, checkAppendEvent, toEskitEvent } from "./eskit-event.js";
 export {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
   { name: "domain", parts: ["input", "entity", "readside", "streams", "eskit"] },
-  { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "eskit/store", "metrics", "payload", "config"] },
+  { name: "services", parts: ["handlers", "entity/journal", "partition", "control", "eventlog", "eskit/store", "metrics", "payload", "config"] },
   { name: "base", parts: ["errors", "log", "trace", "gen"] },
 ];
 

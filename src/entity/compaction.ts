@@ -1,5 +1,5 @@
 // Journal compaction: rows older than the oldest retained snapshot go, once the Queue and every read side are past them.
-import type { JournalStore } from "../journal/index.js";
+import type { JournalStore } from "./journal/index.js";
 import { log } from "../log.js";
 
 /**

@@ -2,7 +2,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import { emptyStateAny } from "../payload/index.js";
 
 /** The newest revision of an entity with its state and meta, decoded and as the journal stores them. */

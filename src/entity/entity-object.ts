@@ -5,7 +5,7 @@ import { type Any, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Config } from "../config/index.js";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
-import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
+import { type JournalEntry, type JournalStore, createJournalStore } from "./journal/index.js";
 import { log } from "../log.js";
 import { TRACE_META_KEYS, activeTrace, carrierOf, inSpan, traceFromCarrier, traceMetaHeaders } from "../trace/index.js";
 import { acceptHubSocket } from "../streams/index.js";

@@ -1,6 +1,6 @@
 // The entity's reads, beside its command path: a past or present state, a page of the journal.
 import { StatehouseError } from "../errors.js";
-import type { JournalStore } from "../journal/index.js";
+import type { JournalStore } from "./journal/index.js";
 import type { Head } from "./entity-head.js";
 import type { JournalPage, StateReply } from "./rpc-types.js";
 

@@ -1,6 +1,6 @@
 // Idempotency keys: how long they are kept, and the answer a retried command gets.
 import { StatehouseError } from "../errors.js";
-import type { JournalStore } from "../journal/index.js";
+import type { JournalStore } from "./journal/index.js";
 import { type Head, emptyHead } from "./entity-head.js";
 import type { StateReply } from "./rpc-types.js";
 

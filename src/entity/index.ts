@@ -9,7 +9,7 @@ export type { EventsMessage } from "./outbox.js";
 export type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 export type { BuiltinHandler, BuiltinHandlers } from "./builtins.js";
 export type { TypeValidation } from "./fold.js";
-export type { JournalEntry } from "../journal/index.js";
+export type { JournalEntry } from "./journal/index.js";
 export { createEntityClient, decodeJournalEntry, decodeState } from "./entity-client.js";
 export { createEntityFeedSource } from "./entity-feed.js";
 export { MAX_FEED_MESSAGE_BYTES, decodeFeedMessage, encodeFeedMessage } from "./feed-broadcast.js";

@@ -3,7 +3,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { type Any, AnySchema } from "@bufbuild/protobuf/wkt";
 import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
 import { StatehouseError } from "../errors.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 
 /** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
 export const MAX_ROW_BYTES = 2_000_000;

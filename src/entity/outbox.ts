@@ -1,5 +1,5 @@
 // Hands committed revisions to the Queue after commit; an alarm retries until the Queue has them.
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import type { TraceCarrier } from "../trace/index.js";
 
 /**

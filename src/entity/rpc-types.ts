@@ -1,6 +1,6 @@
 // The shapes that cross Durable Object RPC between the front door and EntityObject.
 import type { ErrorData } from "../errors.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import type { TraceCarrier } from "../trace/index.js";
 
 /** A typed result: expected failures are values, because Workers RPC drops an error's code. */

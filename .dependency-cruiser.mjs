@@ -82,6 +82,13 @@ export default {
       to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: ["/index\\.ts$", DO_CLASSES] },
     },
     {
+      name: "journal-inside-entity",
+      comment: "entity/journal/ is the entity's own: other folders see its rows through entity/'s index.",
+      severity: "error",
+      from: { pathNot: "^src/entity/" },
+      to: { path: "^src/entity/journal/" },
+    },
+    {
       name: "do-classes-from-the-root",
       comment: "A Durable Object class is imported as a value by src/index.ts only (a type import is fine): importing a folder must not load cloudflare:workers.",
       severity: "error",

@@ -1,4 +1,4 @@
-// Public surface of entity/: the EntityObject Durable Object and what crosses its RPC boundary.
+// Public surface of entity/: what crosses EntityObject's RPC boundary, its client, its ports and subscriptions to one entity (the class itself is exported from src/index.ts).
 export type { EntityPorts } from "./entity-ports.js";
 export { IDEMPOTENCY_TTL_MS } from "./idempotency.js";
 export { JOURNAL_PAGE_BYTES } from "./entity-reads.js";

@@ -3,13 +3,14 @@ import { existsSync, readdirSync } from "node:fs";
 
 /**
  * The layers of src/, highest first. A module may import its own layer or any layer below it,
- * never one above. Entries are folders (`front` is src/front/) or top-level files (`errors` is
- * src/errors.ts). src/index.ts wires everything together and sits above them all.
+ * never one above. Entries are folders (`front` is src/front/, `eskit/store` is src/eskit/store/)
+ * or top-level files (`errors` is src/errors.ts); a nested folder belongs to its own layer, not
+ * its parent's. src/index.ts wires everything together and sits above them all.
  */
 const LAYERS = [
   { name: "edge", parts: ["front", "rpc"] },
-  { name: "domain", parts: ["entity", "readside", "streams", "eskit"] },
-  { name: "services", parts: ["handlers", "journal", "partition", "control", "eventlog", "docstore", "metrics", "payload", "config"] },
+  { name: "domain", parts: ["input", "entity", "readside", "streams", "eskit"] },
+  { name: "services", parts: ["handlers", "entity/journal", "partition", "control", "eventlog", "eskit/store", "metrics", "payload", "config"] },
   { name: "base", parts: ["errors", "log", "trace", "gen"] },
 ];
 
@@ -27,7 +28,8 @@ const layerRules = LAYERS.flatMap((layer, i) =>
             .join(", ")}).`,
           severity: "error",
           from: { path: pathOf(layer.parts) },
-          to: { path: pathOf(LAYERS.slice(0, i).flatMap((l) => l.parts)) },
+          // A folder nested in a higher layer's folder (eskit/store in eskit) is this layer or lower, not higher.
+          to: { path: pathOf(LAYERS.slice(0, i).flatMap((l) => l.parts)), pathNot: pathOf(LAYERS.slice(i).flatMap((l) => l.parts)) },
         },
       ],
 );
@@ -36,6 +38,12 @@ const layerRules = LAYERS.flatMap((layer, i) =>
 const INDEXED = readdirSync("src", { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`src/${d.name}/index.ts`))
   .map((d) => d.name);
+
+/**
+ * The Durable Object classes: only src/index.ts imports them as values (and exports them), so
+ * importing a folder never loads `cloudflare:workers`; elsewhere their types type the stubs.
+ */
+const DO_CLASSES = "^src/(entity/entity-object|partition/partition-object|streams/subscription-object|streams/log-hub)\\.ts$";
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
@@ -68,10 +76,24 @@ export default {
     },
     {
       name: "index-from-outside-too",
-      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts.",
+      comment: "Top-level files of src/ (errors.ts, log.ts, index.ts) also go through an index.ts; src/index.ts alone takes the Durable Object classes from their files.",
       severity: "error",
       from: { path: "^src/[^/]+\\.ts$" },
-      to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: "/index\\.ts$" },
+      to: { path: `^src/(${INDEXED.join("|")})/`, pathNot: ["/index\\.ts$", DO_CLASSES] },
+    },
+    {
+      name: "journal-inside-entity",
+      comment: "entity/journal/ is the entity's own: other folders see its rows through entity/'s index.",
+      severity: "error",
+      from: { pathNot: "^src/entity/" },
+      to: { path: "^src/entity/journal/" },
+    },
+    {
+      name: "do-classes-from-the-root",
+      comment: "A Durable Object class is imported as a value by src/index.ts only (a type import is fine): importing a folder must not load cloudflare:workers.",
+      severity: "error",
+      from: { pathNot: "^src/index\\.ts$" },
+      to: { path: DO_CLASSES, dependencyTypesNot: ["type-only"] },
     },
   ],
   options: {

@@ -109,17 +109,6 @@ const secondPartition = {
 };
 
 const NODE_UNIT_TESTS = ["test/**/*.unit.test.ts"];
-/**
- * Pure tests of modules whose imports reach a Durable Object class (through a folder's index),
- * i.e. `cloudflare:workers`, which only workerd resolves: they run in the default (workerd) project.
- */
-const WORKERD_UNIT_TESTS = [
-  "test/eskit/selector.unit.test.ts",
-  "test/readside/delivery.unit.test.ts",
-  "test/readside/policy.unit.test.ts",
-  "test/rpc/command-input.unit.test.ts",
-  "test/streams/follow-feed.unit.test.ts",
-];
 
 export default defineConfig({
   test: {
@@ -127,7 +116,7 @@ export default defineConfig({
     // time, while a workerd test file often waits on workerd. Two keep both cores busy (three gained nothing).
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, {
+      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts"], {}, {
         exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**", "test/small-log/**"],
       }),
       // Two partitions: every read, write and operator path across partition stores and queues.
@@ -137,7 +126,7 @@ export default defineConfig({
       // A deployment that ran with one partition and is resized to two while commands keep coming.
       project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
-      defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, exclude: WORKERD_UNIT_TESTS, environment: "node" } }),
+      defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, environment: "node" } }),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",

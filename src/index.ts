@@ -1,15 +1,17 @@
 // Worker entry: the front door, the queue consumers, the reconciler and the Durable Object classes. Wiring only.
 import { env, tracing } from "cloudflare:workers";
 import { describeWriteHandler, parseConfig } from "./config/index.js";
-import { EntityObject as EntityObjectBase } from "./entity/index.js";
 import { createApp } from "./front/index.js";
 import { log } from "./log.js";
-import { PartitionObject as PartitionObjectBase } from "./partition/index.js";
 import { handleQueue, reconcile } from "./readside/index.js";
 import { deadLetterDeps, entityPorts, partitionPorts, servicesOf } from "./services.js";
 import { installSpanApi } from "./trace/index.js";
+// The Durable Object classes, from their own files: no folder's index exports one, so importing a folder never loads cloudflare:workers.
+import { EntityObject as EntityObjectBase } from "./entity/entity-object.js";
+import { PartitionObject as PartitionObjectBase } from "./partition/partition-object.js";
 
-export { LogHub, SubscriptionObject } from "./streams/index.js";
+export { LogHub } from "./streams/log-hub.js";
+export { SubscriptionObject } from "./streams/subscription-object.js";
 
 /** One Durable Object per entity, with its ports from the composition root. */
 export class EntityObject extends EntityObjectBase {

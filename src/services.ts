@@ -1,8 +1,9 @@
 // The composition root: every store, client and service built once per env from its bindings, and the ports the Durable Objects get.
 import { type Config, eventQueues, loadConfig } from "./config/index.js";
 import { type DeadLetterStore, type ReadSideRecord, createDeadLetterStore, createLayoutStore, createLegacyStore, createReadSideStore } from "./control/index.js";
-import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./docstore/index.js";
+import { type DocIndex, type TypeStore, createTypeStore, mergeDocPages } from "./eskit/store/index.js";
 import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEntityClient, createEntitySubscriptions } from "./entity/index.js";
+import { eskitBuiltins } from "./eskit/index.js";
 import { type ArchiveBucket, type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
 import { type MetricFamily, metricFamilies, readControlCounters } from "./metrics/index.js";
 import { type PartitionPorts, type Partitions, createPartitions, partitionName } from "./partition/index.js";
@@ -100,10 +101,11 @@ function buildServices(env: Env, config: Config): Services {
   };
 }
 
-/** The ports of an EntityObject: its configuration, its partition's queue, its read sides' low-water mark. */
+/** The ports of an EntityObject: its configuration, its partition's queue, its read sides' low-water mark, eskit's built-in handlers. */
 export function entityPorts(env: Env): EntityPorts {
   return {
     config: () => loadConfig(env),
+    builtins: eskitBuiltins,
     async publish(msg) {
       const { partitions } = servicesOf(env);
       const queue = eventQueues(env, partitions.count)[partitions.partitionOf(msg.entityId)] as Queue<unknown>;

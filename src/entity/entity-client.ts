@@ -6,7 +6,7 @@ import { StatehouseError } from "../errors.js";
 import { entityIdProblem } from "./entity-id.js";
 import type { EntityObject } from "./entity-object.js";
 import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import { activeTrace, carrierOf } from "../trace/index.js";
 
 /** Decoded state and meta. */

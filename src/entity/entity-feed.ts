@@ -1,6 +1,6 @@
 // An entity's journal as a FeedSource: catch-up pages over RPC, live commits over a hibernatable WebSocket.
 import { StatehouseError } from "../errors.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import { type FeedSource, openHubSocket } from "../streams/index.js";
 import type { EntityClient } from "./entity-client.js";
 import type { EntityObject } from "./entity-object.js";

@@ -1,62 +1,30 @@
-// EntityObject: one Durable Object per entity id — its command queue, fold, commit and recovery.
+// EntityObject: one Durable Object per entity id — it orders commands: one at a time, folded, committed, handed to the outbox.
 import { DurableObject } from "cloudflare:workers";
-import { create, fromBinary, toBinary, type Registry } from "@bufbuild/protobuf";
-import { type Any, AnySchema, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_pb.js";
+import type { Registry } from "@bufbuild/protobuf";
+import { type Any, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Config } from "../config/index.js";
 import { StatehouseError, isUnexpected } from "../errors.js";
 import { createWriteHandler, type WriteHandler } from "../handlers/index.js";
-import { type JournalEntry, type JournalStore, createJournalStore } from "../journal/index.js";
+import { type JournalEntry, type JournalStore, createJournalStore } from "./journal/index.js";
 import { log } from "../log.js";
 import { TRACE_META_KEYS, activeTrace, carrierOf, inSpan, traceFromCarrier, traceMetaHeaders } from "../trace/index.js";
 import { acceptHubSocket } from "../streams/index.js";
-import { anyFromBinary, emptyStateAny, typeNameOf, typeRegistry } from "../payload/index.js";
+import { anyFromBinary, typeNameOf, typeRegistry } from "../payload/index.js";
 import { CommandQueue } from "./command-queue.js";
-import { builtinHandler } from "./builtin-handlers.js";
-import { CRUD_ENTITY_PREFIX } from "../docstore/index.js";
+import { compactJournal } from "./compaction.js";
 import { broadcastCommit } from "./feed-broadcast.js";
+import { type Head, emptyHead, headOfRow } from "./entity-head.js";
 import { entityIdProblem } from "./entity-id.js";
+import type { EntityPorts } from "./entity-ports.js";
+import { readJournalPage, readState } from "./entity-reads.js";
 import { foldCommand, toMetaHeaders } from "./fold.js";
-import { type EventsMessage, OutboxPublisher } from "./outbox.js";
+import { IDEMPOTENCY_TTL_MS, replayIdempotent } from "./idempotency.js";
+import { toJournalRow } from "./journal-row.js";
+import { OutboxPublisher } from "./outbox.js";
 import type { CommandInput, JournalPage, RpcResult, StateReply } from "./rpc-types.js";
 
-/** Largest journal row (event + state + meta): SQLite in a Durable Object caps a row at 2 MB. */
-export const MAX_ROW_BYTES = 2_000_000;
-/**
- * Bytes a journal page holds at most (plus at most one row, itself up to 2 MB): far under the
- * 32 MiB limit on a Durable Object call, and small enough that six pages in flight, decoded and
- * re-encoded for the handlers, stay well inside a consumer's 128 MB.
- */
-export const JOURNAL_PAGE_BYTES = 1024 * 1024;
-/** Idempotency keys are remembered at least this long. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How soon a safety alarm re-publishes revisions the Queue may not have. */
 const OUTBOX_ALARM_MS = 10_000;
-/** Longest wait between re-sends while the Queue refuses them: one small message per entity. */
-const MAX_OUTBOX_RETRY_MS = 30_000;
-
-/**
- * What an entity needs from outside its room, handed in by the composition root: the
- * configuration, the queue of its partition, and the read sides' low-water mark for compaction.
- */
-export interface EntityPorts {
-  config(): Config;
-  /** Hands a committed range to the events queue of the entity's partition. */
-  publish(msg: EventsMessage): Promise<void>;
-  /**
-   * The lowest revision every enabled, running read side (the log's `$log` included) has handled
-   * for the entity; undefined when none is running.
-   */
-  lowWater(entityId: string): Promise<number | undefined>;
-}
-
-interface Head {
-  revision: number;
-  state: Any;
-  meta: MetaData;
-  stateBytes: Uint8Array;
-  metaBytes: Uint8Array;
-}
 
 /** The Durable Object behind one entity: strictly one command at a time, journal in SQLite. */
 export class EntityObject extends DurableObject<Env> {
@@ -67,7 +35,6 @@ export class EntityObject extends DurableObject<Env> {
   private readonly outbox: OutboxPublisher;
   private handler: WriteHandler | undefined;
   private alarmArmed = false;
-  private outboxFailures = 0;
 
   constructor(
     ctx: DurableObjectState,
@@ -76,12 +43,8 @@ export class EntityObject extends DurableObject<Env> {
   ) {
     super(ctx, env);
     this.outbox = new OutboxPublisher(
-      async (msg) => {
-        await this.ports.publish(msg);
-        // The backoff counts consecutive failures: one send that went through resets it.
-        this.outboxFailures = 0;
-      },
-      (cause) => this.onOutboxFailure(cause),
+      (msg) => this.ports.publish(msg),
+      (cause, failures, retryMs) => this.onOutboxFailure(cause, failures, retryMs),
     );
     void ctx.blockConcurrencyWhile(async () => {
       try {
@@ -107,25 +70,7 @@ export class EntityObject extends DurableObject<Env> {
   async getState(input: { entityId: string; revision?: number }): Promise<RpcResult<StateReply>> {
     return this.guard(async () => {
       this.checkId(input.entityId);
-      const head = this.head;
-      if (head === undefined) throw new StatehouseError("not_found", `entity ${input.entityId} not found`);
-      if (input.revision === undefined || input.revision === head.revision) {
-        return { state: head.stateBytes, meta: head.metaBytes };
-      }
-      if (input.revision < 1 || input.revision > head.revision) {
-        throw new StatehouseError(
-          "out_of_range",
-          `revision ${input.revision} does not exist: entity ${input.entityId} is at revision ${head.revision}`,
-        );
-      }
-      const row = this.journal.stateAt(input.revision);
-      if (row === undefined) {
-        throw new StatehouseError(
-          "not_found",
-          `revision ${input.revision} of entity ${input.entityId} is no longer retained (compacted)`,
-        );
-      }
-      return { state: row.state, meta: row.meta };
+      return readState(this.journal, this.head, input.entityId, input.revision);
     });
   }
 
@@ -133,17 +78,7 @@ export class EntityObject extends DurableObject<Env> {
   async readJournal(input: { entityId: string; fromRevision: number; limit: number; maxBytes?: number }): Promise<RpcResult<JournalPage>> {
     return this.guard(async () => {
       this.checkId(input.entityId);
-      const headRevision = this.head?.revision ?? 0;
-      const from = Math.max(1, input.fromRevision);
-      const events = this.journal.read(from, input.limit, Math.min(input.maxBytes ?? JOURNAL_PAGE_BYTES, JOURNAL_PAGE_BYTES));
-      const last = events.at(-1)?.revision ?? from - 1;
-      return {
-        events,
-        nextFromRevision: last < headRevision && events.length > 0 ? last + 1 : 0,
-        headRevision,
-        firstRetainedRevision: this.journal.firstRetained(),
-        compactedAt: this.journal.compactedAt(),
-      };
+      return readJournalPage(this.journal, this.head?.revision ?? 0, input);
     });
   }
 
@@ -183,38 +118,21 @@ export class EntityObject extends DurableObject<Env> {
     const head = this.head;
     if (head === undefined) return;
     const done = await this.outbox.flush(head.meta.entityId, head.revision);
-    if (!done) this.armAlarm(Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures, 9)));
-    if (this.ports.config().journalLogicalDeletion) await this.compact(head.meta.entityId);
-  }
-
-  /**
-   * Compaction: deletes journal rows older than the oldest retained snapshot, but never one the
-   * Queue has not been handed, nor one an enabled, running read side has not handled (its
-   * low-water mark, kept by its partition). A failed look-up compacts nothing; the alarm after the next commit tries again.
-   */
-  private async compact(entityId: string): Promise<void> {
-    if (this.journal.compactable() === undefined) return;
-    let lowWater: number | undefined;
-    try {
-      lowWater = await this.ports.lowWater(entityId);
-    } catch (cause) {
-      log.error(`statehouse: compaction of ${entityId} skipped: the read sides' low-water mark could not be read`, { entity_id: entityId, error: cause });
-      return;
-    }
-    this.journal.compact(Math.min(this.outbox.published, lowWater ?? Number.POSITIVE_INFINITY), Date.now());
+    if (!done) this.armAlarm(this.outbox.retryMs);
+    if (this.ports.config().journalLogicalDeletion) await compactJournal(this.journal, head.meta.entityId, this.outbox.published, (id) => this.ports.lowWater(id));
   }
 
   private async runCommand(input: CommandInput): Promise<StateReply> {
     this.checkId(input.entityId);
     const config = this.ports.config();
     const registry = typeRegistry();
-    const prior = this.head ?? this.newEntityHead(input.entityId);
+    const prior = this.head ?? emptyHead(input.entityId);
 
     let commandHash: Uint8Array | undefined;
     if (input.idempotencyKey !== undefined) {
       commandHash = new Uint8Array(await crypto.subtle.digest("SHA-256", input.command));
       const seen = this.journal.idempotencyKey(input.idempotencyKey);
-      if (seen !== undefined) return this.replay(input.idempotencyKey, seen, commandHash, prior);
+      if (seen !== undefined) return replayIdempotent(this.journal, input.idempotencyKey, seen, commandHash, prior);
     }
     if (input.expectedRevision !== undefined && input.expectedRevision !== prior.revision) {
       throw new StatehouseError(
@@ -223,13 +141,10 @@ export class EntityObject extends DurableObject<Env> {
       );
     }
 
-    // Documents of the CRUD store change only through its handler, and it touches nothing else.
-    if (input.entityId.startsWith(CRUD_ENTITY_PREFIX) !== (input.builtin === "eskit-crud")) {
-      throw new StatehouseError("invalid_argument", `entity ids starting with ${CRUD_ENTITY_PREFIX} are reserved for the CRUD store's documents`);
-    }
+    // The table of built-ins sees every command: a built-in may keep entity ids to itself.
+    const builtin = this.ports.builtins.select(input.entityId, input.builtin);
     const command = anyFromBinary(input.command, "command");
-    const { handler, validation } =
-      input.builtin === undefined ? { handler: this.writeHandler(config, registry), validation: config.validation } : builtinHandler(input.builtin);
+    const { handler, validation } = builtin ?? { handler: this.writeHandler(config, registry), validation: config.validation };
     const folded = await foldCommand(handler, {
       entityId: input.entityId,
       command,
@@ -244,7 +159,7 @@ export class EntityObject extends DurableObject<Env> {
       logHandlerFailure(input.entityId, cause);
       throw cause;
     });
-    const rows: JournalEntry[] = folded.map((f) => toRow(f.event, f.state, f.meta));
+    const rows: JournalEntry[] = folded.map((f) => toJournalRow(f.event, f.state, f.meta));
     const last = folded.at(-1);
     if (last !== undefined && input.requireJsonTypes) requireRegistered(last.state, registry);
     if (rows.length === 0 && commandHash === undefined) return { state: prior.stateBytes, meta: prior.metaBytes };
@@ -272,42 +187,12 @@ export class EntityObject extends DurableObject<Env> {
     return { state: lastRow.state, meta: lastRow.meta };
   }
 
-  private replay(key: string, seen: { revision: number; commandHash: Uint8Array }, hash: Uint8Array, prior: Head): StateReply {
-    if (!equalBytes(seen.commandHash, hash)) {
-      throw new StatehouseError("invalid_argument", `idempotency key ${JSON.stringify(key)} was already used for a different command`);
-    }
-    if (seen.revision === prior.revision) return { state: prior.stateBytes, meta: prior.metaBytes };
-    const row = seen.revision === 0 ? undefined : this.journal.stateAt(seen.revision);
-    if (row !== undefined) return { state: row.state, meta: row.meta };
-    if (seen.revision === 0) {
-      const fresh = this.newEntityHead(prior.meta.entityId);
-      return { state: fresh.stateBytes, meta: fresh.metaBytes };
-    }
-    throw new StatehouseError(
-      "failed_precondition",
-      `the command with idempotency key ${JSON.stringify(key)} was applied at revision ${seen.revision}, which is no longer retained`,
-    );
-  }
-
   private recover(): void {
-    const head = this.journal.head();
-    if (head === undefined) return;
-    const meta = fromBinary(MetaDataSchema, head.meta);
-    this.head = {
-      revision: head.revision,
-      state: fromBinary(AnySchema, head.state),
-      meta,
-      stateBytes: head.state,
-      metaBytes: head.meta,
-    };
-    this.entityId = meta.entityId;
-    this.outbox.published = head.published;
-  }
-
-  private newEntityHead(entityId: string): Head {
-    const state = emptyStateAny();
-    const meta = create(MetaDataSchema, { entityId, revisionNumber: 0 });
-    return { revision: 0, state, meta, stateBytes: toBinary(AnySchema, state), metaBytes: toBinary(MetaDataSchema, meta) };
+    const row = this.journal.head();
+    if (row === undefined) return;
+    this.head = headOfRow(row);
+    this.entityId = this.head.meta.entityId;
+    this.outbox.published = row.published;
   }
 
   private writeHandler(config: Config, registry: Registry): WriteHandler {
@@ -329,15 +214,13 @@ export class EntityObject extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(Date.now() + delayMs);
   }
 
-  private onOutboxFailure(cause: unknown): void {
-    this.outboxFailures++;
-    log.error(`statehouse: Queue send failed (attempt ${this.outboxFailures}); the alarm retries`, {
+  private onOutboxFailure(cause: unknown, failures: number, retryMs: number): void {
+    log.error(`statehouse: Queue send failed (attempt ${failures}); the alarm retries`, {
       entity_id: this.entityId,
-      attempts: this.outboxFailures,
+      attempts: failures,
       error: cause,
     });
     // Sooner than the safety alarm armed at commit: a failed send should not add ten seconds of lag.
-    const retryMs = Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(this.outboxFailures - 1, 9));
     this.alarmArmed = true;
     void this.ctx.storage.setAlarm(Date.now() + retryMs);
   }
@@ -364,23 +247,6 @@ function logHandlerFailure(entityId: string, cause: unknown): void {
   if (HANDLER_FAULTS.has(err.code)) log.warn(`statehouse: command on ${entityId} failed in the write handler: ${err.code}: ${err.message}`, { entity_id: entityId, code: err.code });
 }
 
-function toRow(event: Any, state: Any, meta: MetaData): JournalEntry {
-  const row = {
-    revision: meta.revisionNumber,
-    event: toBinary(AnySchema, event),
-    state: toBinary(AnySchema, state),
-    meta: toBinary(MetaDataSchema, meta),
-  };
-  const size = row.event.byteLength + row.state.byteLength + row.meta.byteLength;
-  if (size > MAX_ROW_BYTES) {
-    throw new StatehouseError(
-      "resource_exhausted",
-      `revision ${row.revision} would store ${size} bytes (event, state and meta); the limit per journal row is ${MAX_ROW_BYTES}`,
-    );
-  }
-  return row;
-}
-
 function requireRegistered(state: Any, registry: Registry): void {
   const name = typeNameOf(state.typeUrl);
   if (registry.getMessage(name) === undefined) {
@@ -389,8 +255,4 @@ function requireRegistered(state: Any, registry: Registry): void {
       `the resulting state type ${state.typeUrl} is not in the descriptor set, so it cannot be answered as JSON; nothing was persisted (add it to descriptors/user.binpb or use the binary protocol)`,
     );
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }

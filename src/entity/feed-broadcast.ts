@@ -1,7 +1,7 @@
 // What EntityObject broadcasts to its subscribers after a commit, and how a bridge reads it back.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { EntityFeedMessageSchema, EntityFeedRowSchema } from "../gen/statehouse/v1/feed_pb.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import { log } from "../log.js";
 import { type LiveMessage, broadcastToHub, hasHubSockets } from "../streams/index.js";
 

@@ -1,5 +1,5 @@
 // Hands committed revisions to the Queue after commit; an alarm retries until the Queue has them.
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import type { TraceCarrier } from "../trace/index.js";
 
 /**
@@ -23,11 +23,19 @@ export interface EventsMessage {
 export const MAX_CARRIED_BYTES = 96_000;
 /** Serialization around one carried row (the v8 encoding measured ~45 bytes; doubled for margin). */
 export const ROW_OVERHEAD_BYTES = 96;
+/** Longest wait between re-sends while the Queue refuses them: one small message per entity. */
+export const MAX_OUTBOX_RETRY_MS = 30_000;
+
+/** The wait before the next re-send after `failures` consecutive failed sends: 1 s, doubling, at most MAX_OUTBOX_RETRY_MS. */
+export function outboxRetryMs(failures: number): number {
+  return Math.min(MAX_OUTBOX_RETRY_MS, 1000 * 2 ** Math.min(Math.max(failures - 1, 0), 9));
+}
 
 /**
  * Publishes [published + 1, head] to the Queue, one message per range, with at most one send in
  * flight: commits that land during a send are coalesced into the next message. A failed send
- * stays pending and `onFailure` is told, so the owner can arm an alarm to call `flush` again.
+ * stays pending and `onFailure` is told how many sends failed in a row and how long to wait
+ * (outboxRetryMs), so the owner can arm an alarm to call `flush` again then.
  */
 export class OutboxPublisher {
   private target = 0;
@@ -37,12 +45,19 @@ export class OutboxPublisher {
   private carriedBytes = 0;
   /** The span of the newest commit not yet sent. */
   private trace: TraceCarrier | undefined;
+  /** Sends that failed in a row; one that goes through resets it. */
+  private failures = 0;
 
   constructor(
     private readonly send: (msg: EventsMessage) => Promise<void>,
-    private readonly onFailure: (cause: unknown) => void,
+    private readonly onFailure: (cause: unknown, failures: number, retryMs: number) => void,
     public published = 0,
   ) {}
+
+  /** How long to wait before the next re-send, by the failures in a row so far. */
+  get retryMs(): number {
+    return outboxRetryMs(this.failures);
+  }
 
   /** Records that `head` is committed for `entityId` (with its new rows and its command's span) and starts publishing it. */
   notify(entityId: string, head: number, rows: readonly JournalEntry[] = [], trace?: TraceCarrier): void {
@@ -83,6 +98,7 @@ export class OutboxPublisher {
       if (trace !== undefined) msg.trace = trace;
       try {
         await this.send(msg);
+        this.failures = 0;
         this.published = msg.toRevision;
         if (this.trace === trace) this.trace = undefined;
         this.forgetCarried(msg.toRevision);
@@ -90,7 +106,8 @@ export class OutboxPublisher {
         // Whatever the cause, the retry sends the bare range: a message the Queue refuses for its
         // size must never keep an entity from being published.
         if (msg.events !== undefined) this.forgetCarried(msg.toRevision);
-        this.onFailure(cause);
+        this.failures++;
+        this.onFailure(cause, this.failures, this.retryMs);
         return false;
       }
     }

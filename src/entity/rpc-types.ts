@@ -1,8 +1,7 @@
 // The shapes that cross Durable Object RPC between the front door and EntityObject.
 import type { ErrorData } from "../errors.js";
-import type { JournalEntry } from "../journal/index.js";
+import type { JournalEntry } from "./journal/index.js";
 import type { TraceCarrier } from "../trace/index.js";
-import type { BuiltinHandlerName } from "./builtin-handlers.js";
 
 /** A typed result: expected failures are values, because Workers RPC drops an error's code. */
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
@@ -20,8 +19,8 @@ export interface CommandInput {
   idempotencyKey?: string;
   /** The caller answers in Connect JSON: the resulting state's type must be in the registry. */
   requireJsonTypes?: boolean;
-  /** A write handler built into Statehouse to fold this command with, instead of the configured one. */
-  builtin?: BuiltinHandlerName;
+  /** A write handler built into Statehouse to fold this command with, instead of the configured one (a name in EntityPorts.builtins). */
+  builtin?: string;
   /** The caller's span (W3C traceparent/tracestate); the entity runs the command in a child of it, or starts a trace. */
   trace?: TraceCarrier;
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { Validator } from "@cfworker/json-schema";
 import { StatehouseError } from "../errors.js";
 import type { CrudEntitySpec } from "../gen/contracts/crudstore/schema_pb.js";
-import { type CrudType, type TypeStore, checkEntityType } from "../docstore/index.js";
+import { type CrudType, type TypeStore, checkEntityType } from "./store/index.js";
 
 /** Types ListTypes returns when `limit` is 0 (eskit's default) and at most. */
 export const LIST_TYPES_DEFAULT_LIMIT = 20;

@@ -7,7 +7,7 @@ import { type AppLogEntry, AppLogEntrySchema, type Event } from "../gen/contract
 import type { AppLogRequest } from "../gen/contracts/eventstore/service_pb.js";
 import { type EntityClient, decodeJournalEntry } from "../entity/index.js";
 import { type EventLog, LOG_PAGE_MAX, type LogEntry, decodeLogEntry, formatLogStart } from "../eventlog/index.js";
-import { logEventType } from "../payload/index.js";
+import { logEventType } from "./store/index.js";
 import type { LogStreams } from "../streams/index.js";
 import { parseDecimal } from "./decimal.js";
 import { toEskitEvent } from "./eskit-event.js";

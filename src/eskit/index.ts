@@ -1,4 +1,5 @@
 // Public surface of eskit/: eskit's event store semantics over Statehouse's entities and global log.
+export { appendEskitEvent } from "./append-event.js";
 export { parseDecimal } from "./decimal.js";
 export { type AppendTarget, type CommittedEvent, checkAppendEvent, toEskitEvent } from "./eskit-event.js";
 export {
@@ -26,3 +27,6 @@ export {
   parseDocument,
 } from "./crud-documents.js";
 export { type CrudTypes, LIST_TYPES_DEFAULT_LIMIT, LIST_TYPES_MAX_LIMIT, createCrudTypes } from "./crud-types.js";
+export { type EskitBuiltinName, eskitBuiltins } from "./builtin-handlers.js";
+export { type CrudRequestValues, createRequestCrudStore } from "./request-crud-store.js";
+export { type CrudDocState, packDocState, unpackDocState } from "./crud-handler.js";

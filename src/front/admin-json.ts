@@ -1,6 +1,8 @@
 // The admin API's JSON: snake_case bodies to the manager's typed values and back.
 import { type ReadSidePatch, publicSpecToInput, requireReadSidePatch } from "../config/index.js";
-import type { DeadLetter, EntityCursor, ParkedView, ReadSideState, ReadSideStatus, ReadSideView } from "../readside/index.js";
+import type { DeadLetter } from "../control/index.js";
+import type { ParkedView } from "../partition/index.js";
+import type { EntityCursor, ReadSideState, ReadSideStatus, ReadSideView } from "../readside/index.js";
 
 type Json = Record<string, unknown>;
 

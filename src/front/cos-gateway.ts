@@ -5,7 +5,7 @@ import type { EntityState } from "../entity/index.js";
 import { anyToBase64, metaToCosJson } from "../payload/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import { buildCommandInput, readCommand } from "../rpc/index.js";
+import { buildCommandInput, readCommand } from "../input/index.js";
 
 /** POST /v1/commands/{entityId}/process and GET /v1/entities/{entityId}/state. */
 export function cosGateway(): Hono<FrontEnv> {

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { StatehouseError } from "../errors.js";
-import { type CrudDocuments, type IfMatch, parseDecimal } from "../eskit/index.js";
-import { createRequestCrudStore, parseUint32 } from "../rpc/index.js";
+import { type CrudDocuments, type IfMatch, createRequestCrudStore, parseDecimal } from "../eskit/index.js";
+import { parseUint32 } from "../input/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
 

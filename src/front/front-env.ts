@@ -1,6 +1,6 @@
 // The hono environment every front-door route shares, and the services the composition root hands it.
 import type { Config } from "../config/index.js";
-import type { DocIndex, TypeStore } from "../docstore/index.js";
+import type { DocIndex, TypeStore } from "../eskit/store/index.js";
 import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
 import type { EventLog } from "../eventlog/index.js";
 import type { MetricFamily } from "../metrics/index.js";

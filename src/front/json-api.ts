@@ -5,7 +5,7 @@ import { type EntityState, decodeJournalEntry } from "../entity/index.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
-import { IDEMPOTENCY_KEY_HEADER, buildCommandInput, journalLimit, parseUint32, readCommand } from "../rpc/index.js";
+import { IDEMPOTENCY_KEY_HEADER, buildCommandInput, journalLimit, parseUint32, readCommand } from "../input/index.js";
 
 /** POST /api/v1/entities/{id}/commands, GET /api/v1/entities/{id}, GET /api/v1/entities/{id}/events. */
 export function jsonApi(): Hono<FrontEnv> {

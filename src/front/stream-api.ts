@@ -4,7 +4,7 @@ import { loadConfig } from "../config/index.js";
 import type { SubscriptionItem } from "../entity/index.js";
 import { StatehouseError } from "../errors.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
-import { parseUint32 } from "../rpc/index.js";
+import { parseUint32 } from "../input/index.js";
 import { requireSubscriptions } from "../streams/index.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";

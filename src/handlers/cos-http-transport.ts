@@ -6,6 +6,8 @@ import { ERROR_CODES, type ErrorCode, codeFromHttpStatus, messageOf } from "../e
 import { type CosHttpRoute, findCosHttpRoute } from "./cos-http-routes.js";
 import type { ProtocolOptions } from "./protocol-options.js";
 
+const decoder = new TextDecoder();
+
 /**
  * A transport to a handler that speaks CoS-HTTP: each unary method in the CoS-HTTP table is a
  * POST of its JSON request to its path. A non-2xx answer is the handler's `{code, message}`
@@ -34,9 +36,9 @@ export function createCosHttpTransport(options: ProtocolOptions): Transport {
         next: async (req) => {
           const body = JSON.stringify(route.encode(req.message));
           const res = await options.fetch(req.url, { method: "POST", headers: req.header, body, signal: req.signal });
-          const text = await res.text();
+          const text = decoder.decode(res.body);
           const answer = parseObject(text);
-          if (!res.ok) throw errorFromAnswer(res.status, answer, text);
+          if (res.status < 200 || res.status > 299) throw errorFromAnswer(res.status, answer, text);
           if (answer === undefined) throw new ConnectError(`protocol error: not a JSON object: ${text.slice(0, 200)}`, Code.Internal);
           return { stream: false, service: method.parent, method, header: res.headers, trailer: new Headers(), message: create(method.output, decode(route, answer)) };
         },

@@ -1,37 +1,32 @@
-// The fetch that every outbound handler call goes through: Service Binding or network, errors named.
+// The one pipeline every handler call goes through: the request sent (signed), the answer read whole and capped, errors named once.
 import { StatehouseError, codeFromHttpStatus, messageOf } from "../errors.js";
-import { limitAnswer } from "./limit-answer.js";
+import type { FetchFn } from "./handler-target.js";
+import { readAnswer } from "./read-answer.js";
+import { createSigningFetch } from "./signing-fetch.js";
 
-/** A fetch function, as a Service Binding's `fetch` or the global one. */
-export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
-
-/**
- * Wraps a fetch for handler calls: redirects are not followed (workerd rejects connect-web's
- * `redirect: "error"`, and a handler that redirects is misconfigured), and a request that never
- * got an answer becomes unavailable — or deadline_exceeded when it was aborted by the timeout.
- * The answer's size is capped (see limitAnswer); its deadline is the caller's `signal`, which
- * bounds the body read as well as the wait for headers.
- */
-export function createHandlerFetch(target: FetchFn, what: string): FetchFn {
-  const send = createHandlerRequestFetch(target, what);
-  return async (input, init) => {
-    const res = limitAnswer(await send(input, init), what);
-    // A non-2xx answer that is not a protocol error body (JSON) says nothing the client could parse.
-    if (!res.ok && !(res.headers.get("content-type") ?? "").includes("json")) {
-      const text = await res.text().catch(() => "");
-      throw new StatehouseError(codeFromHttpStatus(res.status), `${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
-    }
-    return res;
-  };
+/** A handler's answer, read whole and within MAX_ANSWER_BYTES. */
+export interface HandlerAnswer {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
 }
 
+/** A handler call: one request out, its answer read whole (see createHandlerFetch). */
+export type HandlerFetch = (url: string, init: { method: string; headers: HeadersInit; body?: Uint8Array | string; signal?: AbortSignal }) => Promise<HandlerAnswer>;
+
+const decoder = new TextDecoder();
+
 /**
- * The request half of createHandlerFetch: redirects not followed, a request that never got an
- * answer unavailable (or the signal's reason when the deadline aborted it). The answer is
- * returned as it came; its caller caps its size (limitAnswer, or createBytesClient).
+ * The pipeline of every handler call, whatever its protocol: redirects are not followed (workerd
+ * rejects connect-web's `redirect: "error"`, and a handler that redirects is misconfigured); with
+ * a secret, the request is signed (Standard Webhooks); a request that never got an answer is
+ * unavailable, or the signal's reason when the deadline aborted it; the answer is read whole
+ * within its caps (readAnswer); a non-2xx answer that is not a protocol error body (JSON) fails
+ * with its status. The deadline is the caller's `signal`, which bounds the body read as well as
+ * the wait for headers.
  */
-export function createHandlerRequestFetch(target: FetchFn, what: string): FetchFn {
-  return async (input, init) => {
+export function createHandlerFetch(target: FetchFn, what: string, signingSecret?: string): HandlerFetch {
+  const send = createSigningFetch(async (input, init) => {
     try {
       return await target(input, { ...init, redirect: "manual" });
     } catch (cause) {
@@ -39,5 +34,14 @@ export function createHandlerRequestFetch(target: FetchFn, what: string): FetchF
       if (signal?.aborted) throw signal.reason ?? cause;
       throw new StatehouseError("unavailable", `${what} is unreachable: ${messageOf(cause)}`);
     }
+  }, signingSecret);
+  return async (url, init) => {
+    const res = await send(url, init);
+    const body = await readAnswer(res, what);
+    if (!res.ok && !(res.headers.get("content-type") ?? "").includes("json")) {
+      const text = decoder.decode(body);
+      throw new StatehouseError(codeFromHttpStatus(res.status), `${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);
+    }
+    return { status: res.status, headers: res.headers, body };
   };
 }

@@ -1,7 +1,9 @@
 // Resolves where a user's handler lives, Service Binding or URL, once, into a base URL and a fetch.
 import type { HandlerProtocol } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
-import type { FetchFn } from "./handler-fetch.js";
+
+/** A fetch function, as a Service Binding's `fetch` or the global one. */
+export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** Where a handler lives, as configuration names it. */
 export type HandlerLocation = { kind: "url"; url: string } | { kind: "binding"; binding: string };

@@ -1,22 +1,17 @@
 // What every protocol's transport is built from, and its form for connect-es's protocol transports.
 import type { Registry } from "@bufbuild/protobuf";
-import type { UniversalClientFn } from "@connectrpc/connect/protocol";
-import type { FetchFn } from "./handler-fetch.js";
-import { MAX_ANSWER_BYTES } from "./limit-answer.js";
+import { createBytesClient } from "./bytes-client.js";
+import type { HandlerFetch } from "./handler-fetch.js";
+import { MAX_ANSWER_BYTES } from "./read-answer.js";
 
 /** Everything a protocol needs to build its transport to one handler. */
 export interface ProtocolOptions {
   /** The URL the protocol's paths are appended to, without a trailing slash. */
   baseUrl: string;
-  /** The fetch every request goes through (handler fetch, signing). */
-  fetch: FetchFn;
+  /** The handler fetch every request goes through (signing, caps, errors; see createHandlerFetch). */
+  fetch: HandlerFetch;
   /** The user's types, for JSON bodies that hold a google.protobuf.Any. */
   registry: Registry;
-}
-
-/** What the Connect and gRPC-Web transports need besides: the same requests as one-shot byte calls (createBytesClient). */
-export interface ByteProtocolOptions extends ProtocolOptions {
-  httpClient: UniversalClientFn;
 }
 
 /**
@@ -24,9 +19,9 @@ export interface ByteProtocolOptions extends ProtocolOptions {
  * protocol-grpc-web) share: no compression, no interceptors, answers capped at MAX_ANSWER_BYTES,
  * unknown JSON fields ignored, as a newer handler may send them.
  */
-export function protocolTransportOptions(options: ByteProtocolOptions, useBinaryFormat: boolean) {
+export function protocolTransportOptions(options: ProtocolOptions, useBinaryFormat: boolean) {
   return {
-    httpClient: options.httpClient,
+    httpClient: createBytesClient(options.fetch),
     baseUrl: options.baseUrl,
     useBinaryFormat,
     interceptors: [],

@@ -1,6 +1,6 @@
 // A fetch wrapper that signs each request as Standard Webhooks do, whatever the protocol's body.
 import { decodeBase64, encodeBase64 } from "../payload/index.js";
-import type { FetchFn } from "./handler-fetch.js";
+import type { FetchFn } from "./handler-target.js";
 
 const encoder = new TextEncoder();
 

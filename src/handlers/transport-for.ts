@@ -2,19 +2,17 @@
 import type { Registry } from "@bufbuild/protobuf";
 import type { Transport } from "@connectrpc/connect";
 import type { HandlerProtocol } from "../config/index.js";
-import { createBytesClient } from "./bytes-client.js";
 import { createConnectBinaryTransport } from "./connect-binary-transport.js";
 import { createConnectJsonTransport } from "./connect-json-transport.js";
 import { createCosHttpTransport } from "./cos-http-transport.js";
 import { createGrpcWebTransport } from "./grpc-web-transport.js";
 import { guardTransport } from "./guard-transport.js";
-import { createHandlerFetch, createHandlerRequestFetch } from "./handler-fetch.js";
+import { createHandlerFetch } from "./handler-fetch.js";
 import type { HandlerTarget } from "./handler-target.js";
-import type { ByteProtocolOptions } from "./protocol-options.js";
-import { createSigningFetch } from "./signing-fetch.js";
+import type { ProtocolOptions } from "./protocol-options.js";
 
 /** Each protocol's transport, one file each. */
-const PROTOCOLS: Record<HandlerProtocol, (options: ByteProtocolOptions) => Transport> = {
+const PROTOCOLS: Record<HandlerProtocol, (options: ProtocolOptions) => Transport> = {
   connect: createConnectBinaryTransport,
   "connect-json": createConnectJsonTransport,
   "grpc-web": createGrpcWebTransport,
@@ -32,13 +30,12 @@ export interface TransportOptions {
 }
 
 /**
- * The transport to `target` in its protocol. Every request goes through the handler fetch
- * (redirects refused, answer size capped, transport failures named) and, with a secret, is
- * signed (the Connect and gRPC-Web transports send and read whole byte bodies, see createBytesClient); every call has the deadline and fails with a StatehouseError naming the handler.
+ * The transport to `target` in its protocol. Every request goes through the one handler fetch
+ * (redirects refused, signed with a secret, answer read whole within its caps, transport failures
+ * named); every call has the deadline and fails with a StatehouseError naming the handler.
  */
 export function transportFor(target: HandlerTarget, options: TransportOptions): Transport {
-  const fetch = createSigningFetch(createHandlerFetch(target.fetch, target.name), options.signingSecret);
-  const httpClient = createBytesClient(createSigningFetch(createHandlerRequestFetch(target.fetch, target.name), options.signingSecret), target.name);
-  const transport = PROTOCOLS[target.protocol]({ baseUrl: target.baseUrl, fetch, httpClient, registry: options.registry });
+  const fetch = createHandlerFetch(target.fetch, target.name, options.signingSecret);
+  const transport = PROTOCOLS[target.protocol]({ baseUrl: target.baseUrl, fetch, registry: options.registry });
   return guardTransport(transport, target.name, options.timeoutMs);
 }

@@ -1,23 +1,13 @@
 // The counters a consumer batch adds: per-(series, labels) deltas from the log rows it appends, kept in its log segment.
-import { parseCrudEntityId } from "../docstore/index.js";
+import { eskitCounts } from "../eskit/store/index.js";
 import type { LogRow } from "../eventlog/index.js";
-import { ESKIT_EVENTS_CRUD_TOTAL, ESKIT_EVENTS_STORE_TOTAL, EVENTS_COMMITTED_TOTAL } from "./series.js";
+import { EVENTS_COMMITTED_TOTAL } from "./series.js";
 
 /** How much one append adds to one (series, labels); labels as JSON with sorted keys. */
 export interface CounterDelta {
   series: string;
   labels: string;
   value: number;
-}
-
-/**
- * eskit's split of an event type: the entity type is everything before the last ".", the event
- * type what follows it ("com.acme.User.Created" is "com.acme.User" and "Created"), as eskit's
- * ExtractEntityType and ExtractEventType split it.
- */
-export function splitEskitType(eventType: string): { entityType: string; eventType: string } {
-  const dot = eventType.lastIndexOf(".");
-  return dot < 0 ? { entityType: "", eventType } : { entityType: eventType.slice(0, dot), eventType: eventType.slice(dot + 1) };
 }
 
 /** Labels as the counters table keys them: a JSON object with sorted keys. */
@@ -27,9 +17,7 @@ export function labelsKey(labels: Record<string, string>): string {
 
 /**
  * What one entity's appended rows add to each counter: every row to statehouse_events_committed_total
- * by its log type; an eskit event also to eskit_events_store_total, and one of a CRUD document's
- * entity also to eskit_events_crud_total (eskit's CRUD store wrote through its event store, so its
- * events count in both, as eskit's exporter counted them).
+ * by its log type, and an eskit event to eskit's counters too (eskitCounts).
  */
 export function countRows(entityId: string, rows: readonly LogRow[]): CounterDelta[] {
   const deltas = new Map<string, CounterDelta>();
@@ -40,13 +28,9 @@ export function countRows(entityId: string, rows: readonly LogRow[]): CounterDel
     if (d === undefined) deltas.set(id, { series, labels: key, value: 1 });
     else d.value += 1;
   };
-  const crud = parseCrudEntityId(entityId) !== undefined;
   for (const row of rows) {
     add(EVENTS_COMMITTED_TOTAL.name, { event_type: row.eventType });
-    if (row.eskit !== true) continue;
-    const labels = { entity_type: splitEskitType(row.eventType).entityType, event_type: splitEskitType(row.eventType).eventType };
-    add(ESKIT_EVENTS_STORE_TOTAL.name, labels);
-    if (crud) add(ESKIT_EVENTS_CRUD_TOTAL.name, labels);
+    for (const c of eskitCounts(entityId, row)) add(c.series, c.labels);
   }
   return [...deltas.values()];
 }

@@ -2,10 +2,9 @@
 import type { CounterDelta } from "./counter-deltas.js";
 import { mergeDeltas } from "./counter-deltas.js";
 import type { MetricFamily, Sample } from "./exposition.js";
+import { ESKIT_EVENTS_STREAM_COUNT, ESKIT_EVENTS_STREAM_LAST_ID } from "../eskit/store/index.js";
 import {
   DEAD_LETTERS_PENDING,
-  ESKIT_EVENTS_STREAM_COUNT,
-  ESKIT_EVENTS_STREAM_LAST_ID,
   KEPT_COUNTERS,
   LOG_ENTRIES,
   LOG_HOT_ENTRIES,

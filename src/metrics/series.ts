@@ -1,4 +1,5 @@
-// The series GET /metrics serves: names, types and help texts in one place.
+// The series GET /metrics serves: names, types and help texts in one place (eskit's own come from eskit/store).
+import { ESKIT_EVENTS_CRUD_TOTAL, ESKIT_EVENTS_STORE_TOTAL } from "../eskit/store/index.js";
 
 /** A Prometheus metric type this exposition uses. */
 export type MetricType = "counter" | "gauge";
@@ -9,28 +10,6 @@ export interface SeriesSpec {
   type: MetricType;
   help: string;
 }
-
-/** eskit's own series, named and labelled as eskit's exporters named them. */
-export const ESKIT_EVENTS_STORE_TOTAL: SeriesSpec = {
-  name: "eskit_events_store_total",
-  type: "counter",
-  help: "Total events in the eventstore (eskit events: EventstoreService.Append and the CRUD store), by entity_type and event_type.",
-};
-export const ESKIT_EVENTS_CRUD_TOTAL: SeriesSpec = {
-  name: "eskit_events_crud_total",
-  type: "counter",
-  help: "Total events for the crudstore (Created, Updated, Deleted of CRUD documents), by entity_type and event_type.",
-};
-export const ESKIT_EVENTS_STREAM_LAST_ID: SeriesSpec = {
-  name: "eskit_events_stream_last_id",
-  type: "gauge",
-  help: "LastID in the stream: the global log's newest offset.",
-};
-export const ESKIT_EVENTS_STREAM_COUNT: SeriesSpec = {
-  name: "eskit_events_stream_count",
-  type: "counter",
-  help: "Stream Count: entries ever appended to the global log (offsets are gap-free from 1).",
-};
 
 /** Statehouse's own series. */
 export const EVENTS_COMMITTED_TOTAL: SeriesSpec = {

@@ -4,7 +4,8 @@ export { type Cursor, type CursorStatus, MAX_ERROR_CHARS, cursorId, freshCursor 
 export type { CursorScope, CursorSummary, CursorView, DueRetry } from "./cursor-queries.js";
 export type { BehindEntity, IndexedEntity } from "./entity-index.js";
 export type { ParkedView } from "./parked.js";
-export { PartitionObject, type PartitionMetrics, type PartitionPorts } from "./partition-object.js";
+// The Durable Object class is exported from src/index.ts only; its type types the stubs.
+export type { PartitionMetrics, PartitionObject, PartitionPorts } from "./partition-object.js";
 export { type Partitions, createPartitions, partitionName } from "./partitions.js";
 export { READ_SIDES_TTL_MS } from "./read-side-cache.js";
 export { eventTag, shardOf } from "./shard.js";

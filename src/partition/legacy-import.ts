@@ -2,9 +2,10 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { LegacyStore } from "../control/index.js";
-import { importDocRows } from "../docstore/index.js";
+import { importDocRows } from "../eskit/store/index.js";
 import type { LogRow, SegmentStore } from "../eventlog/index.js";
-import { decodeBase64Lenient, isEskitEvent } from "../payload/index.js";
+import { decodeBase64Lenient } from "../payload/index.js";
+import { isEskitEvent } from "../eskit/store/index.js";
 import { encodeCursor } from "./cursor-codec.js";
 import { writeEntityRows } from "./entity-rows.js";
 import { markFailing } from "./failing.js";

@@ -1,7 +1,7 @@
 // PartitionObject: the central store of one partition — entity rows and cursors, parked events, its slice of the log, its documents.
 import { DurableObject } from "cloudflare:workers";
 import type { LegacyStore, ReadSideRecord } from "../control/index.js";
-import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../docstore/index.js";
+import { DOC_INDEX_SCHEMA, type IndexedDoc, listDocuments, recordDocuments } from "../eskit/store/index.js";
 import {
   ARCHIVE_SCHEMA,
   LOG_READ_SIDE_ID,

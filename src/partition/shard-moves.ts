@@ -1,5 +1,5 @@
 // A resize moves whole shards between partitions: the old owner seals and exports a shard, the new one imports it, then the old one lets go.
-import { importDocRows, parseCrudEntityId } from "../docstore/index.js";
+import { type DocRow, dropDocRows, exportDocRows, importDocRows } from "../eskit/store/index.js";
 import type { EntityRow } from "./entity-rows.js";
 import { readEntityRows, toEntityRow, writeEntityRows, type RowRecord } from "./entity-rows.js";
 import type { FailingRow } from "./failing.js";
@@ -61,7 +61,7 @@ export interface ShardPage {
   entities: RowRecord[];
   failing: FailingRow[];
   parked: { readSideId: string; entityId: string; revision: number; reason: string; attempts: number; parkedAt: number }[];
-  docs: { entityType: string; docId: string; revision: number; deleted: number; updatedAt: number }[];
+  docs: DocRow[];
   /** The last entity id of the page; undefined after the last page. */
   next: string | undefined;
 }
@@ -89,15 +89,10 @@ export function exportShardPage(sql: SqlStorage, shard: number, after: string, l
     )
     .toArray()
     .map((p) => ({ readSideId: p.read_side_id, entityId: p.entity_id, revision: p.revision, reason: p.reason, attempts: p.attempts, parkedAt: p.parked_at }));
-  const docKeys = entities.map((e) => parseCrudEntityId(e.entity_id)).filter((k) => k !== undefined);
-  const docs = sql
-    .exec<{ entity_type: string; doc_id: string; revision: number; deleted: number; updated_at: number }>(
-      `SELECT d.entity_type, d.doc_id, d.revision, d.deleted, d.updated_at FROM json_each(?1) j
-       CROSS JOIN p_crud_doc d ON d.entity_type = j.value ->> 't' AND d.doc_id = j.value ->> 'd'`,
-      JSON.stringify(docKeys.map((k) => ({ t: k.entityType, d: k.docId }))),
-    )
-    .toArray()
-    .map((d) => ({ entityType: d.entity_type, docId: d.doc_id, revision: d.revision, deleted: d.deleted, updatedAt: d.updated_at }));
+  const docs = exportDocRows(
+    sql,
+    entities.map((e) => e.entity_id),
+  );
   return { entities, failing, parked, docs, next: entities.length === limit ? entities.at(-1)?.entity_id : undefined };
 }
 
@@ -145,13 +140,9 @@ export function dropShardRows(sql: SqlStorage, shard: number, limit = 1000): boo
     .map((r) => r.entity_id);
   if (ids.length === 0) return true;
   const list = JSON.stringify(ids);
-  const docs = ids.map((id) => parseCrudEntityId(id)).filter((k) => k !== undefined);
   sql.exec("DELETE FROM p_failing WHERE entity_id IN (SELECT value FROM json_each(?1))", list);
   sql.exec("DELETE FROM p_parked WHERE entity_id IN (SELECT value FROM json_each(?1))", list);
-  sql.exec(
-    "DELETE FROM p_crud_doc WHERE (entity_type, doc_id) IN (SELECT j.value ->> 't', j.value ->> 'd' FROM json_each(?1) j)",
-    JSON.stringify(docs.map((k) => ({ t: k.entityType, d: k.docId }))),
-  );
+  dropDocRows(sql, ids);
   sql.exec("DELETE FROM p_entity WHERE entity_id IN (SELECT value FROM json_each(?1))", list);
   return ids.length < limit;
 }

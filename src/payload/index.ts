@@ -4,5 +4,4 @@ export { decodeBase64, decodeBase64Lenient, encodeBase64, encodeBase64Url } from
 export { anyFromFriendlyJson, anyToFriendlyJson, emptyStateAny, isEmptyAny } from "./friendly-json.js";
 export { anyFromBase64, anyFromBinary, anyToBase64, metaToCosJson } from "./cos-json.js";
 export { typeRegistry } from "./user-registry.js";
-export { isEskitEvent, logEventType } from "./log-event-type.js";
 export { MAX_JSON_DEPTH, anyJsonDepth, checkJsonDepth, jsonDepth, jsonTextDepth } from "./json-depth.js";

@@ -4,7 +4,7 @@ import { AnySchema } from "@bufbuild/protobuf/wkt";
 import type { JournalEntry } from "../entity/index.js";
 import type { LogAppend, LogRow } from "../eventlog/index.js";
 import { log } from "../log.js";
-import { isEskitEvent, logEventType } from "../payload/index.js";
+import { isEskitEvent, logEventType } from "../eskit/store/index.js";
 import { type PairDelivery, type PairOutcome, compactionGap } from "./delivery.js";
 
 /** Raw bytes a log row may hold: base64 adds a third, and D1 caps a row at 2 MB. */

@@ -6,7 +6,7 @@ import {
   GetStateResponseSchema,
   ProcessCommandResponseSchema,
 } from "../gen/chief_of_state/v1/service_pb.js";
-import { buildCommandInput, readCommand } from "./command-input.js";
+import { buildCommandInput, readCommand } from "../input/index.js";
 import { requestValues } from "./request-values.js";
 import { isJsonRequest } from "./rpc-helpers.js";
 import { subscriptionService } from "./subscription-service.js";

@@ -4,14 +4,9 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { GetStateResponseSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
 import { type EntityService, JournalEventSchema, ReadJournalResponseSchema } from "../gen/statehouse/v1/entity_pb.js";
 import { decodeJournalEntry } from "../entity/index.js";
-import { StatehouseError } from "../errors.js";
-import { buildCommandInput, readCommand } from "./command-input.js";
+import { buildCommandInput, journalLimit, readCommand } from "../input/index.js";
 import { requestValues } from "./request-values.js";
 import { isJsonRequest } from "./rpc-helpers.js";
-
-/** Default and largest page of ReadJournal. */
-export const JOURNAL_PAGE_DEFAULT = 100;
-export const JOURNAL_PAGE_MAX = 1000;
 
 /** The EntityService implementation over the request's entity client (see request-values.ts). */
 export function entityService(): ServiceImpl<typeof EntityService> {
@@ -44,13 +39,4 @@ export function entityService(): ServiceImpl<typeof EntityService> {
       });
     },
   };
-}
-
-/** A page size from a request: 0 means the default; above the maximum is invalid_argument. */
-export function journalLimit(limit: number | undefined): number {
-  if (limit === undefined || limit === 0) return JOURNAL_PAGE_DEFAULT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > JOURNAL_PAGE_MAX) {
-    throw new StatehouseError("invalid_argument", `limit must be from 1 to ${JOURNAL_PAGE_MAX}`);
-  }
-  return limit;
 }

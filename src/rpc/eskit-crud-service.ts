@@ -15,32 +15,9 @@ import {
   UpdateResponseSchema,
   UpdateTypeResponseSchema,
 } from "../gen/contracts/crudstore/service_pb.js";
-import type { CrudType } from "../docstore/index.js";
-import { type CrudDocuments, type CrudTypes, createCrudDocuments, createCrudTypes } from "../eskit/index.js";
-import { buildCommandInput } from "./command-input.js";
-import { type RpcRequestValues, requestValues } from "./request-values.js";
-
-/** What a request's CRUD store is built from. */
-export type CrudRequestValues = Pick<RpcRequestValues, "entities" | "config" | "docIndex" | "typeStore">;
-
-/**
- * A request's CRUD store and type registry. Its commands carry the request's headers (the
- * idempotency-key and persisted headers work as on ProcessCommand) and fold with eskit-crud.
- */
-export function createRequestCrudStore(values: CrudRequestValues, headers: Headers): { docs: CrudDocuments; types: CrudTypes } {
-  const { entities, config, docIndex, typeStore } = values;
-  const types = createCrudTypes(typeStore);
-  const docs = createCrudDocuments({
-    entities,
-    index: docIndex,
-    types,
-    commit: async (entityId, command, expectedRevision) => {
-      const input = buildCommandInput({ entityId, command, headers, options: { in: "headers" } }, config);
-      return entities.processCommand({ ...input, expectedRevision: expectedRevision ?? input.expectedRevision, builtin: "eskit-crud" });
-    },
-  });
-  return { docs, types };
-}
+import type { CrudType } from "../eskit/store/index.js";
+import { createRequestCrudStore } from "../eskit/index.js";
+import { requestValues } from "./request-values.js";
 
 const documentsOf = (ctx: HandlerContext) => createRequestCrudStore(requestValues(ctx), ctx.requestHeader);
 

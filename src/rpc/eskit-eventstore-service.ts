@@ -1,8 +1,6 @@
 // contracts.eventstore.EventstoreService (eskit): Append through the built-in eskit-append handler, reads of journals and the log.
 import { create } from "@bufbuild/protobuf";
-import { anyPack } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
 import {
   AppLogResponseSchema,
   AppendEventResponseSchema,
@@ -10,10 +8,9 @@ import {
   GetEventsResponseSchema,
   HealthResponseSchema,
 } from "../gen/contracts/eventstore/service_pb.js";
-import { type EskitEventStore, checkAppendEvent, createEskitEventStore } from "../eskit/index.js";
+import { type EskitEventStore, appendEskitEvent, createEskitEventStore } from "../eskit/index.js";
 import { typeRegistry } from "../payload/index.js";
 import { requireSubscriptions } from "../streams/index.js";
-import { buildCommandInput } from "./command-input.js";
 import { requestValues } from "./request-values.js";
 import { announceStreamStart } from "./stream-start.js";
 
@@ -31,11 +28,7 @@ export function eskitEventstoreService(): ServiceImpl<typeof EventstoreService> 
   return {
     healtz: () => create(HealthResponseSchema, { message: "OK" }),
     async append(req, ctx) {
-      const { entities, config } = requestValues(ctx);
-      const target = checkAppendEvent(req.event);
-      const command = anyPack(EventSchema, req.event ?? create(EventSchema));
-      const input = buildCommandInput({ entityId: target.entityId, command, headers: ctx.requestHeader, options: { in: "headers" } }, config);
-      await entities.processCommand({ ...input, builtin: "eskit-append" });
+      await appendEskitEvent(requestValues(ctx), ctx.requestHeader, req.event);
       return create(AppendEventResponseSchema);
     },
     async getEvents(req, ctx) {

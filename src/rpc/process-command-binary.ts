@@ -17,7 +17,7 @@ import {
 } from "@connectrpc/connect/protocol-connect";
 import { ProcessCommandRequestSchema, ProcessCommandResponseSchema } from "../gen/chief_of_state/v1/service_pb.js";
 import { unreadableRequest } from "./binary-request-check.js";
-import { buildCommandInput, readCommand } from "./command-input.js";
+import { buildCommandInput, readCommand } from "../input/index.js";
 import type { FastPath } from "./connect-adapter.js";
 import { toConnectError } from "./error-interceptor.js";
 import { requestValuesOf } from "./request-values.js";

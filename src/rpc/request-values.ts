@@ -2,7 +2,7 @@
 import { type ContextValues, type HandlerContext, createContextValues, createContextKey } from "@connectrpc/connect";
 import type { Config } from "../config/index.js";
 import type { EntityClient, EntitySubscriptions } from "../entity/index.js";
-import type { DocIndex, TypeStore } from "../docstore/index.js";
+import type { DocIndex, TypeStore } from "../eskit/store/index.js";
 import type { EventLog } from "../eventlog/index.js";
 import { StatehouseError } from "../errors.js";
 import type { ReadSideManager } from "../readside/index.js";

@@ -4,6 +4,9 @@ import { log } from "../log.js";
 /** The tag a hub's feed sockets carry, so other sockets an object may accept stay apart. */
 export const HUB_TAG = "feed";
 
+/** Close code that tells a bridge its subscription was ended by Unsubscribe (end the stream with OK). */
+export const UNSUBSCRIBED_CLOSE_CODE = 4000;
+
 /**
  * Accepts an upgrade request as a hibernatable WebSocket (the object may leave memory while it
  * stays connected) and answers 101; anything else answers 426.

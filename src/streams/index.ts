@@ -3,12 +3,13 @@ export type { FeedPage, FeedSource, LiveConnection, LiveHandlers, LiveMessage } 
 export { DEFAULT_BUFFER, type FollowOptions, followFeed } from "./follow-feed.js";
 export { type MergedFollowOptions, followMerged } from "./merged-follow.js";
 export type { FeedEvent, MailboxLimits } from "./mailbox.js";
-export { HUB_TAG, acceptHubSocket, broadcastToHub, closeHubSocket, hasHubSockets } from "./hub.js";
+export { HUB_TAG, UNSUBSCRIBED_CLOSE_CODE, acceptHubSocket, broadcastToHub, closeHubSocket, hasHubSockets } from "./hub.js";
 export { openHubSocket } from "./live-socket.js";
 export { RECONNECT_DELAYS_MS } from "./reconnect.js";
-export { SubscriptionObject, UNSUBSCRIBED_CLOSE_CODE } from "./subscription-object.js";
+// The Durable Object classes are exported from src/index.ts only; their types type the stubs.
+export type { SubscriptionObject } from "./subscription-object.js";
 export { type UnsubscribeWatch, unsubscribe, watchUnsubscribe } from "./unsubscribe-watch.js";
 export { SUBSCRIPTIONS_DISABLED_MESSAGE, requireSubscriptions } from "./require-subscriptions.js";
-export { LOG_HUB_NAME, LogHub, logHubName } from "./log-hub.js";
-export { createLogFeedSource, encodeLogFeed, publishAppends } from "./log-feed.js";
+export type { LogHub } from "./log-hub.js";
+export { LOG_HUB_NAME, createLogFeedSource, encodeLogFeed, logHubName, publishAppends } from "./log-feed.js";
 export { type LogStream, type LogStreamRequest, type LogStreams, type StreamedEntry, createLogStreams } from "./log-stream.js";

@@ -6,7 +6,15 @@ import { LogFeedMessageSchema } from "../gen/statehouse/v1/feed_pb.js";
 import { log } from "../log.js";
 import type { FeedSource, LiveMessage } from "./feed-source.js";
 import { openHubSocket } from "./live-socket.js";
-import { type LogHub, logHubName } from "./log-hub.js";
+import type { LogHub } from "./log-hub.js";
+
+/** Partition 0's hub's name in its namespace (the name of the one hub before partitions). */
+export const LOG_HUB_NAME = "log";
+
+/** The name of partition `partition`'s hub: one hub per partition, so no hub carries every append. */
+export function logHubName(partition: number): string {
+  return partition === 0 ? LOG_HUB_NAME : `${LOG_HUB_NAME}-${partition}`;
+}
 
 /** Largest live message; a larger append is announced by its head only and read from the store. */
 export const MAX_LOG_MESSAGE_BYTES = 256 * 1024;

@@ -2,14 +2,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { acceptHubSocket, broadcastToHub, hasHubSockets } from "./hub.js";
 
-/** Partition 0's hub's name in its namespace (the name of the one hub before partitions). */
-export const LOG_HUB_NAME = "log";
-
-/** The name of partition `partition`'s hub: one hub per partition, so no hub carries every append. */
-export function logHubName(partition: number): string {
-  return partition === 0 ? LOG_HUB_NAME : `${LOG_HUB_NAME}-${partition}`;
-}
-
 /**
  * Bridges of SubscribeAll, LogService.Tail and GET /api/v1/log/stream hold a hibernatable
  * WebSocket here (an idle one costs no duration); the Queue consumer publishes each append. A

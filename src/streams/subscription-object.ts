@@ -1,9 +1,6 @@
 // SubscriptionObject: one tiny Durable Object per subscription id, so Unsubscribe reaches a stream served by any isolate.
 import { DurableObject } from "cloudflare:workers";
-import { acceptHubSocket, closeHubSocket } from "./hub.js";
-
-/** Close code that tells a bridge its subscription was ended by Unsubscribe (end the stream with OK). */
-export const UNSUBSCRIBED_CLOSE_CODE = 4000;
+import { UNSUBSCRIBED_CLOSE_CODE, acceptHubSocket, closeHubSocket } from "./hub.js";
 
 /**
  * Every stream with this subscription id holds a hibernatable WebSocket to this object; it

@@ -4,7 +4,8 @@ import { log } from "../log.js";
 import { openHubSocket } from "./live-socket.js";
 import type { LiveConnection } from "./feed-source.js";
 import { RECONNECT_DELAYS_MS } from "./reconnect.js";
-import { UNSUBSCRIBED_CLOSE_CODE, type SubscriptionObject } from "./subscription-object.js";
+import { UNSUBSCRIBED_CLOSE_CODE } from "./hub.js";
+import type { SubscriptionObject } from "./subscription-object.js";
 
 /** A stream's registration under its subscription id. */
 export interface UnsubscribeWatch {

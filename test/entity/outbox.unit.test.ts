@@ -1,6 +1,6 @@
 // OutboxPublisher: ranges reach the Queue in full, coalesced while a send is in flight, retried after failure.
 import { describe, expect, it } from "vitest";
-import { type EventsMessage, OutboxPublisher } from "../../src/entity/outbox.js";
+import { type EventsMessage, MAX_OUTBOX_RETRY_MS, OutboxPublisher, outboxRetryMs } from "../../src/entity/outbox.js";
 
 function publisher(fail: () => boolean = () => false) {
   const sent: EventsMessage[] = [];
@@ -57,6 +57,31 @@ describe("OutboxPublisher", () => {
     down = false;
     expect(await p.flush("e", 2)).toBe(true);
     expect(sent).toEqual([{ entityId: "e", fromRevision: 1, toRevision: 2 }]);
+  });
+
+  it("waits 1 s after a first failed send, doubling with each failure in a row, at most 30 s", () => {
+    expect([1, 2, 3, 4, 5, 6, 20].map(outboxRetryMs)).toEqual([1000, 2000, 4000, 8000, 16_000, MAX_OUTBOX_RETRY_MS, MAX_OUTBOX_RETRY_MS]);
+  });
+
+  it("tells the owner the failures in a row and the wait, and starts again after a send goes through", async () => {
+    let down = true;
+    const told: [number, number][] = [];
+    const p = new OutboxPublisher(
+      async () => {
+        if (down) throw new Error("queue down");
+      },
+      (_cause, failures, retryMs) => told.push([failures, retryMs]),
+    );
+    await p.flush("e", 1);
+    await p.flush("e", 1);
+    await p.flush("e", 1);
+    expect(told).toEqual([[1, 1000], [2, 2000], [3, 4000]]);
+    down = false;
+    await p.flush("e", 2);
+    expect(p.retryMs).toBe(1000);
+    down = true;
+    await p.flush("e", 3);
+    expect(told.at(-1)).toEqual([1, 1000]);
   });
 
   it("re-sends from the recorded mark after a restart (duplicates, never gaps)", async () => {

@@ -8,6 +8,7 @@ import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.
 import { WriteSideHandlerService } from "../../src/gen/chief_of_state/v1/writeside_pb.js";
 import { findCosHttpRoute } from "../../src/handlers/cos-http-routes.js";
 import { createCosHttpTransport } from "../../src/handlers/cos-http-transport.js";
+import { createHandlerFetch } from "../../src/handlers/index.js";
 import { encodeBase64 } from "../../src/payload/index.js";
 
 const struct = (n: number) => anyPack(StructSchema, create(StructSchema, { fields: { n: { kind: { case: "numberValue", value: n } } } }));
@@ -19,10 +20,10 @@ function handler(status: number, body: unknown) {
   const transport = createCosHttpTransport({
     baseUrl: "http://handler.test/base",
     registry: createRegistry(),
-    fetch: async (input, init) => {
+    fetch: createHandlerFetch(async (input, init) => {
       sent.push({ url: String(input), headers: new Headers(init?.headers), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
       return new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-    },
+    }, "handler"),
   });
   return { transport, sent };
 }

@@ -1,6 +1,7 @@
 // Prometheus text rendering and the per-batch counter deltas, in Node.
 import { describe, expect, it } from "vitest";
-import { countRows, escapeLabelValue, labelsKey, renderExposition, splitEskitType } from "../../src/metrics/index.js";
+import { splitEskitType } from "../../src/eskit/store/index.js";
+import { countRows, escapeLabelValue, labelsKey, renderExposition } from "../../src/metrics/index.js";
 import type { LogRow } from "../../src/eventlog/index.js";
 
 const counter = { name: "x_total", type: "counter" as const, help: "Things\\counted\nper line." };

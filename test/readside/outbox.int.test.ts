@@ -1,7 +1,8 @@
 // A committed event is never lost between the entity and the Queue: the alarm re-sends what failed.
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { EntityObject, EntityPorts } from "../../src/entity/index.js";
+import type { EntityPorts } from "../../src/entity/index.js";
+import type { EntityObject } from "../../src/index.js";
 import { command, freshId } from "../helpers.js";
 import { behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "./helpers.js";
 

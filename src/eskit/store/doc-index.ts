@@ -1,5 +1,5 @@
 // The index of the CRUD store's documents per type, kept in each partition by the commit that appends their events to the log.
-import type { LogAppend } from "../eventlog/index.js";
+import type { LogAppend } from "../../eventlog/index.js";
 import { parseCrudEntityId } from "./crud-id.js";
 
 /** An indexed document: its id and the newest version the index has seen. */
@@ -76,6 +76,28 @@ export function importDocRows(sql: SqlStorage, rows: readonly DocRow[]): void {
       d.updatedAt,
     );
   }
+}
+
+/** The index rows of those of `entityIds` that are documents (a shard's move exports them with their entities). */
+export function exportDocRows(sql: SqlStorage, entityIds: readonly string[]): DocRow[] {
+  const keys = entityIds.map((id) => parseCrudEntityId(id)).filter((k) => k !== undefined);
+  return sql
+    .exec<{ entity_type: string; doc_id: string; revision: number; deleted: number; updated_at: number }>(
+      `SELECT d.entity_type, d.doc_id, d.revision, d.deleted, d.updated_at FROM json_each(?1) j
+       CROSS JOIN p_crud_doc d ON d.entity_type = j.value ->> 't' AND d.doc_id = j.value ->> 'd'`,
+      JSON.stringify(keys.map((k) => ({ t: k.entityType, d: k.docId }))),
+    )
+    .toArray()
+    .map((d) => ({ entityType: d.entity_type, docId: d.doc_id, revision: d.revision, deleted: d.deleted, updatedAt: d.updated_at }));
+}
+
+/** Deletes the index rows of those of `entityIds` that are documents (a moved shard's old owner drops them). */
+export function dropDocRows(sql: SqlStorage, entityIds: readonly string[]): void {
+  const keys = entityIds.map((id) => parseCrudEntityId(id)).filter((k) => k !== undefined);
+  sql.exec(
+    "DELETE FROM p_crud_doc WHERE (entity_type, doc_id) IN (SELECT j.value ->> 't', j.value ->> 'd' FROM json_each(?1) j)",
+    JSON.stringify(keys.map((k) => ({ t: k.entityType, d: k.docId }))),
+  );
 }
 
 /** Up to `limit` live documents of `entityType` with ids after `after`, by id, in one partition. */

@@ -1,9 +1,9 @@
 // The type name the global log files an event under: its Any type name, or an eskit event's own event_type.
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Any } from "@bufbuild/protobuf/wkt";
-import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
-import { log } from "../log.js";
-import { typeNameOf } from "./registry.js";
+import { EventSchema } from "../../gen/contracts/eventstore/event_pb.js";
+import { log } from "../../log.js";
+import { typeNameOf } from "../../payload/index.js";
 
 /**
  * The event type the log stores for `event`, which its type selectors match. An eskit event

@@ -1,5 +1,5 @@
 // Entity ids of the CRUD store's documents: one reserved prefix, the type, then the document's own id.
-import { StatehouseError } from "../errors.js";
+import { StatehouseError } from "../../errors.js";
 
 /** Every document entity id starts so; no other command may use such an id (EntityObject checks). */
 export const CRUD_ENTITY_PREFIX = "$crud/";

@@ -21,7 +21,8 @@ function answer(chunks: Uint8Array[], headers: Record<string, string>) {
     },
     { highWaterMark: 0 },
   );
-  const fetchFn = createHandlerFetch(async () => new Response(body, { status: 200, headers }), "write handler");
+  const handlerFetch = createHandlerFetch(async () => new Response(body, { status: 200, headers }), "write handler");
+  const fetchFn = () => handlerFetch("http://handler.test/", { method: "POST", headers: {} });
   return { fetchFn, seen };
 }
 
@@ -41,16 +42,16 @@ async function failure(p: Promise<unknown>): Promise<{ code?: string; message?: 
   throw new Error("expected a failure");
 }
 
-describe("limitAnswer through createHandlerFetch", () => {
+describe("createHandlerFetch reads an answer within its caps", () => {
   it("passes an answer within the limit through unchanged", async () => {
     const { fetchFn } = answer([envelope(3, new Uint8Array([1, 2, 3])), envelope(0)], { "content-type": "application/grpc-web+proto" });
-    const res = await fetchFn("http://handler.test/");
-    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0, 0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0, 0]);
+    const res = await fetchFn();
+    expect([...res.body]).toEqual([0, 0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0, 0]);
   });
 
   it("refuses a Content-Length over the limit without reading the body", async () => {
     const { fetchFn, seen } = answer([new Uint8Array(1)], { "content-type": "application/proto", "content-length": String(MAX_ANSWER_BYTES + 1) });
-    const err = await failure(fetchFn("http://handler.test/"));
+    const err = await failure(fetchFn());
     expect(err.code).toBe("internal");
     expect(err.message).toBe(`write handler answered an invalid body: Content-Length ${MAX_ANSWER_BYTES + 1} is over the limit of ${MAX_ANSWER_BYTES} bytes`);
     expect(seen.pulled).toBe(0);
@@ -59,7 +60,7 @@ describe("limitAnswer through createHandlerFetch", () => {
 
   it("refuses a Connect streaming envelope announcing more than the limit", async () => {
     const { fetchFn } = answer([envelope(MAX_ANSWER_BYTES + 1)], { "content-type": "application/connect+proto" });
-    const err = await failure((await fetchFn("http://handler.test/")).arrayBuffer());
+    const err = await failure(fetchFn());
     expect(err.code).toBe("internal");
     expect(err.message).toMatch(/^write handler answered an invalid body: an envelope announces 4194305 bytes/);
   });
@@ -69,13 +70,13 @@ describe("limitAnswer through createHandlerFetch", () => {
     const { fetchFn } = answer([envelope(2, new Uint8Array([7])), new Uint8Array([8, big[0]!, big[1]!]), big.subarray(2)], {
       "content-type": "application/grpc-web+proto",
     });
-    const err = await failure((await fetchFn("http://handler.test/")).arrayBuffer());
+    const err = await failure(fetchFn());
     expect(err.message).toMatch(/^write handler answered an invalid body: an envelope announces 1700000000 bytes/);
   });
 
   it("refuses a body without Content-Length that grows past the limit", async () => {
     const { fetchFn } = answer([1, 2, 3, 4, 5].map(() => new Uint8Array(MB)), { "content-type": "application/json" });
-    const err = await failure((await fetchFn("http://handler.test/")).text());
+    const err = await failure(fetchFn());
     expect(err.code).toBe("internal");
     expect(err.message).toBe(`write handler answered an invalid body: the body is over the limit of ${MAX_ANSWER_BYTES} bytes`);
   });
@@ -83,6 +84,18 @@ describe("limitAnswer through createHandlerFetch", () => {
   it("does not read envelopes in a body that is not enveloped", async () => {
     const text = new TextEncoder().encode("this is not a handler answer");
     const { fetchFn } = answer([text], { "content-type": "application/json" });
-    expect(await (await fetchFn("http://handler.test/")).text()).toBe("this is not a handler answer");
+    expect(new TextDecoder().decode((await fetchFn()).body)).toBe("this is not a handler answer");
+  });
+
+  it("fails a non-2xx answer that is not a JSON error body with its status", async () => {
+    const handlerFetch = createHandlerFetch(async () => new Response("upstream down", { status: 503, headers: { "content-type": "text/plain" } }), "write handler");
+    const err = await failure(handlerFetch("http://handler.test/", { method: "POST", headers: {} }));
+    expect([err.code, err.message]).toEqual(["unavailable", "write handler answered HTTP 503: upstream down"]);
+  });
+
+  it("is unavailable, naming the handler, when the request gets no answer", async () => {
+    const handlerFetch = createHandlerFetch(async () => Promise.reject(new TypeError("connection refused")), "write handler");
+    const err = await failure(handlerFetch("http://handler.test/", { method: "POST", headers: {} }));
+    expect([err.code, err.message]).toEqual(["unavailable", "write handler is unreachable: connection refused"]);
   });
 });

@@ -4,7 +4,7 @@ import { AnySchema, anyPack, StructSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
 import { StatehouseError } from "../../src/errors.js";
-import { buildCommandInput, readCommand } from "../../src/rpc/index.js";
+import { buildCommandInput, readCommand } from "../../src/input/index.js";
 
 const parsed = parseConfig({
   WRITE_HANDLER_URL: "http://127.0.0.1:9000",

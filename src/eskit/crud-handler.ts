@@ -6,7 +6,7 @@ import { StatehouseError } from "../errors.js";
 import { HandleCommandResponseSchema, HandleEventResponseSchema } from "../gen/chief_of_state/v1/writeside_pb.js";
 import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../gen/contracts/crudstore/service_pb.js";
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
-import { parseCrudEntityId } from "../docstore/index.js";
+import { parseCrudEntityId } from "./store/index.js";
 import type { WriteHandler } from "../handlers/index.js";
 
 /** A document entity's state: the document as of its version, its type, and whether it is deleted. */

@@ -1,29 +1,43 @@
-// Write handlers built into Statehouse, which a command may name instead of the configured one: same fold, same commit.
+// eskit's built-in write handlers, which a command may name instead of the configured one: same fold, same commit. Wired into the entity as a table.
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { anyIs } from "@bufbuild/protobuf/wkt";
 import { StatehouseError } from "../errors.js";
 import { HandleCommandResponseSchema, HandleEventResponseSchema } from "../gen/chief_of_state/v1/writeside_pb.js";
 import { EventSchema } from "../gen/contracts/eventstore/event_pb.js";
+import type { BuiltinHandlers, TypeValidation } from "../entity/index.js";
 import type { WriteHandler } from "../handlers/index.js";
 import { emptyStateAny } from "../payload/index.js";
 import { crudHandler } from "./crud-handler.js";
-import type { TypeValidation } from "./fold.js";
+import { CRUD_ENTITY_PREFIX } from "./store/index.js";
 
-/** The built-in handlers a CommandInput may select (`builtin`). */
-export type BuiltinHandlerName = "eskit-append" | "eskit-crud";
+/** The built-in handlers a CommandInput may name (`builtin`). */
+export type EskitBuiltinName = "eskit-append" | "eskit-crud";
 
 /** The configured type lists name the user's types; a built-in handler's are Statehouse's own. */
 const NO_VALIDATION: TypeValidation = { enabled: false, stateTypes: new Set(), eventTypes: new Set() };
 
-/** The built-in handler `name` and the type validation its fold runs with. */
-export function builtinHandler(name: BuiltinHandlerName): { handler: WriteHandler; validation: TypeValidation } {
-  switch (name) {
-    case "eskit-append":
-      return { handler: eskitAppend, validation: NO_VALIDATION };
-    case "eskit-crud":
-      return { handler: crudHandler, validation: NO_VALIDATION };
-  }
-}
+/**
+ * eskit's table of built-in write handlers: `eskit-append` (EventstoreService.Append) and
+ * `eskit-crud` (the CRUD store's documents). Document entity ids are the CRUD store's own: a
+ * command on one must name eskit-crud, and eskit-crud touches nothing else.
+ */
+export const eskitBuiltins: BuiltinHandlers = {
+  select(entityId, name) {
+    if (entityId.startsWith(CRUD_ENTITY_PREFIX) !== (name === "eskit-crud")) {
+      throw new StatehouseError("invalid_argument", `entity ids starting with ${CRUD_ENTITY_PREFIX} are reserved for the CRUD store's documents`);
+    }
+    switch (name) {
+      case undefined:
+        return undefined;
+      case "eskit-append":
+        return { handler: eskitAppend, validation: NO_VALIDATION };
+      case "eskit-crud":
+        return { handler: crudHandler, validation: NO_VALIDATION };
+      default:
+        throw new StatehouseError("invalid_argument", `no built-in write handler is named ${JSON.stringify(name)}`);
+    }
+  },
+};
 
 /**
  * eskit's EventstoreService.Append: the command is the contracts.eventstore.Event to store, and

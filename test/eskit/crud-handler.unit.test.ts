@@ -2,11 +2,11 @@
 import { type JsonObject, create, fromBinary } from "@bufbuild/protobuf";
 import { type Any, EmptySchema, anyPack } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { crudHandler, packDocState, unpackDocState } from "../../src/entity/crud-handler.js";
+import { crudHandler, packDocState, unpackDocState } from "../../src/eskit/crud-handler.js";
 import { HandleCommandRequestSchema, HandleEventRequestSchema } from "../../src/gen/chief_of_state/v1/writeside_pb.js";
 import { CreateRequestSchema, DeleteRequestSchema, UpdateRequestSchema } from "../../src/gen/contracts/crudstore/service_pb.js";
 import { EventSchema } from "../../src/gen/contracts/eventstore/event_pb.js";
-import { crudEntityId, parseCrudEntityId } from "../../src/docstore/index.js";
+import { crudEntityId, parseCrudEntityId } from "../../src/eskit/store/index.js";
 import { StatehouseError } from "../../src/errors.js";
 
 const ENTITY = crudEntityId({ entityType: "User", docId: "u1" });

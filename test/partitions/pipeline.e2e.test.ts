@@ -124,11 +124,12 @@ describe("two partitions", { timeout: 60_000 }, () => {
     await command(slow, { command: { events: [{ n: 1 }] } });
     const slowDone = consume([{ entityId: slow, fromRevision: 1, toRevision: 1, readSideIds: [side] }], lagging);
     await fastDone;
-    await eventually(async () => expect(okRevisions(await callsOf(side, fast))).toEqual([1]));
-    expect(okRevisions(await callsOf(side, slow)).filter(() => false)).toEqual([]);
+    // The Queue's own consumer delivers these entities too, racing this one: at least once, so a
+    // revision may arrive twice (both calls before either commits its cursor), never out of order.
+    await eventually(async () => expect(distinct(okRevisions(await callsOf(side, fast)))).toEqual([1]));
     release();
     await slowDone;
-    await eventually(async () => expect(okRevisions(await callsOf(side, slow))).toEqual([1]));
+    await eventually(async () => expect(distinct(okRevisions(await callsOf(side, slow)))).toEqual([1]));
     assertOrdered(await callsOf(side, slow));
   });
 
@@ -159,3 +160,8 @@ describe("two partitions", { timeout: 60_000 }, () => {
     await eventually(async () => expect((await admin(`/read-sides/${side}/status`)).body).toMatchObject({ stopped: 0, parked: 0 }));
   });
 });
+
+/** Each revision once, in first-seen order. */
+function distinct(revisions: number[]): number[] {
+  return [...new Set(revisions)];
+}

@@ -60,6 +60,12 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
         }
         controller.enqueue(encoder.encode(formatSse(r.value)));
       } catch (cause) {
+        // The client went away (cancel, or its request aborted) while this item was on its way: the
+        // enqueue fails on a closed stream. Nothing went wrong and nobody is left to tell.
+        if (options.abort.signal.aborted) {
+          finish();
+          return;
+        }
         const err = StatehouseError.from(cause);
         countError(err.code);
         if (isUnexpected(cause)) log.error("statehouse: unexpected error in a stream", { code: err.code, error: cause });

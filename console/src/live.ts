@@ -19,9 +19,8 @@ interface FollowOptions {
   path: string;
   /** Query besides access_token and from. */
   query?: Record<string, string | undefined>;
-  /** Where to start when nothing was seen yet (undefined: from now on). */
+  /** The first id wanted (inclusive) when nothing was seen yet; undefined: from now on. */
   from?: string;
-  /** The query parameter taking the first wanted id (inclusive). */
   onEvent: (id: string, data: unknown) => void;
   onState: (s: LiveState, detail?: string) => void;
 }

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the navigation and the page the hash route names.
 import { render } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { EntitiesPage } from "./pages/entities.js";
 import { EskitPage } from "./pages/eskit.js";
 import { LogPage } from "./pages/log.js";
@@ -22,9 +22,11 @@ const PAGES = [
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const route = useRoute();
-  if (session === undefined) return <SignIn onSignedIn={setSession} />;
   const current = PAGES.find((p) => p.page === route.page) ?? PAGES[0];
-  document.title = `${current.title} · Statehouse console`;
+  useEffect(() => {
+    document.title = session === undefined ? "Sign in · Statehouse console" : `${current.title} · Statehouse console`;
+  }, [session, current]);
+  if (session === undefined) return <SignIn onSignedIn={setSession} />;
   return (
     <>
       <header>

@@ -240,6 +240,7 @@ test("at phone width every page fits the screen and the navigation stays usable"
   }
   await page.goto(`${base()}/console/#/read-sides/bank-balances`);
   await expect(page.getByTestId("rs-state")).toHaveText("running");
+  await expect(page.getByRole("table", { name: "Read sides" })).toContainText("bank-balances");
   await expect(page.getByRole("link", { name: "Entities" })).toBeInViewport();
   await page.screenshot({ path: join(shots, "phone-read-sides.png"), fullPage: true });
   expect(problems).toEqual([]);

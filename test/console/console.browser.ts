@@ -140,6 +140,7 @@ test("a read side is paused and resumed, each after a confirmation", async ({ pa
   await expect(state).toHaveText("running");
   await page.getByRole("group", { name: "Actions on bank-balances" }).getByRole("button", { name: "Pause" }).click();
   await page.getByRole("button", { name: "Yes, pause" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Paused bank-balances." })).toBeVisible();
   await expect(state).toHaveText("paused");
   await page.getByRole("group", { name: "Actions on bank-balances" }).getByRole("button", { name: "Restart" }).click();
   await expect(page.getByRole("dialog")).toContainText(/Restart replays \d+ events to bank-balances/);

@@ -4,7 +4,7 @@ import { send, call } from "../api.js";
 import { follow } from "../live.js";
 import { type Sample, byLabel, parseExposition, total } from "../metrics.js";
 import { href } from "../route.js";
-import type { DeadLetter, ReadSideStatus } from "../types.js";
+import type { ReadSideStatus } from "../types.js";
 import { ErrorLine } from "../ui/error-line.js";
 import { Sparkline } from "../ui/sparkline.js";
 import { usePoll } from "../ui/use-poll.js";
@@ -18,6 +18,7 @@ interface Rates {
   errors: number[];
   errorsByCode: Map<string, number>;
   committed: number;
+  deadLetters: number;
 }
 
 /** The overview page. */
@@ -25,7 +26,6 @@ export function OverviewPage() {
   const rates = useRates();
   const events = useEventsPerSecond();
   const status = usePoll(() => call<{ read_sides: ReadSideStatus[] }>("/admin/v1/status"), SCRAPE_MS);
-  const letters = usePoll(() => call<{ dead_letters: DeadLetter[] }>("/admin/v1/dead-letters"), SCRAPE_MS);
   return (
     <div class="overview">
       <section aria-label="Throughput" class="cards">
@@ -82,9 +82,8 @@ export function OverviewPage() {
       </section>
       <section aria-labelledby="dl-heading">
         <h2 id="dl-heading">Dead letters</h2>
-        <ErrorLine error={letters.error} />
         <p>
-          {letters.value === undefined ? "…" : `${letters.value.dead_letters.length} pending`}
+          {rates.value === undefined ? "…" : `${rates.value.deadLetters.toLocaleString("en")} pending`}
           {" · "}
           <a href={href("read-sides")}>manage</a>
         </p>
@@ -114,7 +113,12 @@ function useRates() {
   const value: Rates | undefined =
     samples === undefined
       ? undefined
-      : { ...series, errorsByCode: byLabel(samples, "statehouse_errors_total", "code"), committed: total(samples, "statehouse_events_committed_total") };
+      : {
+          ...series,
+          errorsByCode: byLabel(samples, "statehouse_errors_total", "code"),
+          committed: total(samples, "statehouse_events_committed_total"),
+          deadLetters: total(samples, "statehouse_dead_letters_pending"),
+        };
   return { value, error: poll.error };
 }
 

@@ -57,6 +57,8 @@ export function ReadSidesPage({ id }: { id: string }) {
 
 type Action = "pause" | "resume" | "restart" | "skip";
 
+const DONE: Record<Exclude<Action, "skip">, string> = { pause: "Paused", resume: "Resumed", restart: "Restarted" };
+
 interface Pending {
   action: Action;
   shard?: number;
@@ -85,7 +87,8 @@ function ReadSideDetail({ id, onChange }: { id: string; onChange: () => void }) 
   const prepare = async (action: Action, entity?: string) => {
     setError(undefined);
     setDone(undefined);
-    const s = shard === "" ? undefined : Number(shard);
+    // One entity's skip names the entity alone: a shard beside it would refuse an entity outside that shard.
+    const s = shard === "" || entity !== undefined ? undefined : Number(shard);
     const scope = s === undefined ? `every shard of ${id}` : `shard ${s} of ${id}`;
     try {
       let message: string;
@@ -114,7 +117,7 @@ function ReadSideDetail({ id, onChange }: { id: string; onChange: () => void }) 
     try {
       const path = withQuery(`${rsPath(id)}/${p.action}`, { shard: p.shard, entity: p.entity });
       const out = await call<{ skipped?: number }>(path, { method: "POST" });
-      setDone(p.action === "skip" ? `Skipped ${out.skipped ?? 0}.` : `${p.action[0]?.toUpperCase()}${p.action.slice(1)}d ${id}.`);
+      setDone(p.action === "skip" ? `Skipped ${out.skipped ?? 0}.` : `${DONE[p.action]} ${id}${p.shard === undefined ? "" : ` (shard ${p.shard})`}.`);
     } catch (err) {
       setError(describeError(err));
     }

@@ -31,6 +31,7 @@ else
   auth_note="auth on: send Authorization: Bearer <a token of STATEHOUSE_API_TOKENS>"
 fi
 echo "statehouse: http://127.0.0.1:${port} (${auth_note}; bank example as WRITE_HANDLER)"
+echo "console: http://127.0.0.1:${port}/console/ (the operator console; README \"Console\")"
 echo "bank read side: http://127.0.0.1:${balances_port}/balances (registered as read side bank-balances)"
 echo "reconciler (the Cron Trigger's scheduled()): curl http://127.0.0.1:${port}/__scheduled"
 npx wrangler dev -c wrangler.toml -c examples/bank/wrangler.toml --ip 127.0.0.1 --port "$port" "${persist[@]}" \

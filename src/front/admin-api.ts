@@ -74,6 +74,15 @@ export function adminApi(): Hono<AdminEnv> {
     await c.var.manager.replayParked(c.req.param("id"), body.entity_id, body.revision);
     return c.json({ successful: true });
   });
+  app.delete("/read-sides/:id/parked", async (c) => {
+    const entityId = c.req.query("entity");
+    const revision = intQuery(c.req.query("revision"), "revision");
+    if (entityId === undefined || entityId === "" || revision === undefined) {
+      throw new StatehouseError("invalid_argument", "name the parked event: ?entity=<entity id>&revision=<revision>");
+    }
+    await c.var.manager.deleteParked(c.req.param("id"), entityId, revision);
+    return c.json({ deleted: { entity_id: entityId, revision } });
+  });
   app.get("/status", async (c) => {
     const m = c.var.manager;
     return c.json({ read_sides: await Promise.all((await m.list()).map(async (r) => statusJson(await m.status(r.spec.id)))) });

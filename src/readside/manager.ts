@@ -183,6 +183,16 @@ export class ReadSideManager {
     await store.removeParked(id, entityId, revision);
   }
 
+  /** Forgets one parked event without delivering it (the journal keeps the event); not_found when it is not parked. */
+  async deleteParked(id: string, entityId: string, revision: number): Promise<void> {
+    await this.record(id);
+    const store = this.ctx.partitions.store(this.ctx.partitions.partitionOf(entityId));
+    if ((await store.getParked(id, entityId, revision)) === undefined) {
+      throw new StatehouseError("not_found", `read side ${id} has no parked event ${entityId}@${revision}`);
+    }
+    await store.removeParked(id, entityId, revision);
+  }
+
   /** Puts a recorded dead letter back on the events queue of its entity's partition. */
   async replayDeadLetter(letterId: number): Promise<void> {
     const letter = await this.ctx.deadLetters.get(letterId);

@@ -1,0 +1,145 @@
+// Log: the global event log filtered by type glob and entity, read from an offset (both ways) and
+// followed live with pause and resume.
+import { useEffect, useState } from "preact/hooks";
+import { call, describeError, withQuery } from "../api.js";
+import { useLive } from "../live.js";
+import { href } from "../route.js";
+import type { LogEntry, LogPage as Page } from "../types.js";
+import { ErrorLine } from "../ui/error-line.js";
+import { LiveBadge } from "../ui/live-badge.js";
+
+const LIMIT = 50;
+
+interface Filter {
+  type: string;
+  entity: string;
+}
+
+/** The log page. */
+export function LogPage() {
+  const [draft, setDraft] = useState<Filter & { from: string }>({ type: "", entity: "", from: "" });
+  const [filter, setFilter] = useState<Filter>({ type: "", entity: "" });
+  const [from, setFrom] = useState<string>("");
+  return (
+    <div>
+      <form
+        class="inline"
+        aria-label="Log filter"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter({ type: draft.type.trim(), entity: draft.entity.trim() });
+          setFrom(draft.from.trim());
+        }}
+      >
+        <label for="log-type">Event type (glob)</label>
+        <input id="log-type" value={draft.type} placeholder="bank.v1.*" onInput={(e) => setDraft({ ...draft, type: e.currentTarget.value })} />
+        <label for="log-entity">Entity id</label>
+        <input id="log-entity" value={draft.entity} onInput={(e) => setDraft({ ...draft, entity: e.currentTarget.value })} />
+        <label for="log-from">From offset</label>
+        <input id="log-from" inputMode="numeric" pattern="[0-9-]*" value={draft.from} placeholder="newest" onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
+        <button type="submit">Apply</button>
+      </form>
+      <LiveLog filter={filter} />
+      <Browse filter={filter} from={from} />
+    </div>
+  );
+}
+
+const matches = (f: Filter) => (e: LogEntry) => f.entity === "" || e.entity_id === f.entity;
+
+function LiveLog({ filter }: { filter: Filter }) {
+  const live = useLive<LogEntry>({ path: "/api/v1/log/stream", query: { type: filter.type || undefined }, keep: 100 });
+  const shown = live.items.filter(matches(filter));
+  return (
+    <section aria-labelledby="live-log-heading">
+      <h2 id="live-log-heading">Live</h2>
+      <LiveBadge state={live.state} detail={live.detail} paused={live.paused} onToggle={() => live.setPaused(!live.paused)} what="live log" />
+      <Entries entries={[...shown].reverse()} label="Live log entries, newest first" empty="No event since the page opened." />
+    </section>
+  );
+}
+
+function Browse({ filter, from }: { filter: Filter; from: string }) {
+  const [start, setStart] = useState<string>(from);
+  const [page, setPage] = useState<Page | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [reload, setReload] = useState(0);
+  useEffect(() => setStart(from), [from]);
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      // Without an offset, the newest page: ask for the head first.
+      let at = start;
+      if (at === "") {
+        const head = await call<Page>(withQuery("/api/v1/log", { limit: 1, type: filter.type }));
+        at = String(Math.max(head.first_offset ?? 1, (head.head_offset ?? 0) - LIMIT + 1));
+      }
+      return call<Page>(withQuery("/api/v1/log", { from: at, limit: LIMIT, type: filter.type }));
+    };
+    load().then(
+      (p) => live && (setPage(p), setError(undefined)),
+      (e: unknown) => live && setError(describeError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [start, filter.type, reload]);
+  const first = page?.entries[0]?.offset;
+  return (
+    <section aria-labelledby="browse-heading">
+      <h2 id="browse-heading">Entries</h2>
+      <div class="pager" role="group" aria-label="Log pages">
+        <button type="button" disabled={first === undefined || first <= (page?.first_offset ?? 1)} onClick={() => setStart(String(Math.max(page?.first_offset ?? 1, (first ?? 1) - LIMIT)))}>
+          Older
+        </button>
+        <button type="button" disabled={page === undefined || page.next_offset === undefined || page.next_offset > (page.head_offset ?? 0)} onClick={() => setStart(String(page?.next_offset ?? ""))}>
+          Newer
+        </button>
+        <button type="button" onClick={() => (start === "" ? setReload((n) => n + 1) : setStart(""))}>
+          Newest
+        </button>
+        <span class="note">{page === undefined ? "" : `head ${page.head}, oldest ${page.first}`}</span>
+      </div>
+      <ErrorLine error={error} />
+      <Entries entries={(page?.entries ?? []).filter(matches(filter))} label="Log entries" empty="No entry here." />
+    </section>
+  );
+}
+
+function Entries({ entries, label, empty }: { entries: LogEntry[]; label: string; empty: string }) {
+  if (entries.length === 0) return <p class="note">{empty}</p>;
+  return (
+    <div class="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">Offset</th>
+            <th scope="col">Entity</th>
+            <th scope="col">Rev</th>
+            <th scope="col">Type</th>
+            <th scope="col">Event</th>
+            <th scope="col">Appended</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr>
+              <td>{e.position ?? e.offset}</td>
+              <td>
+                <a href={href("entities", e.entity_id)}>{e.entity_id}</a>
+              </td>
+              <td>{e.revision}</td>
+              <td>
+                <code>{e.event_type}</code>
+              </td>
+              <td>
+                <code>{e.event_omitted === true ? "(too large for the log)" : JSON.stringify(e.event)}</code>
+              </td>
+              <td>{e.appended_at}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

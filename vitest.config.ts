@@ -94,6 +94,7 @@ const prebundled = {
     "@connectrpc/connect/protocol-grpc-web",
     "hono",
     "hono/body-limit",
+    "hono/cors",
     "zod",
   ],
 };
@@ -127,7 +128,8 @@ export default defineConfig({
     // time, while a workerd test file often waits on workerd. Two keep both cores busy (three gained nothing).
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], {}, {
+      // CORS on for two origins (test/front/cors.e2e.test.ts); the other projects leave it off.
+      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts", ...WORKERD_UNIT_TESTS], { STATEHOUSE_CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }, {
         exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**", "test/small-log/**"],
       }),
       // Two partitions: every read, write and operator path across partition stores and queues.

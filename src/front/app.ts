@@ -1,4 +1,4 @@
-// The front door: hono app with health, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
+// The front door: hono app with health, CORS, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
@@ -9,6 +9,7 @@ import { typeRegistry } from "../payload/index.js";
 import { adminApi } from "./admin-api.js";
 import { ADMIN_PATHS, ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
+import { corsForOrigins } from "./cors.js";
 import { countedCommands } from "./counted-commands.js";
 import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
@@ -32,6 +33,8 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => errorResponse(c, new StatehouseError("not_found", `no route for ${c.req.method} ${c.req.path}`)));
   app.use("*", traceRequests());
+  // Before authentication: a browser's preflight carries no Authorization header.
+  app.use("*", corsForOrigins());
 
   app.get("/healthz", (c) => {
     try {

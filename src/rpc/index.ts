@@ -32,6 +32,7 @@ export {
 export { type CrudRequestValues, createRequestCrudStore } from "./eskit-crud-service.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./entity-service.js";
 export {
+  EXPECTED_REVISION_HEADER,
   IDEMPOTENCY_KEY_HEADER,
   optionsFromHeaders,
   parseIdempotencyKey,

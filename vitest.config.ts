@@ -153,7 +153,7 @@ export default defineConfig({
       project("misconfigured", ["test/misconfigured/**/*.test.ts"], { COS_SNAPSHOT_FREQUENCY: "often", WRITE_HANDLER_PROTOCOL: "grpc" }),
       project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example", bank: true }),
       // The CLI against a real `wrangler dev` on 127.0.0.1 (Node, not workerd).
-      defineProject({ test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } }),
+      defineProject({ test: { name: "cli", include: ["test/cli/**/*.e2e.test.ts"], environment: "node", hookTimeout: 120_000 } }),
       ...protocols.map((p) =>
         project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
       ),

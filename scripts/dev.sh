@@ -36,25 +36,27 @@ npx wrangler d1 migrations apply DB --local -c wrangler.toml "${persist[@]}" >/d
 # Each wrangler runs in a process group of its own (job control on while it starts), so stopping
 # it stops npm's wrapper, wrangler and workerd together: killing only the wrapper left the rest
 # running, holding its port.
-declare -A part_of=()
+# (Plain arrays and a polling loop rather than `wait -n`: macOS still ships bash 3.2.)
+pids=()
+names=()
 start() {
-  local name="$1"
+  names+=("$1")
   shift
   set -m
   "$@" </dev/null &
   set +m
-  part_of[$!]="$name"
+  pids+=($!)
 }
 stop_all() {
   local pid
-  for pid in "${!part_of[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for _ in $(seq 50); do
     local alive=0
-    for pid in "${!part_of[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    for pid in ${pids[@]+"${pids[@]}"}; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
     [[ $alive -eq 0 ]] && return 0
     sleep 0.1
   done
-  for pid in "${!part_of[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 }
 trap stop_all EXIT
 trap 'exit 130' INT
@@ -95,7 +97,14 @@ start "Statehouse's wrangler (port ${port})" \
 
 # Whichever part exits first ends the run: a half-started dev setup (Statehouse up, its read side
 # refusing connections) is worse than none.
-status=0
-wait -n -p ended "${!part_of[@]}" || status=$?
-echo "dev: ${part_of[$ended]} exited (status ${status}); stopping the rest" >&2
-exit $((status == 0 ? 1 : status))
+while true; do
+  for i in "${!pids[@]}"; do
+    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      status=0
+      wait "${pids[$i]}" || status=$?
+      echo "dev: ${names[$i]} exited (status ${status}); stopping the rest" >&2
+      exit $((status == 0 ? 1 : status))
+    fi
+  done
+  sleep 0.5
+done

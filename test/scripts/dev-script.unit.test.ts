@@ -88,7 +88,8 @@ function holdPort(): Promise<Server> {
   });
 }
 
-describe("scripts/dev.sh", () => {
+// Each test starts bash, node and stand-in wranglers: seconds on a loaded 2-core machine.
+describe("scripts/dev.sh", { timeout: 30_000 }, () => {
   it("says auth is off when started as it is", async () => {
     const dev = startDev([], { balances: "run", statehouse: 0 });
     await dev.exited;

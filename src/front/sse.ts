@@ -39,6 +39,9 @@ const encoder = new TextEncoder();
 export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions): Response {
   const it = events[Symbol.asyncIterator]();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  // Set when the client has gone away: a pull still waiting for its next item must then not enqueue
+  // (the stream is closed; enqueue throws "Unable to enqueue", which is no error of the stream's).
+  let cancelled = false;
   const finish = () => {
     if (heartbeat !== undefined) clearInterval(heartbeat);
     options.abort.abort();
@@ -51,6 +54,7 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
     async pull(controller) {
       try {
         const r = await it.next();
+        if (cancelled) return;
         if (r.done === true) {
           // An ended stream says so (Unsubscribe): an EventSource that sees `end` can close instead of reconnecting.
           controller.enqueue(encoder.encode(formatSse({ event: "end", data: "{}" })));
@@ -60,6 +64,7 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
         }
         controller.enqueue(encoder.encode(formatSse(r.value)));
       } catch (cause) {
+        if (cancelled) return;
         const err = StatehouseError.from(cause);
         countError(err.code);
         if (isUnexpected(cause)) log.error("statehouse: unexpected error in a stream", { code: err.code, error: cause });
@@ -69,6 +74,7 @@ export function sseResponse(events: AsyncIterable<SseEvent>, options: SseOptions
       }
     },
     cancel() {
+      cancelled = true;
       // The abort ends a producer that is waiting for its next item; return() alone would queue behind it.
       finish();
       void it.return?.();

@@ -94,6 +94,7 @@ const prebundled = {
     "@connectrpc/connect/protocol-grpc-web",
     "hono",
     "hono/body-limit",
+    "hono/cors",
     "zod",
   ],
 };
@@ -116,7 +117,8 @@ export default defineConfig({
     // time, while a workerd test file often waits on workerd. Two keep both cores busy (three gained nothing).
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
-      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts"], {}, {
+      // CORS on for two origins (test/front/cors.e2e.test.ts); the other projects leave it off.
+      project("default", ["test/**/*.int.test.ts", "test/**/*.e2e.test.ts"], { STATEHOUSE_CORS_ORIGINS: "https://app.example.com, http://localhost:5173" }, {
         exclude: ["test/strict/**", "test/examples/**", "test/misconfigured/**", "test/cli/**", "test/no-subscriptions/**", "test/partitions/**", "test/resize/**", "test/small-log/**"],
       }),
       // Two partitions: every read, write and operator path across partition stores and queues.
@@ -140,7 +142,7 @@ export default defineConfig({
       project("misconfigured", ["test/misconfigured/**/*.test.ts"], { COS_SNAPSHOT_FREQUENCY: "often", WRITE_HANDLER_PROTOCOL: "grpc" }),
       project("bank", ["test/examples/**/*.test.ts"], {}, { handler: "statehouse-bank-example", bank: true }),
       // The CLI against a real `wrangler dev` on 127.0.0.1 (Node, not workerd).
-      defineProject({ test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node", hookTimeout: 120_000 } }),
+      defineProject({ test: { name: "cli", include: ["test/cli/**/*.e2e.test.ts"], environment: "node", hookTimeout: 120_000 } }),
       ...protocols.map((p) =>
         project(`url-${p}`, ["test/handlers/*.protocol.test.ts"], { WRITE_HANDLER_URL: handlerServer.url, WRITE_HANDLER_PROTOCOL: p }),
       ),

@@ -4,6 +4,16 @@
 export class CliError extends Error {}
 
 /**
+ * The error for a Statehouse that does not answer, with what to check: the usual cause is no
+ * `npm run dev` running, or one on another port than the CLI's default.
+ * @param {string} baseUrl @param {unknown} cause
+ */
+export function unreachable(baseUrl, cause) {
+  const reason = cause instanceof Error ? (cause.cause?.code ?? cause.cause?.message ?? cause.message) : String(cause);
+  return new CliError(`cannot reach ${baseUrl} (${reason}): is \`npm run dev\` running? pass --server URL or set STATEHOUSE_URL`);
+}
+
+/**
  * A client for `${baseUrl}/admin/v1`.
  * @param {{ baseUrl: string, token: string | undefined, fetch?: typeof fetch }} opts
  */
@@ -24,7 +34,7 @@ export function createAdminClient(opts) {
     try {
       res = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (cause) {
-      throw new CliError(`cannot reach Statehouse at ${opts.baseUrl}: ${cause instanceof Error ? (cause.cause?.message ?? cause.message) : String(cause)}`);
+      throw unreachable(opts.baseUrl, cause);
     }
     const text = await res.text();
     let json;

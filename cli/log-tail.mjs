@@ -1,13 +1,14 @@
 // `statehouse log tail`: follows the global event log over Server-Sent Events, resuming after a drop.
-import { CliError } from "./admin-client.mjs";
+import { CliError, unreachable } from "./admin-client.mjs";
 
-/** Consecutive failed connections before tail gives up. */
+/** Consecutive failed reconnections, after a drop, before tail gives up (the first connection is not retried). */
 const MAX_FAILURES = 10;
 
 /**
  * Prints log entries from `from` (or only new ones), one line each, until `count` were printed or
- * the stream fails for good. After a dropped connection it reconnects with Last-Event-ID, so no
- * entry is printed twice or skipped.
+ * the stream fails for good. A server that cannot be reached at all fails at once (a wrong port is
+ * the likely cause, not a restart); after a dropped connection it reconnects from the last entry
+ * printed, so no entry is printed twice or skipped.
  * @param {{ baseUrl: string, token: string | undefined, from?: number, type?: string, count?: number, json?: boolean,
  *   out: (s: string) => void, err: (s: string) => void, fetch?: typeof fetch }} o
  * @returns {Promise<void>}
@@ -17,6 +18,7 @@ export async function tailLog(o) {
   let last = o.from === undefined ? undefined : o.from - 1;
   let printed = 0;
   let failures = 0;
+  let connected = false;
   for (;;) {
     const q = new URLSearchParams();
     if (last !== undefined) q.set("from", String(last + 1));
@@ -27,7 +29,7 @@ export async function tailLog(o) {
     try {
       res = await doFetch(`${o.baseUrl.replace(/\/+$/, "")}/api/v1/log/stream?${q}`, { headers });
     } catch (cause) {
-      if (++failures >= MAX_FAILURES) throw new CliError(`cannot reach Statehouse at ${o.baseUrl}: ${cause instanceof Error ? (cause.cause?.message ?? cause.message) : String(cause)}`);
+      if (!connected || ++failures >= MAX_FAILURES) throw unreachable(o.baseUrl, cause);
       await sleep(1000);
       continue;
     }
@@ -43,6 +45,7 @@ export async function tailLog(o) {
       throw new CliError(`${json.code ?? `HTTP ${res.status}`}: ${json.message ?? text.slice(0, 200)}${hint}`);
     }
     failures = 0;
+    connected = true;
     for await (const msg of readEvents(res.body)) {
       if (msg.event === "error") {
         const e = JSON.parse(msg.data);

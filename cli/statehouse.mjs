@@ -5,6 +5,8 @@ import { CliError, createAdminClient } from "./admin-client.mjs";
 import { COMMANDS } from "./commands.mjs";
 import { tailLog } from "./log-tail.mjs";
 
+const DEFAULT_SERVER = "http://127.0.0.1:8787";
+
 const USAGE = `usage: statehouse <group> <command> [args] [flags]
 
   read-sides list | get ID | delete ID | status [ID]
@@ -22,7 +24,8 @@ const USAGE = `usage: statehouse <group> <command> [args] [flags]
   log tail [--from OFFSET] [--type bank.v1.*] [--count N]
              follows the global event log (without --from: only what is appended from now on)
 
-  --server URL   Statehouse's address (default: $STATEHOUSE_URL, else http://127.0.0.1:8787)
+  --server URL   Statehouse's address, for every command (default: $STATEHOUSE_URL, else
+                 http://127.0.0.1:8787, where \`npm run dev\` listens unless PORT says otherwise)
   --token TOKEN  an admin token (default: $STATEHOUSE_ADMIN_TOKEN; not needed when auth is off);
                  for log commands an API token (default: $STATEHOUSE_API_TOKEN)
   --json         print the admin API's raw JSON answer`;
@@ -66,7 +69,7 @@ export async function main(argv, io = {}) {
     return 2;
   }
   const flags = parsed.values;
-  const baseUrl = flags.server ?? env.STATEHOUSE_URL ?? "http://127.0.0.1:8787";
+  const baseUrl = serverOf(flags, env);
   const request = createAdminClient({ baseUrl, token: flags.token ?? env.STATEHOUSE_ADMIN_TOKEN, fetch: io.fetch });
   return exitCode(err, async () => out(flags.json ? JSON.stringify(await rawJson(run, args, flags, request), null, 2) : await run(args, flags, request)));
 }
@@ -97,7 +100,7 @@ async function runTail(flags, env, out, err, fetchFn) {
   };
   return exitCode(err, () =>
     tailLog({
-      baseUrl: flags.server ?? env.STATEHOUSE_URL ?? "http://127.0.0.1:8787",
+      baseUrl: serverOf(flags, env),
       token: flags.token ?? env.STATEHOUSE_API_TOKEN,
       from: whole(flags.from, "--from"),
       type: flags.type,
@@ -108,6 +111,11 @@ async function runTail(flags, env, out, err, fetchFn) {
       fetch: fetchFn,
     }),
   );
+}
+
+/** Statehouse's address: --server, else $STATEHOUSE_URL, else `npm run dev`'s default. */
+function serverOf(flags, env) {
+  return flags.server ?? env.STATEHOUSE_URL ?? DEFAULT_SERVER;
 }
 
 /** Runs a command but keeps the last JSON answer instead of its text. */

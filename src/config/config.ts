@@ -39,6 +39,8 @@ export interface Config {
   log: { states: boolean; retention: { days: number; events: number }; hotEntries: number; hotMaxEntries: number };
   /** Whether live subscriptions (Subscribe, SubscribeAll, the SSE endpoints) are served. */
   subscriptionEnabled: boolean;
+  /** Origins whose browser pages may call the API (STATEHOUSE_CORS_ORIGINS); empty: CORS off; `*`: any origin. */
+  corsOrigins: readonly string[];
 }
 
 /** The vars and secrets Config reads (all strings, as Workers deliver them). */
@@ -68,6 +70,7 @@ export interface ConfigEnv {
   STATEHOUSE_LOG_RETENTION_EVENTS?: string;
   STATEHOUSE_LOG_HOT_ENTRIES?: string;
   STATEHOUSE_LOG_HOT_MAX_ENTRIES?: string;
+  STATEHOUSE_CORS_ORIGINS?: string;
 }
 
 const int = (min: number, max: number, fallback: number) =>
@@ -101,6 +104,26 @@ const list = (pattern: RegExp, what: string) =>
         .filter((x) => x !== ""),
     )
     .pipe(z.array(z.string().regex(pattern, `each entry must be ${what}`)));
+
+/** A browser's Origin exactly as it sends it (scheme, host, port unless the default; nothing after), or `*`. */
+const isOrigin = (s: string) => s === "*" || (/^https?:\/\//.test(s) && URL.canParse(s) && new URL(s).origin === s);
+
+const origins = z
+  .string()
+  .default("")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== ""),
+  )
+  .pipe(
+    z.array(
+      z.string().refine(isOrigin, {
+        message: "each entry must be an origin as a browser sends it, e.g. https://app.example.com or http://localhost:5173 (no path, no trailing slash), or *",
+      }),
+    ),
+  );
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -149,6 +172,7 @@ const schema = z.object({
   STATEHOUSE_LOG_RETENTION_EVENTS: int(0, 1_000_000_000_000, 0),
   STATEHOUSE_LOG_HOT_ENTRIES: int(1, 1_000_000_000, 1_000_000),
   STATEHOUSE_LOG_HOT_MAX_ENTRIES: int(1, 1_000_000_000, 5_000_000),
+  STATEHOUSE_CORS_ORIGINS: origins,
 });
 
 /** The outcome of parsing: a Config, or one message per bad variable. */
@@ -218,6 +242,7 @@ export function parseConfig(env: ConfigEnv): ConfigResult {
         hotMaxEntries: v.STATEHOUSE_LOG_HOT_MAX_ENTRIES,
       },
       subscriptionEnabled: v.COS_SUBSCRIPTION_ENABLED,
+      corsOrigins: v.STATEHOUSE_CORS_ORIGINS,
     },
   };
 }

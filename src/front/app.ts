@@ -1,4 +1,4 @@
-// The front door: hono app with health, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
+// The front door: hono app with health, CORS, auth, body limit, CoS gateway, JSON API, metrics and Connect services.
 import { Hono } from "hono";
 import { describeWriteHandler, loadConfig } from "../config/index.js";
 import { StatehouseError } from "../errors.js";
@@ -9,6 +9,7 @@ import { adminApi } from "./admin-api.js";
 import { bodyLimit, drainUnreadBody } from "./body-limit.js";
 import { ADMIN_PATHS, ADMIN_PATH_PREFIXES, adminAuth, bearerAuth } from "./auth.js";
 import { cosGateway } from "./cos-gateway.js";
+import { corsForOrigins } from "./cors.js";
 import { countedCommands } from "./counted-commands.js";
 import { docsApi } from "./docs-api.js";
 import { errorResponse } from "./error-response.js";
@@ -34,6 +35,8 @@ export function createApp(servicesOf: ServicesOf): Hono<FrontEnv> {
   // Outermost: every answer, even a 401 or a 404, waits until the request body was read.
   app.use("*", drainUnreadBody());
   app.use("*", traceRequests());
+  // Before authentication: a browser's preflight carries no Authorization header.
+  app.use("*", corsForOrigins());
 
   app.get("/healthz", (c) => {
     try {

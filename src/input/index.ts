@@ -8,6 +8,7 @@ export {
 } from "./command-input.js";
 export { JOURNAL_PAGE_DEFAULT, JOURNAL_PAGE_MAX, journalLimit } from "./journal-limit.js";
 export {
+  EXPECTED_REVISION_HEADER,
   IDEMPOTENCY_KEY_HEADER,
   optionsFromHeaders,
   parseIdempotencyKey,

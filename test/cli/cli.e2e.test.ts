@@ -160,7 +160,8 @@ describe("statehouse CLI", { timeout: 60_000 }, () => {
     expect(noToken.stderr).toContain("STATEHOUSE_ADMIN_TOKEN");
     const down = await cli(["read-sides", "list", "--server", "http://127.0.0.1:9"]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain("cannot reach Statehouse at http://127.0.0.1:9");
+    expect(down.stderr).toContain("cannot reach http://127.0.0.1:9 (");
+    expect(down.stderr).toContain("pass --server URL or set STATEHOUSE_URL");
     const unknown = await cli(["read-sides", "frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "read-sides frobnicate"');

@@ -31,6 +31,23 @@ describe("parseConfig", () => {
     expect(errors({ COS_SUBSCRIPTION_ENABLED: "on" })).toEqual(['COS_SUBSCRIPTION_ENABLED must be "true" or "false"']);
   });
 
+  it("reads STATEHOUSE_CORS_ORIGINS as a list of origins, empty (CORS off) by default", () => {
+    const off = parseConfig(good);
+    expect(off.ok && off.config.corsOrigins).toEqual([]);
+    const on = parseConfig({ ...good, STATEHOUSE_CORS_ORIGINS: " https://app.example.com , http://localhost:5173," });
+    expect(on.ok && on.config.corsOrigins).toEqual(["https://app.example.com", "http://localhost:5173"]);
+    const any = parseConfig({ ...good, STATEHOUSE_CORS_ORIGINS: "*" });
+    expect(any.ok && any.config.corsOrigins).toEqual(["*"]);
+  });
+
+  it("names an entry of STATEHOUSE_CORS_ORIGINS that is not an origin as a browser sends it", () => {
+    for (const bad of ["https://app.example.com/", "https://app.example.com/path", "app.example.com", "ftp://files.example.com", "HTTPS://APP.example.com", "https://app.example.com:443"]) {
+      expect(errors({ STATEHOUSE_CORS_ORIGINS: `http://localhost:5173,${bad}` })).toEqual([
+        expect.stringMatching(/^STATEHOUSE_CORS_ORIGINS each entry must be an origin as a browser sends it/),
+      ]);
+    }
+  });
+
   it("names a bad number", () => {
     expect(errors({ COS_SNAPSHOT_FREQUENCY: "often" })).toEqual(["COS_SNAPSHOT_FREQUENCY must be a whole number from 1 to 1000000"]);
     expect(errors({ COS_COMMAND_HANDLER_TIMEOUT: "0" })).toEqual(["COS_COMMAND_HANDLER_TIMEOUT must be at least 1"]);

@@ -1,10 +1,26 @@
 // Server-Sent Events of one entity: friendly JSON per event, Last-Event-ID resume, the starting state, bad input as HTTP statuses.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { connectClient, freshId } from "../helpers.js";
 import { commit, openSse, sseReader } from "./helpers.js";
 
 describe("GET /api/v1/entities/{id}/events/stream", { timeout: 20_000 }, () => {
+  it("logs no error when the client goes away while the stream waits for the next event", async () => {
+    const id = freshId("sse");
+    await commit(id, [{ a: 1 }]);
+    const errors = vi.spyOn(console, "error");
+    try {
+      const r = sseReader(await openSse(id, "?from=1"));
+      expect((await r.take(1))[0]?.id).toBe("1");
+      await r.close();
+      // The stream's own teardown runs after the cancel: give it the turn it needs.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(errors.mock.calls.map((c) => String(c[0])).filter((line) => line.includes("stream"))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
   it("sends each event with its revision as id, in the friendly JSON of GET …/events, then live ones", async () => {
     const id = freshId("sse");
     await commit(id, [{ a: 1 }, { a: 2 }]);

@@ -1,0 +1,62 @@
+// Renders every figure table in README.md and docs/performance.md from bench result files, between marker comments.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { runsTable, summaryTable } from "./figures-summary.mjs";
+
+/** The documents whose figure blocks are generated. */
+export const FIGURE_DOCS = ["README.md", "docs/performance.md"];
+
+/**
+ * A generated block: `<!-- figures: NAME -->` … `<!-- /figures -->`, NAME being `summary`, `runs`,
+ * or a result file and the heading of one section the bench renders for it, e.g.
+ * `latest "W2 scaling"` (the first `### ` heading starting with that text, up to the next one).
+ */
+const BLOCK = /(<!-- figures: (.+?) -->\n)([\s\S]*?)(<!-- \/figures -->)/g;
+
+/**
+ * Replaces each block's content with what its result files render.
+ * @param {string} text the document
+ * @param {{ root: string, renderReport: (r: any) => { markdown: string } }} o the checkout and the bench's renderer (bench/src/report.ts)
+ * @returns {string}
+ */
+export function renderFigureBlocks(text, o) {
+  const results = new Map();
+  const load = (name) => {
+    if (!results.has(name)) results.set(name, JSON.parse(readFileSync(path.join(o.root, "bench/results", `${name}.json`), "utf8")));
+    return results.get(name);
+  };
+  const all = () => new Proxy({}, { get: (_t, name) => load(String(name)) });
+  return text.replace(BLOCK, (_m, open, spec, _old, close) => {
+    let body;
+    if (spec === "summary") body = summaryTable(all());
+    else if (spec === "runs") body = runsTable(all());
+    else {
+      const m = /^([\w-]+) "(.+)"$/.exec(spec);
+      if (m === null) throw new Error(`figures: cannot read block "${spec}" (want summary, runs, or FILE "Heading")`);
+      body = section(bench(load(m[1]), o.renderReport), m[2], spec);
+    }
+    return `${open}${body}\n${close}`;
+  });
+}
+
+/**
+ * The bench's own Markdown for a result file. Only the sections of the command-path workloads are
+ * taken from files written by older bench versions, whose read-side fields the renderer no longer
+ * reads: those fields are left out here, which changes no other section.
+ */
+function bench(result, renderReport) {
+  const r = Array.isArray(result.lag) && result.lag.some((l) => l.central === undefined) ? { ...result, lag: { pending: "not rendered" } } : result;
+  return renderReport(r).markdown;
+}
+
+/** The `### ` section of `markdown` whose heading starts with `heading`, without trailing blank lines. */
+function section(markdown, heading, spec) {
+  const lines = markdown.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`### ${heading}`));
+  if (start < 0) throw new Error(`figures: no section "${heading}" in the bench's report for ${spec}`);
+  let end = lines.findIndex((l, i) => i > start && l.startsWith("### "));
+  if (end < 0) end = lines.length;
+  const out = lines.slice(start, end);
+  while (out.length > 0 && out[out.length - 1]?.trim() === "") out.pop();
+  return out.join("\n");
+}

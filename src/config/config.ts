@@ -93,7 +93,8 @@ const bool = (fallback: boolean) =>
     .pipe(z.enum(["true", "false"], { error: 'must be "true" or "false"' }))
     .transform((s) => s === "true");
 
-const list = (pattern: RegExp, what: string) =>
+/** A comma-separated list var: its entries trimmed, empty ones dropped, each checked by `entry`. */
+const commaList = (entry: z.ZodType<string, string>) =>
   z
     .string()
     .default("")
@@ -103,27 +104,18 @@ const list = (pattern: RegExp, what: string) =>
         .map((x) => x.trim())
         .filter((x) => x !== ""),
     )
-    .pipe(z.array(z.string().regex(pattern, `each entry must be ${what}`)));
+    .pipe(z.array(entry));
+
+const list = (pattern: RegExp, what: string) => commaList(z.string().regex(pattern, `each entry must be ${what}`));
 
 /** A browser's Origin exactly as it sends it (scheme, host, port unless the default; nothing after), or `*`. */
 const isOrigin = (s: string) => s === "*" || (/^https?:\/\//.test(s) && URL.canParse(s) && new URL(s).origin === s);
 
-const origins = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter((x) => x !== ""),
-  )
-  .pipe(
-    z.array(
-      z.string().refine(isOrigin, {
-        message: "each entry must be an origin as a browser sends it, e.g. https://app.example.com or http://localhost:5173 (no path, no trailing slash), or *",
-      }),
-    ),
-  );
+const origins = commaList(
+  z.string().refine(isOrigin, {
+    message: "each entry must be an origin as a browser sends it, e.g. https://app.example.com or http://localhost:5173 (no path, no trailing slash), or *",
+  }),
+);
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EventstoreService } from "../../src/gen/contracts/eventstore/service_pb.js";
 import { call, command, connectClient, connectError, freshId } from "../helpers.js";
 import { appendAll, brief, eskitEvent, eventstore, freshType, logsUntil, poll } from "./helpers.js";
+import { awaitResponseHeaders } from "../support/response-headers.js";
 
 /** The log's head offset now. */
 async function head(): Promise<number> {
@@ -115,23 +116,15 @@ describe("eskit's EventstoreService", { timeout: 60_000 }, () => {
   it.each(["connect", "grpc-web"] as const)("LogsPoll over %s sends its response headers before any entry, so a client can tell it is polling", async (protocol) => {
     const kind = freshType("Quiet");
     const abort = new AbortController();
-    let headersArrived: (h: Headers) => void = () => undefined;
-    const headers = new Promise<Headers>((resolve) => {
-      headersArrived = resolve;
-    });
+    const headers = awaitResponseHeaders();
     const it = eventstore(protocol)
-      .logsPoll({ selector: `${kind}.*` }, { signal: abort.signal, onHeader: (h) => headersArrived(h) })
+      .logsPoll({ selector: `${kind}.*` }, { signal: abort.signal, onHeader: headers.onHeader })
       [Symbol.asyncIterator]();
     const first = it.next();
     first.catch(() => undefined);
     try {
       // Nothing matches the selector until the headers are seen: without them this waits out the bound.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const bound = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), 15_000);
-      });
-      const seen = await Promise.race([headers, bound]);
-      if (timer !== undefined) clearTimeout(timer);
+      const seen = await headers.within(15_000);
       expect(seen, "response headers of a LogsPoll with nothing to deliver yet").toBeInstanceOf(Headers);
       const id = freshId("quiet");
       await appendAll([eskitEvent(id, 1, `${kind}.Created`)]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ChiefOfStateService } from "../../src/gen/chief_of_state/v1/service_pb.js";
 import { connectClient, connectError, freshId, structOf } from "../helpers.js";
 import { commit, commitEach, revisions, streamReader, subscribe } from "./helpers.js";
+import { awaitResponseHeaders } from "../support/response-headers.js";
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
@@ -31,21 +32,13 @@ describe.each(["connect", "connect-json", "grpc-web"] as const)("Subscribe over 
   it("sends the response headers before any event, so a client can tell it is subscribed", async () => {
     const id = freshId("quiet");
     const abort = new AbortController();
-    let headersArrived: (h: Headers) => void = () => undefined;
-    const headers = new Promise<Headers>((resolve) => {
-      headersArrived = resolve;
-    });
-    const stream = streamReader(connectClient(ChiefOfStateService, { protocol }).subscribe({ entityId: id }, { signal: abort.signal, onHeader: (h) => headersArrived(h) }));
+    const headers = awaitResponseHeaders();
+    const stream = streamReader(connectClient(ChiefOfStateService, { protocol }).subscribe({ entityId: id }, { signal: abort.signal, onHeader: headers.onHeader }));
     const first = stream.next();
     first.catch(() => undefined);
     try {
       // No event is committed until the headers are seen: without them this waits out the bound.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const bound = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), 15_000);
-      });
-      const seen = await Promise.race([headers, bound]);
-      if (timer !== undefined) clearTimeout(timer);
+      const seen = await headers.within(15_000);
       expect(seen, "response headers of a live-only Subscribe on a quiet entity").toBeInstanceOf(Headers);
       await commit(id, [{ a: 1 }]);
       const got = await first;

@@ -6,7 +6,7 @@ import { type EntityClient, type EntityPorts, type EntitySubscriptions, createEn
 import { eskitBuiltins } from "./eskit/index.js";
 import { type ArchiveBucket, type EventLog, type LogEntry, type PartitionLogs, createEventLog, createPositionStore } from "./eventlog/index.js";
 import { type MetricFamily, metricFamilies, readControlCounters } from "./metrics/index.js";
-import { type PartitionPorts, type Partitions, createPartitions, partitionName } from "./partition/index.js";
+import { type IndexedEntity, type PartitionPorts, type Partitions, createPartitions, findEntities, partitionName } from "./partition/index.js";
 import { typeRegistry } from "./payload/index.js";
 import { type ReadSideContext, ReadSideManager, createReadSideContext } from "./readside/index.js";
 import { type LogStreams, createLogStreams, publishAppends } from "./streams/index.js";
@@ -26,6 +26,8 @@ export interface Services {
   typeStore: TypeStore;
   /** Everything GET /metrics renders, read now. */
   readMetrics(): Promise<MetricFamily[]>;
+  /** Indexed entities by id prefix across the partitions, ids after `after`, at most `limit`. */
+  findEntities(q: { prefix: string; after: string; limit: number }): Promise<IndexedEntity[]>;
 }
 
 const built = new WeakMap<object, Services>();
@@ -89,6 +91,7 @@ function buildServices(env: Env, config: Config): Services {
     logStreams: createLogStreams({ logs, eventLog, hubs: env.LOG_HUB, subscriptionNs: env.SUBSCRIPTION }),
     docIndex,
     typeStore: createTypeStore(env.DB),
+    findEntities: (q) => findEntities(partitions, q),
     async readMetrics() {
       const [parts, controlCounters, deadLettersPending, sides] = await Promise.all([
         Promise.all(partitions.all.map((p) => partitions.store(p).metrics())),

@@ -18,6 +18,7 @@ export interface FrontServices {
   docIndex: DocIndex;
   typeStore: TypeStore;
   readMetrics(): Promise<MetricFamily[]>;
+  findEntities(q: { prefix: string; after: string; limit: number }): Promise<{ entityId: string; headRevision: number }[]>;
 }
 
 /** Builds (or returns the built) services for an env; throws the configuration's error while it is invalid. */

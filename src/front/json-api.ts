@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { loadConfig } from "../config/index.js";
 import { type EntityState, decodeJournalEntry } from "../entity/index.js";
 import { anyToFriendlyJson, metaToCosJson, typeRegistry } from "../payload/index.js";
+import { StatehouseError } from "../errors.js";
 import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
 import { IDEMPOTENCY_KEY_HEADER, buildCommandInput, journalLimit, parseUint32, readCommand } from "../input/index.js";
@@ -46,12 +47,28 @@ export function jsonApi(): Hono<FrontEnv> {
       first_retained_revision: page.firstRetainedRevision,
     });
   });
+  // Entities by id prefix, from the partitions' entity index (an entity appears there once the read
+  // pipeline has seen its first event, normally within a second of its commit).
+  app.get("/api/v1/entities", async (c) => {
+    const limit = parseUint32(c.req.query("limit"), "limit") ?? FIND_DEFAULT;
+    if (limit < 1 || limit > FIND_MAX) throw new StatehouseError("invalid_argument", `limit must be from 1 to ${FIND_MAX}`);
+    const prefix = c.req.query("prefix") ?? "";
+    const found = await c.var.services.findEntities({ prefix, after: c.req.query("after") ?? "", limit });
+    return c.json({
+      entities: found.map((e) => ({ entity_id: e.entityId, head_revision: e.headRevision })),
+      next_after: found.length === limit ? (found.at(-1)?.entityId ?? "") : "",
+    });
+  });
   app.get("/api/v1/entities/:id{[\\s\\S]+}", async (c) => {
     const revision = parseUint32(c.req.query("revision"), "revision");
     return c.json(friendlyState(await c.var.entities.getState(c.req.param("id"), revision)));
   });
   return app;
 }
+
+/** Entities a prefix search answers by default, and at most. */
+const FIND_DEFAULT = 100;
+const FIND_MAX = 1000;
 
 /** {"state": friendly JSON, "meta": snake_case MetaData}. */
 function friendlyState(s: EntityState) {

@@ -86,3 +86,21 @@ export function raiseHeads(sql: SqlStorage, heads: readonly EntityHead[], now: n
     now,
   );
 }
+
+/**
+ * Up to `limit` indexed entities whose id starts with `prefix`, after `after` (by id). The range
+ * scan uses the primary key: ids from `prefix` up to the first string past every id it starts.
+ */
+export function findByPrefix(sql: SqlStorage, prefix: string, after: string, limit: number): IndexedEntity[] {
+  return sql
+    .exec<{ entity_id: string; shard: number; head: number }>(
+      `SELECT entity_id, shard, head FROM p_entity
+       WHERE entity_id >= ?1 AND entity_id > ?2 AND substr(entity_id, 1, length(?1)) = ?1
+       ORDER BY entity_id LIMIT ?3`,
+      prefix,
+      after,
+      limit,
+    )
+    .toArray()
+    .map((r) => ({ entityId: r.entity_id, shard: r.shard, headRevision: r.head }));
+}

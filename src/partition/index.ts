@@ -6,6 +6,8 @@ export type { BehindEntity, IndexedEntity } from "./entity-index.js";
 export type { ParkedView } from "./parked.js";
 // The Durable Object class is exported from src/index.ts only; its type types the stubs.
 export type { PartitionMetrics, PartitionObject, PartitionPorts } from "./partition-object.js";
+export { findEntities } from "./find-entities.js";
+export { compareIds } from "./id-order.js";
 export { type Partitions, createPartitions, partitionName } from "./partitions.js";
 export { READ_SIDES_TTL_MS } from "./read-side-cache.js";
 export { eventTag, shardOf } from "./shard.js";

@@ -39,7 +39,7 @@ import {
   skipFailing,
   summarize,
 } from "./cursor-queries.js";
-import { type BehindEntity, type IndexedEntity, behind, indexPage, probePosition, raiseHeads, setProbePosition } from "./entity-index.js";
+import { type BehindEntity, type IndexedEntity, behind, findByPrefix, indexPage, probePosition, raiseHeads, setProbePosition } from "./entity-index.js";
 import { dropFailing } from "./failing.js";
 import { type ParkedView, countParked, dropParked, getParked, listParked, parkEvents, removeParked } from "./parked.js";
 import { type ReadSideCache, createReadSideCache } from "./read-side-cache.js";
@@ -193,6 +193,11 @@ export class PartitionObject extends DurableObject<Env> {
       dropFailing(this.sql, readSideId);
       dropParked(this.sql, readSideId);
     });
+  }
+
+  /** Indexed entities whose id starts with `prefix`, after `after`, at most `limit`. */
+  async findEntities(prefix: string, after: string, limit: number): Promise<IndexedEntity[]> {
+    return findByPrefix(this.sql, prefix, after, limit);
   }
 
   async cursors(readSideId: string, scope: CursorScope, opts: { after?: string; limit: number; failingOnly?: boolean }): Promise<CursorView[]> {

@@ -1,5 +1,5 @@
 // Operator reads and writes across partitions: each goes to the partition a scope names, or to all of them and adds up.
-import type { CursorScope, CursorSummary, CursorView, ParkedView, Partitions } from "../partition/index.js";
+import { type CursorScope, type CursorSummary, type CursorView, type ParkedView, type Partitions, compareIds } from "../partition/index.js";
 
 /** The partitions a scope reaches: one entity's or one shard's partition, or every partition. */
 export function partitionsOf(partitions: Partitions, scope: CursorScope): readonly number[] {
@@ -49,6 +49,5 @@ export async function listParked(partitions: Partitions, readSideId: string, que
     .slice(0, query.limit);
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Entity ids in the order the partition stores page them (`after`). */
+const compare = compareIds;

@@ -101,6 +101,11 @@ test("a command's event appears live in the entity view and in the log", async (
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page.getByRole("table", { name: "Changes from 1 to 2" })).toContainText("balance");
   await page.screenshot({ path: join(shots, "entity.png"), fullPage: true });
+  // Found by prefix (the entity index the read pipeline keeps), and opened from the list.
+  await page.getByLabel("Id prefix").fill("acct-u");
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("link", { name: "acct-ui", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /acct-ui/ })).toBeVisible();
 
   await page.getByRole("link", { name: "Log" }).click();
   await expect(page.locator(".live .badge")).toHaveText("live");

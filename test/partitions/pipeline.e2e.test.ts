@@ -1,7 +1,7 @@
 // Two partitions: commands to entities of both reach read sides once and in order, operators see both, one partition's faults stay its own.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { command, freshId } from "../helpers.js";
+import { call, command, freshId } from "../helpers.js";
 import { admin, assertOrdered, behave, callsOf, createReadSide, eventually, freshReadSideId, okRevisions } from "../readside/helpers.js";
 import { consume, cursorOf, editReadSides, indexHead, partitionsOf, withPartitionHook } from "../support/pipeline.js";
 
@@ -103,6 +103,29 @@ describe("two partitions", { timeout: 60_000 }, () => {
     await consume([{ entityId: down, fromRevision: 1, toRevision: 2, readSideIds: [side] }]);
     expect(okRevisions(await callsOf(side, down))).toEqual([1, 2]);
     expect(okRevisions(await callsOf(side, up))).toEqual([1, 2]);
+  });
+
+  it("finds entities by prefix across both partitions, merged in id order and paged", async () => {
+    const prefix = `${freshId("both")}-`;
+    // Three ids in each partition (by their shard), so the page merges both.
+    const perPartition = [0, 0];
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 6 && i < 1000; i++) {
+      const id = `${prefix}${i}`;
+      const p = partitionsOf().partitionOf(id);
+      if ((perPartition[p] as number) < 3) {
+        perPartition[p] = (perPartition[p] as number) + 1;
+        ids.push(id);
+      }
+    }
+    expect(perPartition).toEqual([3, 3]);
+    for (const id of ids) await command(id, { command: { events: [{ n: 1 }] } });
+    const find = async (query: string) => (await call(`/api/v1/entities?prefix=${encodeURIComponent(prefix)}&${query}`)).json() as Promise<any>;
+    await eventually(async () => expect((await find("limit=100")).entities.map((e: any) => e.entity_id)).toEqual([...ids].sort()));
+    const first = await find("limit=4");
+    const rest = await find(`limit=4&after=${encodeURIComponent(first.next_after)}`);
+    expect([...first.entities, ...rest.entities].map((e: any) => e.entity_id)).toEqual([...ids].sort());
+    expect(rest.next_after).toBe("");
   });
 
   it("a partition whose consumer lags holds back only its own entities", async () => {

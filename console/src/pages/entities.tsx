@@ -32,8 +32,66 @@ export function EntitiesPage({ id }: { id: string }) {
         <input id="entity-id" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="acct-1" required />
         <button type="submit">Open</button>
       </form>
+      <PrefixFinder />
       {id !== "" && <Entity key={id} id={id} />}
     </div>
+  );
+}
+
+interface FoundPage {
+  entities: { entity_id: string; head_revision: number }[];
+  next_after: string;
+}
+
+/** Entities whose id starts with a prefix (GET /api/v1/entities?prefix=), a page at a time. */
+function PrefixFinder() {
+  const [prefix, setPrefix] = useState("");
+  const [found, setFound] = useState<FoundPage["entities"]>([]);
+  const [next, setNext] = useState("");
+  const [searched, setSearched] = useState(false);
+  const [error, setError] = useState<string>();
+  const load = async (after: string) => {
+    setError(undefined);
+    try {
+      const page = await call<FoundPage>(withQuery("/api/v1/entities", { prefix, after: after || undefined, limit: PAGE }));
+      setFound((before) => (after === "" ? page.entities : [...before, ...page.entities]));
+      setNext(page.next_after);
+      setSearched(true);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <section aria-label="Find entities by prefix">
+      <form
+        class="inline"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load("");
+        }}
+      >
+        <label for="entity-prefix">Id prefix</label>
+        <input id="entity-prefix" value={prefix} onInput={(e) => setPrefix(e.currentTarget.value)} placeholder="acct-" />
+        <button type="submit">Find</button>
+      </form>
+      <ErrorLine error={error} />
+      {searched && found.length === 0 && <p>No indexed entity starts with that prefix.</p>}
+      {found.length > 0 && (
+        <ul class="found-entities">
+          {found.map((e) => (
+            <li key={e.entity_id}>
+              <a href={href("entities", e.entity_id)}>{e.entity_id}</a> (revision {e.head_revision})
+            </li>
+          ))}
+        </ul>
+      )}
+      {next !== "" && (
+        <button type="button" onClick={() => void load(next)}>
+          More
+        </button>
+      )}
+    </section>
   );
 }
 

@@ -144,7 +144,7 @@ type PublicMethod<T> = { [K in Exclude<Extract<keyof T, string>, `__${string}`>]
 /** Every public method of PartitionObject: each is an RPC (or the alarm), and each is billed as a Durable Object request. */
 const PARTITION_METHODS = [
   "load", "commit", "refreshReadSides", "forgetReadSide", "cursors", "summary", "offsetsByShard", "restart", "retryFailing",
-  "skipFailing", "dueRetries", "lowWater", "behind", "probePage", "advanceProbe", "raiseHeads", "listParked", "getParked",
+  "skipFailing", "dueRetries", "lowWater", "behind", "findEntities", "probePage", "advanceProbe", "raiseHeads", "listParked", "getParked",
   "removeParked", "touchParked", "readLog", "logBounds", "trimLog", "listDocs", "sealShard", "exportShard", "releaseShard",
   "ensureShards", "alarm", "metrics", "logTiers",
 ] as const satisfies readonly PublicMethod<StatehousePartition>[];

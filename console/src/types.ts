@@ -62,6 +62,8 @@ export interface ReadSideStatus {
   paused_shards: number[];
   entities: number;
   lag: number;
+  /** Shards with events waiting, and how many. */
+  lag_by_shard: { shard: number; lag: number }[];
   retrying: number;
   stopped: number;
   parked: number;

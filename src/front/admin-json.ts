@@ -42,6 +42,9 @@ export function statusJson(s: ReadSideStatus): Json {
     paused_shards: s.pausedShards,
     entities: s.entities,
     lag: s.lag,
+    lag_by_shard: Object.entries(s.lagByShard)
+      .map(([shard, lag]) => ({ shard: Number(shard), lag }))
+      .sort((a, b) => a.shard - b.shard),
     retrying: s.retrying,
     stopped: s.stopped,
     parked: s.parked,

@@ -23,6 +23,8 @@ export interface CursorView {
 export interface CursorSummary {
   entities: number;
   lag: number;
+  /** The lag (events not yet handled) of each shard that has any, by shard. */
+  lagByShard: Record<number, number>;
   retrying: number;
   stopped: number;
   parked: number;
@@ -87,16 +89,25 @@ export function listCursors(sql: SqlStorage, side: ReadSideRecord, scope: Cursor
 /** A read side's totals: every indexed entity counts, one it has no cursor for with its whole history as lag. */
 export function summarize(sql: SqlStorage, side: ReadSideRecord): CursorSummary {
   const p = paths(side.spec.id);
-  const row = sql
-    .exec<{ n: number; lag: number | null }>(
-      `SELECT count(*) AS n, sum(max(head - (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END), 0)) AS lag FROM p_entity`,
+  const rows = sql
+    .exec<{ shard: number; n: number; lag: number | null }>(
+      `SELECT shard, count(*) AS n, sum(max(head - (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END), 0)) AS lag
+       FROM p_entity GROUP BY shard`,
       p.g,
       side.generation,
       p.r,
     )
-    .one();
+    .toArray();
+  const lagByShard: Record<number, number> = {};
+  let entities = 0;
+  let lag = 0;
+  for (const r of rows) {
+    entities += r.n;
+    lag += r.lag ?? 0;
+    if ((r.lag ?? 0) > 0) lagByShard[r.shard] = r.lag as number;
+  }
   const failing = countFailing(sql, side.spec.id);
-  return { entities: row.n, lag: row.lag ?? 0, ...failing, parked: countParked(sql).get(side.spec.id) ?? 0 };
+  return { entities, lag, lagByShard, ...failing, parked: countParked(sql).get(side.spec.id) ?? 0 };
 }
 
 /** Events handled per shard (the sum of the cursors' revisions): CoS's offset per shard. */

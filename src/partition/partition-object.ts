@@ -207,7 +207,7 @@ export class PartitionObject extends DurableObject<Env> {
 
   async summary(readSideId: string): Promise<CursorSummary> {
     const side = await this.sides.get(readSideId, Date.now());
-    return side === undefined ? { entities: 0, lag: 0, retrying: 0, stopped: 0, parked: 0 } : summarize(this.sql, side);
+    return side === undefined ? { entities: 0, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0 } : summarize(this.sql, side);
   }
 
   async offsetsByShard(readSideId: string): Promise<Map<number, number>> {

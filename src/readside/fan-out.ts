@@ -21,9 +21,23 @@ export async function listCursors(partitions: Partitions, readSideId: string, sc
 export async function summarize(partitions: Partitions, readSideId: string): Promise<CursorSummary> {
   const parts = await Promise.all(partitions.all.map((p) => partitions.store(p).summary(readSideId)));
   return parts.reduce(
-    (a, s) => ({ entities: a.entities + s.entities, lag: a.lag + s.lag, retrying: a.retrying + s.retrying, stopped: a.stopped + s.stopped, parked: a.parked + s.parked }),
-    { entities: 0, lag: 0, retrying: 0, stopped: 0, parked: 0 },
+    (a, s) => ({
+      entities: a.entities + s.entities,
+      lag: a.lag + s.lag,
+      // A shard lives in one partition (during a resize, in two: its sum).
+      lagByShard: addByShard(a.lagByShard, s.lagByShard),
+      retrying: a.retrying + s.retrying,
+      stopped: a.stopped + s.stopped,
+      parked: a.parked + s.parked,
+    }),
+    { entities: 0, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0 },
   );
+}
+
+function addByShard(a: Record<number, number>, b: Record<number, number>): Record<number, number> {
+  const sum = { ...a };
+  for (const [shard, n] of Object.entries(b)) sum[Number(shard)] = (sum[Number(shard)] ?? 0) + n;
+  return sum;
 }
 
 /** Events handled per shard over every partition (a shard lives in one; during a resize, its sum). */

@@ -37,13 +37,18 @@ describe("admin JSON", () => {
   });
 
   it("names a partly paused state as the CLI shows it", () => {
-    const status: ReadSideStatus = { id: "rs", state: { kind: "partlyPaused", shards: [1] }, pausedShards: [1], entities: 1, lag: 0, retrying: 0, stopped: 0, parked: 0, failing: [] };
-    expect(statusJson(status)).toEqual({ id: "rs", state: "partly paused", paused_shards: [1], entities: 1, lag: 0, retrying: 0, stopped: 0, parked: 0, failing: [] });
+    const status: ReadSideStatus = { id: "rs", state: { kind: "partlyPaused", shards: [1] }, pausedShards: [1], entities: 1, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0, failing: [] };
+    expect(statusJson(status)).toEqual({ id: "rs", state: "partly paused", paused_shards: [1], entities: 1, lag: 0, lag_by_shard: [], retrying: 0, stopped: 0, parked: 0, failing: [] });
+  });
+
+  it("lists the lag of each lagging shard, by shard", () => {
+    const status: ReadSideStatus = { id: "rs", state: { kind: "running" }, pausedShards: [], entities: 3, lag: 5, lagByShard: { 7: 4, 2: 1 }, retrying: 0, stopped: 0, parked: 0, failing: [] };
+    expect(statusJson(status).lag_by_shard).toEqual([{ shard: 2, lag: 1 }, { shard: 7, lag: 4 }]);
   });
 
   it("writes a failing entity's status, revisions, attempts and error", () => {
     const failing: EntityCursor = { ...cursor, state: { kind: "retrying", failure: { revision: 5, attempts: 2, error: "unavailable: down" } } };
-    const status: ReadSideStatus = { id: "rs", state: { kind: "retrying", entities: 1 }, pausedShards: [], entities: 1, lag: 2, retrying: 1, stopped: 0, parked: 0, failing: [failing] };
+    const status: ReadSideStatus = { id: "rs", state: { kind: "retrying", entities: 1 }, pausedShards: [], entities: 1, lag: 2, lagByShard: { 0: 2 }, retrying: 1, stopped: 0, parked: 0, failing: [failing] };
     expect(statusJson(status).failing).toEqual([{ entity_id: "e", status: "retrying", revision: 4, failed_revision: 5, attempts: 2, last_error: "unavailable: down" }]);
   });
 

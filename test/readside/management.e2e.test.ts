@@ -68,6 +68,11 @@ describe("managing read sides", { timeout: 30_000 }, () => {
     await command(b, emit(2));
     await eventually(async () => expect(okRevisions(await callsOf(side, b))).toEqual([1, 2]));
     expect(await callsOf(side, a)).toEqual([]);
+    // The paused shard's lag is named by shard in the status (at least a's two events).
+    await eventually(async () => {
+      const lagging = (await admin(`/read-sides/${side}/status`)).body.lag_by_shard as { shard: number; lag: number }[];
+      expect(lagging.find((l) => l.shard === shard)?.lag).toBeGreaterThanOrEqual(2);
+    });
     await manager("ResumeReadSideByShard", { readSideId: side, clusterShardNumber: shard });
     await eventually(async () => expect(okRevisions(await callsOf(side, a))).toEqual([1, 2]));
     await eventually(async () => {

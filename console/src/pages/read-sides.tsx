@@ -136,6 +136,11 @@ function ReadSideDetail({ id, onChange }: { id: string; onChange: () => void }) 
           {spec.value !== undefined && ` · policy ${String(spec.value.policy ?? "")} · ${String(spec.value.url ?? spec.value.source)}`}
         </p>
       )}
+      {st !== undefined && st.lag_by_shard.length > 0 && (
+        <p data-testid="rs-lag-by-shard">
+          Lag by shard: {st.lag_by_shard.map((l) => `shard ${l.shard}: ${n(l.lag)}`).join(" · ")}
+        </p>
+      )}
       <div class="inline" role="group" aria-label={`Actions on ${id}`}>
         <label for="rs-shard">Shard</label>
         <select id="rs-shard" value={shard} onChange={(e) => setShard(e.currentTarget.value)}>

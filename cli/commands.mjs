@@ -51,7 +51,7 @@ function need(args, name) {
 }
 
 const SIDE_COLUMNS = ["id", "protocol", "url", "binding", "policy", "enabled", "paused", "source"];
-const STATUS_COLUMNS = ["id", "state", "entities", "lag", "retrying", "stopped", "parked"];
+const STATUS_COLUMNS = ["id", "state", "entities", "lag", "lag_seconds", "retrying", "stopped", "parked"];
 
 /**
  * Command table: `group command` → handler(args, flags, request) returning text to print.
@@ -75,7 +75,7 @@ export const COMMANDS = {
   },
   "read-sides offsets": async (a, f, req) => formatTable((await req("GET", `/read-sides/${enc(need(a, "ID"))}/offsets${scope(f)}`)).offsets, ["shard", "offset"]),
   "read-sides cursors": async (a, f, req) =>
-    formatTable((await req("GET", `/read-sides/${enc(need(a, "ID"))}/cursors${scope(f)}`)).cursors, ["entity_id", "shard", "revision", "head_revision", "lag", "status", "failed_revision", "last_error"]),
+    formatTable((await req("GET", `/read-sides/${enc(need(a, "ID"))}/cursors${scope(f)}`)).cursors, ["entity_id", "shard", "revision", "head_revision", "lag", "lag_seconds", "status", "failed_revision", "last_error"]),
   "read-sides parked": async (a, f, req) =>
     formatTable((await req("GET", `/read-sides/${enc(need(a, "ID"))}/parked${scope(f)}`)).parked, ["entity_id", "revision", "attempts", "reason"]),
   "read-sides replay": async (a, f, req) => {

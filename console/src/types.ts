@@ -62,8 +62,10 @@ export interface ReadSideStatus {
   paused_shards: number[];
   entities: number;
   lag: number;
-  /** Shards with events waiting, and how many. */
-  lag_by_shard: { shard: number; lag: number }[];
+  /** How long the oldest waiting event has waited (null: none waits, or its wait is not known). */
+  lag_seconds: number | null;
+  /** Shards with events waiting: how many, and the oldest one's wait. */
+  lag_by_shard: { shard: number; lag: number; lag_seconds: number | null }[];
   retrying: number;
   stopped: number;
   parked: number;

@@ -58,7 +58,7 @@ export function adminApi(): Hono<AdminEnv> {
       limit: intQuery(c.req.query("limit"), "limit") ?? 100,
       failingOnly: c.req.query("failing") === "true",
     });
-    return c.json({ cursors: cursors.map(cursorJson) });
+    return c.json({ cursors: cursors.map((cur) => cursorJson(cur)) });
   });
   app.get("/read-sides/:id/status", async (c) => c.json(statusJson(await c.var.manager.status(c.req.param("id")))));
   app.get("/read-sides/:id/parked", async (c) => {

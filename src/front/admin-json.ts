@@ -34,16 +34,25 @@ const STATE_NAMES: Record<ReadSideState["kind"], string> = {
   running: "running",
 };
 
-/** A status: the state's name, the totals, and the failing entities. */
-export function statusJson(s: ReadSideStatus): Json {
+/**
+ * A status: the state's name, the totals, and the failing entities. `lag_seconds` is how long the
+ * oldest event not yet handled has waited since its partition first knew of it (null: caught up,
+ * or no lagging entity whose wait is known).
+ */
+export function statusJson(s: ReadSideStatus, now = Date.now()): Json {
+  const waits = Object.values(s.waitingSinceByShard);
   return {
     id: s.id,
     state: STATE_NAMES[s.state.kind],
     paused_shards: s.pausedShards,
     entities: s.entities,
     lag: s.lag,
+    lag_seconds: waits.length === 0 ? null : secondsSince(Math.min(...waits), now),
     lag_by_shard: Object.entries(s.lagByShard)
-      .map(([shard, lag]) => ({ shard: Number(shard), lag }))
+      .map(([shard, lag]) => {
+        const since = s.waitingSinceByShard[Number(shard)];
+        return { shard: Number(shard), lag, lag_seconds: since === undefined ? null : secondsSince(since, now) };
+      })
       .sort((a, b) => a.shard - b.shard),
     retrying: s.retrying,
     stopped: s.stopped,
@@ -56,7 +65,7 @@ export function statusJson(s: ReadSideStatus): Json {
 }
 
 /** One entity's cursor. */
-export function cursorJson(c: EntityCursor): Json {
+export function cursorJson(c: EntityCursor, now = Date.now()): Json {
   const f = failureJson(c);
   return {
     entity_id: c.entityId,
@@ -64,6 +73,7 @@ export function cursorJson(c: EntityCursor): Json {
     revision: c.revision,
     head_revision: c.headRevision,
     lag: c.lag,
+    lag_seconds: c.waitingSince === undefined ? null : secondsSince(c.waitingSince, now),
     status: c.state.kind,
     attempts: f.attempts,
     failed_revision: f.failed_revision,
@@ -87,4 +97,9 @@ function failureJson(c: EntityCursor): { attempts: number; failed_revision: numb
   const s = c.state;
   if (s.kind !== "ok") return { attempts: s.failure.attempts, failed_revision: s.failure.revision, last_error: s.failure.error };
   return { attempts: 0, failed_revision: s.resumedFrom?.revision ?? 0, last_error: s.resumedFrom?.error ?? null };
+}
+
+/** Whole seconds from `since` to `now` (never negative: clocks of two objects may disagree by a little). */
+function secondsSince(since: number, now: number): number {
+  return Math.max(0, Math.floor((now - since) / 1000));
 }

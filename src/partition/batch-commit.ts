@@ -4,6 +4,7 @@ import { LOG_READ_SIDE_ID, type LogAppend, type LogBarrier, type LogRow } from "
 import type { BatchPositions, CommitRequest, CommitResult, CursorUpdate, EntityHead, ParkedEvent } from "./batch.js";
 import { type Cursor, type CursorJson, cursorId, decodeCursor, encodeCursor } from "./cursor-codec.js";
 import { type EntityRow, insertMissingRows, readEntityRows, writeEntityRows } from "./entity-rows.js";
+import { markRise, trimMarks } from "./waiting.js";
 import { clearFailing, markFailing } from "./failing.js";
 import { parkEvents } from "./parked.js";
 
@@ -57,10 +58,12 @@ export function loadPositions(sql: SqlStorage, sides: ReadSideRecord[], entities
 export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSideRecord>, req: CommitRequest, sink: LogSink): CommitResult {
   const ids = [...req.updates.map((u) => u.key.entityId), ...req.heads.map((h) => h.entityId), ...req.appends.map((a) => a.entityId)];
   const rows = readEntityRows(sql, ids);
+  // The heads before this batch (the rows below are changed in place).
+  const headsBefore = new Map([...rows].map(([id, row]) => [id, row.head]));
   const touched = new Map<string, EntityRow>();
   const rowOf = (entityId: string, shard: number): EntityRow => {
     let row = touched.get(entityId) ?? rows.get(entityId);
-    if (row === undefined) row = { entityId, shard, head: 0, cursors: {}, updatedAt: req.now };
+    if (row === undefined) row = { entityId, shard, head: 0, cursors: {}, updatedAt: req.now, marks: [] };
     touched.set(entityId, row);
     return row;
   };
@@ -91,7 +94,13 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
     const row = touched.get(a.entityId);
     if (row !== undefined) row.head = Math.max(row.head, ...a.rows.map((r: LogRow) => r.revision));
   }
-  const written = [...touched.values()].map((row) => ({ ...row, cursors: withoutStale(row.cursors, sides), updatedAt: req.now }));
+  const written = [...touched.values()].map((row) => {
+    const cursors = withoutStale(row.cursors, sides);
+    const before = headsBefore.get(row.entityId) ?? 0;
+    const lowest = lowestRevision(cursors, sides);
+    const marks = row.head > before ? markRise(row.marks, before, req.now, lowest) : trimMarks(row.marks, lowest);
+    return { ...row, cursors, marks, updatedAt: req.now };
+  });
   writeEntityRows(sql, written);
   // An event is parked only with the cursor move that skips it: a delivery whose compare-and-set
   // lost (another consumer, a restart or a skip moved the cursor) parks nothing.
@@ -143,6 +152,13 @@ function cursorOf(u: CursorUpdate, now: number): CursorJson {
     lastError: u.lastError,
     updatedAt: now,
   });
+}
+
+/** The lowest revision any read side's cursor on the row is at (a read side without one is at 0). */
+function lowestRevision(cursors: Record<string, CursorJson>, sides: ReadonlyMap<string, ReadSideRecord>): number {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const id of sides.keys()) lowest = Math.min(lowest, cursors[id]?.r ?? 0);
+  return Number.isFinite(lowest) ? lowest : 0;
 }
 
 /** Drops cursors of read sides that are gone or restarted into a new generation: they read as fresh anyway. */

@@ -4,6 +4,7 @@ import { type CursorStatus, type StoredCursor, decodeCursor, encodeCursor } from
 import { readEntityRow, readEntityRows, writeEntityRows } from "./entity-rows.js";
 import { clearFailing, countFailing, listFailing } from "./failing.js";
 import { countParked, dropParked, parkEvents } from "./parked.js";
+import { waitingSince } from "./waiting.js";
 
 /** One cursor as an operator sees it. */
 export interface CursorView {
@@ -17,6 +18,8 @@ export interface CursorView {
   failedRevision: number;
   lastError: string | null;
   updatedAt: number;
+  /** When the partition first knew of the oldest event not yet handled (ms); undefined when caught up or not known. */
+  waitingSince?: number;
 }
 
 /** A read side's totals in one partition. */
@@ -25,6 +28,8 @@ export interface CursorSummary {
   lag: number;
   /** The lag (events not yet handled) of each shard that has any, by shard. */
   lagByShard: Record<number, number>;
+  /** For each lagging shard whose marks say: when the partition first knew of the oldest event not yet handled (ms). */
+  waitingSinceByShard: Record<number, number>;
   retrying: number;
   stopped: number;
   parked: number;
@@ -81,33 +86,54 @@ export function listCursors(sql: SqlStorage, side: ReadSideRecord, scope: Cursor
     const c = row === undefined ? undefined : decodeCursor(row.cursors[id], side.generation);
     if (row === undefined || c === undefined) continue;
     const head = Math.max(row.head, c.revision);
-    views.push({ entityId, shard: row.shard, revision: c.revision, headRevision: head, lag: head - c.revision, status: c.status, attempts: c.attempts, failedRevision: c.failedRevision, lastError: c.lastError, updatedAt: c.updatedAt });
+    const since = head > c.revision ? waitingSince(row.marks, c.revision) : undefined;
+    views.push({
+      entityId,
+      shard: row.shard,
+      revision: c.revision,
+      headRevision: head,
+      lag: head - c.revision,
+      status: c.status,
+      attempts: c.attempts,
+      failedRevision: c.failedRevision,
+      lastError: c.lastError,
+      updatedAt: c.updatedAt,
+      ...(since === undefined ? {} : { waitingSince: since }),
+    });
   }
   return views;
 }
 
-/** A read side's totals: every indexed entity counts, one it has no cursor for with its whole history as lag. */
+/**
+ * A read side's totals: every indexed entity counts, one it has no cursor for with its whole
+ * history as lag. A lagging entity's wait is the time its newest mark at or before cursor + 1
+ * records (waiting.ts); a shard's is its oldest.
+ */
 export function summarize(sql: SqlStorage, side: ReadSideRecord): CursorSummary {
   const p = paths(side.spec.id);
   const rows = sql
-    .exec<{ shard: number; n: number; lag: number | null }>(
-      `SELECT shard, count(*) AS n, sum(max(head - (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END), 0)) AS lag
-       FROM p_entity GROUP BY shard`,
+    .exec<{ shard: number; n: number; lag: number | null; since: number | null }>(
+      `SELECT shard, count(*) AS n, sum(max(head - r, 0)) AS lag,
+         min(CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END) AS since
+       FROM (SELECT shard, head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity)
+       GROUP BY shard`,
       p.g,
       side.generation,
       p.r,
     )
     .toArray();
   const lagByShard: Record<number, number> = {};
+  const waitingSinceByShard: Record<number, number> = {};
   let entities = 0;
   let lag = 0;
   for (const r of rows) {
     entities += r.n;
     lag += r.lag ?? 0;
     if ((r.lag ?? 0) > 0) lagByShard[r.shard] = r.lag as number;
+    if ((r.lag ?? 0) > 0 && r.since !== null) waitingSinceByShard[r.shard] = r.since;
   }
   const failing = countFailing(sql, side.spec.id);
-  return { entities, lag, lagByShard, ...failing, parked: countParked(sql).get(side.spec.id) ?? 0 };
+  return { entities, lag, lagByShard, waitingSinceByShard, ...failing, parked: countParked(sql).get(side.spec.id) ?? 0 };
 }
 
 /** Events handled per shard (the sum of the cursors' revisions): CoS's offset per shard. */

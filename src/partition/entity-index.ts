@@ -75,13 +75,19 @@ export function setProbePosition(sql: SqlStorage, after: string): void {
   sql.exec("INSERT INTO p_info (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2", PROBE_KEY, after);
 }
 
-/** Raises the index's heads where these are newer (adding entities it lacks); writes nothing where they are not. */
+/**
+ * Raises the index's heads where these are newer (adding entities it lacks), marking the new
+ * revisions as first known now; writes nothing where they are not. The next batch commit on a
+ * row trims its marks (waiting.ts).
+ */
 export function raiseHeads(sql: SqlStorage, heads: readonly EntityHead[], now: number): void {
   if (heads.length === 0) return;
   sql.exec(
-    `INSERT INTO p_entity (entity_id, shard, head, cursors, updated_at)
-     SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', '{}', ?2 FROM json_each(?1) j WHERE true
-     ON CONFLICT (entity_id) DO UPDATE SET head = excluded.head, updated_at = excluded.updated_at WHERE excluded.head > p_entity.head`,
+    `INSERT INTO p_entity (entity_id, shard, head, cursors, updated_at, marks)
+     SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', '{}', ?2, json_array(json_array(1, ?2)) FROM json_each(?1) j WHERE true
+     ON CONFLICT (entity_id) DO UPDATE SET head = excluded.head, updated_at = excluded.updated_at,
+       marks = json_insert(p_entity.marks, '$[#]', json_array(p_entity.head + 1, ?2))
+     WHERE excluded.head > p_entity.head`,
     JSON.stringify(heads.map((h) => ({ e: h.entityId, s: h.shard, h: h.head }))),
     now,
   );

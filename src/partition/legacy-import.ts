@@ -51,6 +51,8 @@ export async function importLegacyStep(sql: SqlStorage, storage: DurableObjectSt
             shard: e.shard,
             head: e.head,
             updatedAt: e.updatedAt,
+            // The old store kept no such times: how long these events waited reads as unknown.
+            marks: [],
             cursors: Object.fromEntries(e.cursors.map((c) => [c.readSideId, encodeCursor(c)])),
           })),
         );

@@ -43,7 +43,7 @@ import { type BehindEntity, type IndexedEntity, behind, findByPrefix, indexPage,
 import { dropFailing } from "./failing.js";
 import { type ParkedView, countParked, dropParked, getParked, listParked, parkEvents, removeParked } from "./parked.js";
 import { type ReadSideCache, createReadSideCache } from "./read-side-cache.js";
-import { PARTITION_SCHEMA } from "./schema.js";
+import { PARTITION_SCHEMA, upgradePartitionSchema } from "./schema.js";
 import { ShardKeeper, type StepResult } from "./shard-keeper.js";
 import { SHARD_SCHEMA, type ShardPage, dropShardRows, exportShardPage, importShardPage } from "./shard-moves.js";
 import { type Succession, successionOf } from "./layout.js";
@@ -117,6 +117,7 @@ export class PartitionObject extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sides = createReadSideCache(() => ports.loadReadSides());
     for (const statement of [...PARTITION_SCHEMA, ...SEGMENT_SCHEMA, ...ARCHIVE_SCHEMA, ...DOC_INDEX_SCHEMA, ...SHARD_SCHEMA]) this.sql.exec(statement);
+    upgradePartitionSchema(this.sql);
     this.segments = createSegmentStore(this.sql);
     this.log = createPartitionLog({
       sql: this.sql,
@@ -207,7 +208,7 @@ export class PartitionObject extends DurableObject<Env> {
 
   async summary(readSideId: string): Promise<CursorSummary> {
     const side = await this.sides.get(readSideId, Date.now());
-    return side === undefined ? { entities: 0, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0 } : summarize(this.sql, side);
+    return side === undefined ? { entities: 0, lag: 0, lagByShard: {}, waitingSinceByShard: {}, retrying: 0, stopped: 0, parked: 0 } : summarize(this.sql, side);
   }
 
   async offsetsByShard(readSideId: string): Promise<Map<number, number>> {

@@ -14,7 +14,8 @@ export const PARTITION_SCHEMA = [
      shard INTEGER NOT NULL,
      head INTEGER NOT NULL,
      cursors TEXT NOT NULL DEFAULT '{}',
-     updated_at INTEGER NOT NULL
+     updated_at INTEGER NOT NULL,
+     marks TEXT NOT NULL DEFAULT '[]'
    ) WITHOUT ROWID`,
   "CREATE INDEX IF NOT EXISTS p_entity_shard ON p_entity (shard, entity_id)",
   // Cursors that are not ok (retrying or stopped), so status, retries and skips never scan every
@@ -40,3 +41,12 @@ export const PARTITION_SCHEMA = [
   // Small state: the reconciler's walk position, shard ownership during a resize.
   "CREATE TABLE IF NOT EXISTS p_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 ] as const;
+
+/**
+ * Brings a store created before a column existed up to PARTITION_SCHEMA (SQLite has no ADD COLUMN
+ * IF NOT EXISTS). Rows from before `marks` existed have none: how long their events waited is unknown.
+ */
+export function upgradePartitionSchema(sql: SqlStorage): void {
+  const columns = new Set(sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('p_entity')").toArray().map((c) => c.name));
+  if (!columns.has("marks")) sql.exec("ALTER TABLE p_entity ADD COLUMN marks TEXT NOT NULL DEFAULT '[]'");
+}

@@ -1,7 +1,8 @@
 // A resize moves whole shards between partitions: the old owner seals and exports a shard, the new one imports it, then the old one lets go.
 import { type DocRow, dropDocRows, exportDocRows, importDocRows } from "../eskit/store/index.js";
 import type { EntityRow } from "./entity-rows.js";
-import { readEntityRows, toEntityRow, writeEntityRows, type RowRecord } from "./entity-rows.js";
+import { ROW_COLUMNS, readEntityRows, toEntityRow, writeEntityRows, type RowRecord } from "./entity-rows.js";
+import { mergeMarks } from "./waiting.js";
 import type { FailingRow } from "./failing.js";
 
 /**
@@ -72,7 +73,7 @@ export const EXPORT_PAGE = 200;
 /** The shard's rows after `after`, by entity id, with what hangs off them. */
 export function exportShardPage(sql: SqlStorage, shard: number, after: string, limit = EXPORT_PAGE): ShardPage {
   const entities = sql
-    .exec<RowRecord>("SELECT entity_id, shard, head, cursors, updated_at FROM p_entity WHERE shard = ?1 AND entity_id > ?2 ORDER BY entity_id LIMIT ?3", shard, after, limit)
+    .exec<RowRecord>(`SELECT ${ROW_COLUMNS} FROM p_entity WHERE shard = ?1 AND entity_id > ?2 ORDER BY entity_id LIMIT ?3`, shard, after, limit)
     .toArray();
   const ids = JSON.stringify(entities.map((e) => e.entity_id));
   const failing = sql
@@ -106,7 +107,10 @@ export function importShardPage(sql: SqlStorage, page: ShardPage): void {
   );
   writeEntityRows(
     sql,
-    rows.map((r) => ({ ...r, head: Math.max(r.head, existing.get(r.entityId)?.head ?? 0) })),
+    rows.map((r) => {
+      const had = existing.get(r.entityId);
+      return { ...r, head: Math.max(r.head, had?.head ?? 0), marks: mergeMarks(r.marks, had?.marks ?? []) };
+    }),
   );
   for (const f of page.failing) {
     sql.exec(

@@ -30,12 +30,14 @@ export interface EntityCursor {
   state: EntityCursorState;
   /** Epoch ms. */
   updatedAt: number;
+  /** When the partition first knew of the oldest event not yet handled (epoch ms); undefined when caught up or not known. */
+  waitingSince?: number;
 }
 
 /** The typed form of a cursor row. */
 export function toEntityCursor(v: CursorView): EntityCursor {
-  const { entityId, shard, revision, headRevision, lag, updatedAt } = v;
-  return { entityId, shard, revision, headRevision, lag, state: cursorState(v), updatedAt };
+  const { entityId, shard, revision, headRevision, lag, updatedAt, waitingSince } = v;
+  return { entityId, shard, revision, headRevision, lag, state: cursorState(v), updatedAt, ...(waitingSince === undefined ? {} : { waitingSince }) };
 }
 
 function cursorState(v: CursorView): EntityCursorState {

@@ -26,11 +26,12 @@ export async function summarize(partitions: Partitions, readSideId: string): Pro
       lag: a.lag + s.lag,
       // A shard lives in one partition (during a resize, in two: its sum).
       lagByShard: addByShard(a.lagByShard, s.lagByShard),
+      waitingSinceByShard: oldestByShard(a.waitingSinceByShard, s.waitingSinceByShard),
       retrying: a.retrying + s.retrying,
       stopped: a.stopped + s.stopped,
       parked: a.parked + s.parked,
     }),
-    { entities: 0, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0 },
+    { entities: 0, lag: 0, lagByShard: {}, waitingSinceByShard: {}, retrying: 0, stopped: 0, parked: 0 },
   );
 }
 
@@ -38,6 +39,12 @@ function addByShard(a: Record<number, number>, b: Record<number, number>): Recor
   const sum = { ...a };
   for (const [shard, n] of Object.entries(b)) sum[Number(shard)] = (sum[Number(shard)] ?? 0) + n;
   return sum;
+}
+
+function oldestByShard(a: Record<number, number>, b: Record<number, number>): Record<number, number> {
+  const oldest = { ...a };
+  for (const [shard, since] of Object.entries(b)) oldest[Number(shard)] = Math.min(oldest[Number(shard)] ?? since, since);
+  return oldest;
 }
 
 /** Events handled per shard over every partition (a shard lives in one; during a resize, its sum). */

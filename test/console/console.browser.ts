@@ -149,7 +149,7 @@ test("a read side is paused and resumed, each after a confirmation", async ({ pa
   await expect(state).toHaveText("paused");
   // Paused, a new event waits: its shard's lag is listed (the page rereads the status every 5 s).
   await command("acct-paused", { type: "open", owner: "Bo" });
-  await expect(page.getByTestId("rs-lag-by-shard")).toContainText(/shard \d+: \d+/, { timeout: 20_000 });
+  await expect(page.getByTestId("rs-lag-by-shard")).toContainText(/shard \d+: \d+ events, oldest waiting \d+ (s|min)/, { timeout: 20_000 });
   await page.getByRole("group", { name: "Actions on bank-balances" }).getByRole("button", { name: "Restart" }).click();
   await expect(page.getByRole("dialog")).toContainText(/Restart replays \d+ events to bank-balances/);
   await page.screenshot({ path: join(shots, "read-side-confirm.png") });

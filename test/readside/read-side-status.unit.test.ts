@@ -28,7 +28,7 @@ const record = (over: Partial<ReadSideRecord> & { enabled?: boolean } = {}): Rea
   updatedAt: 0,
   ...over,
 });
-const totals = (over: Partial<CursorSummary> = {}): CursorSummary => ({ entities: 3, lag: 0, lagByShard: {}, retrying: 0, stopped: 0, parked: 0, ...over });
+const totals = (over: Partial<CursorSummary> = {}): CursorSummary => ({ entities: 3, lag: 0, lagByShard: {}, waitingSinceByShard: {}, retrying: 0, stopped: 0, parked: 0, ...over });
 
 describe("readSideState", () => {
   it("given nothing wrong, then it is running", () => {

@@ -5,6 +5,7 @@ import { follow } from "../live.js";
 import { type Sample, byLabel, parseExposition, total } from "../metrics.js";
 import { href } from "../route.js";
 import type { ReadSideStatus } from "../types.js";
+import { waited } from "../ui/duration.js";
 import { ErrorLine } from "../ui/error-line.js";
 import { Sparkline } from "../ui/sparkline.js";
 import { usePoll } from "../ui/use-poll.js";
@@ -58,6 +59,7 @@ export function OverviewPage() {
                 <th scope="col">Read side</th>
                 <th scope="col">State</th>
                 <th scope="col">Lag (events)</th>
+                <th scope="col">Oldest wait</th>
                 <th scope="col">Retrying</th>
                 <th scope="col">Stopped</th>
                 <th scope="col">Parked</th>
@@ -71,6 +73,7 @@ export function OverviewPage() {
                   </th>
                   <td>{r.state}</td>
                   <td>{r.lag.toLocaleString("en")}</td>
+                  <td>{waited(r.lag_seconds)}</td>
                   <td>{r.retrying}</td>
                   <td>{r.stopped}</td>
                   <td class={r.parked > 0 ? "warn" : ""}>{r.parked}</td>

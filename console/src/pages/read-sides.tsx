@@ -5,6 +5,7 @@ import { call, describeError, withQuery } from "../api.js";
 import { href } from "../route.js";
 import type { Cursor, Parked, ReadSide, ReadSideStatus, ShardOffset } from "../types.js";
 import { Confirm } from "../ui/confirm.js";
+import { waited } from "../ui/duration.js";
 import { ErrorLine } from "../ui/error-line.js";
 import { usePoll } from "../ui/use-poll.js";
 import { DeadLetters, ParkedList } from "./parked-events.js";
@@ -26,7 +27,8 @@ export function ReadSidesPage({ id }: { id: string }) {
               <th scope="col">Read side</th>
               <th scope="col">State</th>
               <th scope="col">Entities</th>
-              <th scope="col">Lag</th>
+              <th scope="col">Lag (events)</th>
+              <th scope="col">Oldest wait</th>
               <th scope="col">Retrying</th>
               <th scope="col">Stopped</th>
               <th scope="col">Parked</th>
@@ -41,6 +43,7 @@ export function ReadSidesPage({ id }: { id: string }) {
                 <td data-testid={`state-${r.id}`}>{r.state}</td>
                 <td>{n(r.entities)}</td>
                 <td>{n(r.lag)}</td>
+                <td data-testid={`wait-${r.id}`}>{waited(r.lag_seconds)}</td>
                 <td>{r.retrying}</td>
                 <td>{r.stopped}</td>
                 <td class={r.parked > 0 ? "warn" : ""}>{r.parked}</td>
@@ -132,13 +135,13 @@ function ReadSideDetail({ id, onChange }: { id: string; onChange: () => void }) 
       {st !== undefined && (
         <p>
           State <strong data-testid="rs-state">{st.state}</strong>
-          {st.paused_shards.length > 0 && ` (paused shards ${st.paused_shards.join(", ")})`} · lag {n(st.lag)} events · {st.retrying} retrying · {st.stopped} stopped · {st.parked} parked
+          {st.paused_shards.length > 0 && ` (paused shards ${st.paused_shards.join(", ")})`} · lag {n(st.lag)} events (oldest waiting {waited(st.lag_seconds)}) · {st.retrying} retrying · {st.stopped} stopped · {st.parked} parked
           {spec.value !== undefined && ` · policy ${String(spec.value.policy ?? "")} · ${String(spec.value.url ?? spec.value.source)}`}
         </p>
       )}
       {st !== undefined && st.lag_by_shard.length > 0 && (
         <p data-testid="rs-lag-by-shard">
-          Lag by shard: {st.lag_by_shard.map((l) => `shard ${l.shard}: ${n(l.lag)}`).join(" · ")}
+          Lag by shard: {st.lag_by_shard.map((l) => `shard ${l.shard}: ${n(l.lag)} events, oldest waiting ${waited(l.lag_seconds)}`).join(" · ")}
         </p>
       )}
       <div class="inline" role="group" aria-label={`Actions on ${id}`}>

@@ -1,0 +1,70 @@
+// Marks: when a partition first knew of each range of an entity's revisions.
+import { describe, expect, it } from "vitest";
+import { MAX_MARKS, type Mark, markRise, mergeMarks, parseMarks, trimMarks, waitingSince } from "../../src/partition/waiting.js";
+
+describe("marks", () => {
+  it("reads a cursor's wait from the newest mark at or before its next revision", () => {
+    const marks: Mark[] = [
+      [1, 100],
+      [4, 200],
+      [9, 300],
+    ];
+    expect(waitingSince(marks, 0)).toBe(100);
+    expect(waitingSince(marks, 2)).toBe(100);
+    expect(waitingSince(marks, 3)).toBe(200);
+    expect(waitingSince(marks, 8)).toBe(300);
+    expect(waitingSince([[5, 10]], 2)).toBeUndefined();
+  });
+
+  it("adds a mark when the head rises, never earlier in time than the last", () => {
+    expect(markRise([[1, 100]], 3, 250, 0)).toEqual([
+      [1, 100],
+      [4, 250],
+    ]);
+    expect(markRise([[1, 100]], 3, 50, 0)).toEqual([
+      [1, 100],
+      [4, 100],
+    ]);
+  });
+
+  it("trims what no cursor at the lowest revision or later needs, keeping the entity's first for a restart", () => {
+    const marks: Mark[] = [
+      [1, 100],
+      [4, 200],
+      [9, 300],
+      [12, 400],
+    ];
+    expect(trimMarks(marks, 10)).toEqual([
+      [1, 100],
+      [9, 300],
+      [12, 400],
+    ]);
+    expect(trimMarks(marks, 0)).toEqual(marks);
+    // A first mark past revision 1 (a store from before marks) is not kept for a restart it cannot answer.
+    expect(trimMarks([[3, 100], [6, 200]], 7)).toEqual([[6, 200]]);
+  });
+
+  it("past the cap merges the mark closest in time to the one before, so waits only ever read older", () => {
+    const marks: Mark[] = Array.from({ length: MAX_MARKS + 1 }, (_, i) => [i * 10 + 1, i * 1000 + (i === 7 ? -990 : 0)]);
+    const trimmed = trimMarks(marks, 0);
+    expect(trimmed).toHaveLength(MAX_MARKS);
+    expect(trimmed.map((m) => m[0])).not.toContain(71);
+    expect(trimmed[0]).toEqual([1, 0]);
+    expect(trimmed.at(-1)).toEqual(marks.at(-1));
+    expect(waitingSince(trimmed, 75)).toBe(6000);
+  });
+
+  it("merges two rows' marks by revision, the older time winning", () => {
+    expect(mergeMarks([[1, 100], [5, 300]], [[5, 250], [7, 400]])).toEqual([
+      [1, 100],
+      [5, 250],
+      [7, 400],
+    ]);
+  });
+
+  it("reads stored JSON that is not a list of pairs as none", () => {
+    expect(parseMarks(null)).toEqual([]);
+    expect(parseMarks("{}")).toEqual([]);
+    expect(parseMarks('[[1,2],["x",3],[4]]')).toEqual([[1, 2]]);
+  });
+});

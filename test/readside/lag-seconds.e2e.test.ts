@@ -1,0 +1,68 @@
+// Lag in seconds: how long the oldest event a read side has not handled has waited, per cursor and per shard.
+import { describe, expect, it } from "vitest";
+import { shardOf } from "../../src/partition/index.js";
+import { command, freshId } from "../helpers.js";
+import { admin, behave, createReadSide, eventually, freshReadSideId } from "./helpers.js";
+
+const emit = (n: number) => ({ command: { events: Array.from({ length: n }, (_, i) => ({ i })) } });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cursorOf = async (side: string, e: string) => (await admin(`/read-sides/${side}/cursors?entity=${e}`)).body.cursors[0];
+
+describe("lag in seconds", { timeout: 30_000 }, () => {
+  it("counts from when the oldest waiting event was first known, not from the entity's first event, and clears once caught up", async () => {
+    const side = freshReadSideId("lagsec");
+    await behave(side, { mode: "fail-revisions", failRevisions: [2] });
+    await createReadSide({ id: side, policy: "STOP" });
+    const e = freshId();
+    await command(e, emit(1));
+    await eventually(async () => expect(await cursorOf(side, e)).toMatchObject({ revision: 1, lag: 0, lag_seconds: null }));
+
+    // Revision 1 is old by the time 2 and 3 arrive; the stopped cursor waits on 2.
+    await sleep(1_500);
+    const sent = Date.now();
+    await command(e, emit(2));
+    const stopped = await eventually(async () => {
+      const c = await cursorOf(side, e);
+      expect(c).toMatchObject({ revision: 1, head_revision: 3, lag: 2, status: "stopped", failed_revision: 2 });
+      return { cursor: c, seen: Date.now() };
+    });
+    // Counted from revision 2's arrival: an age from revision 1 would be at least 1.5 s.
+    expect(stopped.cursor.lag_seconds).toBeLessThanOrEqual(Math.floor((stopped.seen - sent) / 1000));
+
+    // It grows while the cursor waits, and the shard's lag says the same.
+    await sleep(Math.max(0, stopped.seen + 1_100 - Date.now()));
+    const waited = await cursorOf(side, e);
+    expect(waited.lag_seconds).toBeGreaterThanOrEqual(1);
+    expect(waited.lag_seconds).toBeLessThanOrEqual(Math.floor((Date.now() - sent) / 1000));
+    const status = (await admin(`/read-sides/${side}/status`)).body;
+    const shard = status.lag_by_shard.find((l: { shard: number }) => l.shard === shardOf(e, 16));
+    expect(shard.lag).toBeGreaterThanOrEqual(2);
+    expect(shard.lag_seconds).toBeGreaterThanOrEqual(1);
+    expect(status.lag_seconds).toBeGreaterThanOrEqual(shard.lag_seconds);
+
+    await behave(side, { mode: "ok" });
+    expect((await admin(`/read-sides/${side}/resume`, { method: "POST" })).status).toBe(200);
+    await eventually(async () => expect(await cursorOf(side, e)).toMatchObject({ revision: 3, lag: 0, lag_seconds: null, status: "ok" }));
+  });
+
+  it("counts a restarted cursor from the entity's first event", async () => {
+    const side = freshReadSideId("lagrestart");
+    await behave(side, { mode: "ok" });
+    await createReadSide({ id: side });
+    const e = freshId();
+    const born = Date.now();
+    await command(e, emit(2));
+    await eventually(async () => expect(await cursorOf(side, e)).toMatchObject({ revision: 2, lag: 0 }));
+    await sleep(1_100);
+    // The handler now fails everything: the restarted cursor waits on revision 1, born over a second ago.
+    await behave(side, { mode: "http-500" });
+    await admin(`/read-sides/${side}/restart?shard=${shardOf(e, 16)}`, { method: "POST" });
+    const c = await eventually(async () => {
+      const cur = await cursorOf(side, e);
+      expect(cur).toMatchObject({ revision: 0, lag: 2 });
+      return cur;
+    });
+    expect(c.lag_seconds).toBeGreaterThanOrEqual(1);
+    expect(c.lag_seconds).toBeLessThanOrEqual(Math.floor((Date.now() - born) / 1000));
+  });
+});

@@ -9,7 +9,7 @@ const MAX_FAILURES = 10;
  * the stream fails for good. A server that cannot be reached at all fails at once (a wrong port is
  * the likely cause, not a restart); after a dropped connection it reconnects from the last entry
  * printed, so no entry is printed twice or skipped.
- * @param {{ baseUrl: string, token: string | undefined, from?: number, type?: string, count?: number, json?: boolean,
+ * @param {{ baseUrl: string, token: string | undefined, from?: number, type?: string, entity?: string, count?: number, json?: boolean,
  *   out: (s: string) => void, err: (s: string) => void, fetch?: typeof fetch }} o
  * @returns {Promise<void>}
  */
@@ -23,6 +23,7 @@ export async function tailLog(o) {
     const q = new URLSearchParams();
     if (last !== undefined) q.set("from", String(last + 1));
     if (o.type !== undefined) q.set("type", o.type);
+    if (o.entity !== undefined) q.set("entity", o.entity);
     const headers = { accept: "text/event-stream" };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let res;

@@ -21,7 +21,7 @@ const USAGE = `usage: statehouse <group> <command> [args] [flags]
   read-sides parked ID [--entity E]
   read-sides replay ID --entity E --revision N
   dead-letters list [--all] | replay N
-  log tail [--from OFFSET] [--type bank.v1.*] [--count N]
+  log tail [--from OFFSET] [--type bank.v1.*] [--entity ID] [--count N]
              follows the global event log (without --from: only what is appended from now on)
 
   --server URL   Statehouse's address, for every command (default: $STATEHOUSE_URL, else
@@ -104,6 +104,7 @@ async function runTail(flags, env, out, err, fetchFn) {
       token: flags.token ?? env.STATEHOUSE_API_TOKEN,
       from: whole(flags.from, "--from"),
       type: flags.type,
+      entity: flags.entity,
       count: whole(flags.count, "--count"),
       json: flags.json === true,
       out,

@@ -25,7 +25,7 @@ export {
   pagedEntries,
   readLog,
 } from "./log-reader.js";
-export { parseTypeGlob, typeMatcher } from "./type-glob.js";
+export { parseEntityFilter, parseTypeGlob, typeMatcher } from "./type-glob.js";
 export { type EventLog, createEventLog } from "./event-log.js";
 export {
   type AppendResult,

@@ -6,7 +6,7 @@ import { type MetaData, MetaDataSchema } from "../gen/chief_of_state/v1/common_p
 import { formatLogPosition, formatLogStart, parseLogStart } from "./log-position.js";
 import type { LogEntry, LogPage } from "./log-types.js";
 import { type MergedPage, type PartitionLogs, readMerged } from "./merged-log.js";
-import { parseTypeGlob } from "./type-glob.js";
+import { parseEntityFilter, parseTypeGlob } from "./type-glob.js";
 
 /** Entries a read returns when no limit is given, and at most. */
 export const LOG_PAGE_DEFAULT = 100;
@@ -24,6 +24,8 @@ export interface LogRequest {
   from?: string;
   limit?: number;
   type?: string;
+  /** Only this entity's entries (each page then examines a bounded window of offsets, as with `type`). */
+  entity?: string;
 }
 
 /** An entry of a page, with the places a reader resumes from around it. */
@@ -103,8 +105,9 @@ export async function readLog(logs: PartitionLogs, req: LogRequest): Promise<Rea
     throw new StatehouseError("invalid_argument", `limit must be a whole number from 1 to ${LOG_PAGE_MAX}`);
   }
   const type = parseTypeGlob(req.type);
+  const entity = parseEntityFilter(req.entity);
   const start = req.from === undefined || req.from === "" ? new Array<number>(logs.count).fill(0) : parseLogStart(req.from, logs.count, "from");
-  const page = await readMerged(logs, { from: start.map((s) => Math.max(1, s)), limit, type, maxBytes: LOG_PAGE_BYTES });
+  const page = await readMerged(logs, { from: start.map((s) => Math.max(1, s)), limit, type, entity, maxBytes: LOG_PAGE_BYTES });
   checkStart(start, page);
   return pagedEntries(start, page);
 }

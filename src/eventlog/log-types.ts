@@ -74,6 +74,8 @@ export interface LogQuery {
   limit: number;
   /** A GLOB over event type names (`bank.v1.*`); undefined for every type. */
   type?: string;
+  /** Only this entity's entries; undefined for every entity. */
+  entity?: string;
   /** Entries stop once their payloads pass this many bytes (at least one is returned). */
   maxBytes: number;
 }
@@ -84,6 +86,11 @@ export interface LogRetention {
   events: number;
 }
 
-/** Offsets a type-filtered read examines at most, so a rare type never scans the whole log. */
+/** Offsets a filtered read (by type or entity) examines at most, so a rare match never scans the whole log. */
 export const LOG_SCAN_WINDOW = 5000;
+
+/** Whether a read selects some entries only: it then examines a window of LOG_SCAN_WINDOW offsets. */
+export function isFiltered(q: Pick<LogQuery, "type" | "entity">): boolean {
+  return q.type !== undefined || q.entity !== undefined;
+}
 

@@ -18,6 +18,7 @@ export interface MergedRequest {
   from: number[];
   limit: number;
   type?: string;
+  entity?: string;
   maxBytes: number;
 }
 
@@ -54,7 +55,7 @@ export async function readMerged(partitions: PartitionLogs, req: MergedRequest):
     throw new StatehouseError("internal", `a merged read of ${count} partitions got ${req.from.length} start offsets`);
   }
   const maxBytes = Math.ceil(req.maxBytes / count);
-  const pages = await Promise.all(req.from.map((from, p) => partitions.read(p, { from, limit: req.limit, type: req.type, maxBytes })));
+  const pages = await Promise.all(req.from.map((from, p) => partitions.read(p, { from, limit: req.limit, type: req.type, entity: req.entity, maxBytes })));
   const cursors: Cursor[] = pages.map((page) => ({ page, taken: 0 }));
   for (const c of cursors) for (const b of c.page.barriers) checkBarrier(b, count);
 

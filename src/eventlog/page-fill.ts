@@ -1,4 +1,4 @@
-// One page of a log read being filled: the entries of a window that match the type filter, up to
+// One page of a log read being filled: the entries of a window that match the type and entity filters, up to
 // the page's count and bytes. The hot segments and the archive scan their entries through it.
 import type { LogEntry, LogQuery } from "./log-types.js";
 import { payloadBytes } from "./segment-codec.js";
@@ -12,7 +12,7 @@ export class PageFill {
   private readonly matches: (type: string) => boolean;
 
   constructor(
-    private readonly q: Pick<LogQuery, "limit" | "maxBytes" | "type">,
+    private readonly q: Pick<LogQuery, "limit" | "maxBytes" | "type" | "entity">,
     private readonly start: number,
     private readonly windowEnd: number,
   ) {
@@ -23,7 +23,7 @@ export class PageFill {
   offer(e: LogEntry): boolean {
     if (e.offset < this.start) return true;
     if (e.offset >= this.windowEnd) return false;
-    if (!this.matches(e.eventType)) return true;
+    if (!this.matches(e.eventType) || (this.q.entity !== undefined && e.entityId !== this.q.entity)) return true;
     const size = payloadBytes(e);
     if (this.entries.length > 0 && this.bytes + size > this.q.maxBytes) {
       this.cut = true;

@@ -21,7 +21,7 @@ import type { LogCounterDelta } from "./segment-counters.js";
 import { payloadBytes } from "./segment-codec.js";
 import { type AppendResult, type PartitionLogPage, type SegmentStore } from "./segment-store.js";
 import { PageFill } from "./page-fill.js";
-import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
+import { LOG_SCAN_WINDOW, isFiltered, type LogBarrier, type LogEntry, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
 
 /** Archive objects one index query lists (a page reads on with the next query). */
 const ARCHIVE_LIST_BATCH = 64;
@@ -106,7 +106,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
       const start = Math.max(q.from, first);
       if (start >= hotFirst) return { ...segments.read({ ...q, from: start }), firstOffset: first };
       // Archive first: whole objects from the one holding `start`, skipped by type without fetching.
-      const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : start + LOG_SCAN_WINDOW;
+      const windowEnd = isFiltered(q) ? start + LOG_SCAN_WINDOW : Number.MAX_SAFE_INTEGER;
       const page = new PageFill(q, start, windowEnd);
       // The offset through which the archive was examined.
       let covered = start - 1;
@@ -154,7 +154,7 @@ export function createPartitionLog(deps: PartitionLogDeps): PartitionLog {
         nextOffset = covered + 1;
       } else {
         // Everything archived from `start` on was read: go on in the hot segments.
-        const rest = segments.read({ from: hotFirst, limit: q.limit - entries.length, type: q.type, maxBytes: Math.max(0, q.maxBytes - bytes), windowEnd });
+        const rest = segments.read({ from: hotFirst, limit: q.limit - entries.length, type: q.type, entity: q.entity, maxBytes: Math.max(0, q.maxBytes - bytes), windowEnd });
         const firstHot = rest.entries[0];
         if (entries.length > 0 && firstHot !== undefined && payloadBytes(firstHot) > q.maxBytes - bytes) {
           // A hot read always answers one entry; this page is full without it.

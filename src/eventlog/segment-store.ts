@@ -1,7 +1,7 @@
 // One partition's slice of the global log in its Durable Object's SQLite: a row per appended batch (a segment).
 import { StatehouseError } from "../errors.js";
 import { PageFill } from "./page-fill.js";
-import { LOG_SCAN_WINDOW, type LogBarrier, type LogEntry, type LogPage, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
+import { LOG_SCAN_WINDOW, isFiltered, type LogBarrier, type LogEntry, type LogPage, type LogQuery, type LogRetention, type LogRow } from "./log-types.js";
 import { SEGMENT_BASE_BYTES, SEGMENT_MAX_BYTES, type SegmentDecoder, decodeSegment, encodeSegment, payloadBytes, segmentRowBytes } from "./segment-codec.js";
 import { type LogCounterDelta, type SegmentCounters, countersJson, createSegmentCounters } from "./segment-counters.js";
 import { type SegmentMeta, readMeta, writeMeta } from "./segment-meta.js";
@@ -203,7 +203,7 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       const { head, first } = bounds();
       const start = Math.max(q.from, first);
       // A filtered read examines a bounded window of offsets, as the log in D1 does.
-      const windowEnd = q.type === undefined ? Number.MAX_SAFE_INTEGER : (q.windowEnd ?? start + LOG_SCAN_WINDOW);
+      const windowEnd = isFiltered(q) ? (q.windowEnd ?? start + LOG_SCAN_WINDOW) : Number.MAX_SAFE_INTEGER;
       // Segments whose type list holds no match are skipped here, without reading their BLOB.
       const typeFilter = q.type === undefined ? "" : "AND EXISTS (SELECT 1 FROM json_each(types) WHERE value GLOB ?3)";
       const page = new PageFill(q, start, windowEnd);
@@ -231,7 +231,7 @@ export function createSegmentStore(sql: SqlStorage, options: SegmentStoreOptions
       const last = entries.at(-1)?.offset;
       // A filtered read that found fewer than asked examined its whole window (or reached the head).
       const nextOffset =
-        cut || q.type === undefined ? (last === undefined ? q.from : last + 1) : Math.max(q.from, Math.min(windowEnd, head + 1));
+        cut || !isFiltered(q) ? (last === undefined ? q.from : last + 1) : Math.max(q.from, Math.min(windowEnd, head + 1));
       const barriers = barriersIn(q.from, nextOffset);
       attach(entries, barriers);
       return { entries, nextOffset, headOffset: head, firstOffset: first, barriers };

@@ -1,4 +1,4 @@
-// Type selectors of log reads: a type name or a glob over names, validated, and as a predicate.
+// Selectors of log reads: a type name or a glob over names (validated, and as a predicate), and one entity.
 import { StatehouseError } from "../errors.js";
 
 /** A type selector: a fully qualified name, or a glob over names with `*` and `?` (`bank.v1.*`). */
@@ -9,6 +9,18 @@ export function parseTypeGlob(value: string | undefined, field = "type"): string
   if (value === undefined || value === "") return undefined;
   if (!TYPE_GLOB.test(value)) {
     throw new StatehouseError("invalid_argument", `${field} must be a type name or a glob of one (letters, digits, _, ., * and ?), e.g. bank.v1.*`);
+  }
+  return value;
+}
+
+/** Longest entity filter accepted: an entity id's limit (entity/entity-id.ts). */
+const MAX_ENTITY_FILTER_BYTES = 256;
+
+/** Validates an entity filter; undefined or "" selects every entity. An id no entity has matches nothing. */
+export function parseEntityFilter(value: string | undefined, field = "entity"): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (new TextEncoder().encode(value).byteLength > MAX_ENTITY_FILTER_BYTES) {
+    throw new StatehouseError("invalid_argument", `${field} must be an entity id of at most ${MAX_ENTITY_FILTER_BYTES} bytes`);
   }
   return value;
 }

@@ -12,7 +12,7 @@ import type { FrontEnv } from "./front-env.js";
 import { readJsonObject } from "./json-body.js";
 
 /**
- * GET /api/v1/log?from=&limit=&type=, GET /api/v1/log/stream (Server-Sent Events), GET
+ * GET /api/v1/log?from=&limit=&type=&entity=, GET /api/v1/log/stream (Server-Sent Events), GET
  * /api/v1/log/consumers, GET and PUT /api/v1/log/consumers/{id}. Entries use the friendly JSON of
  * GET /api/v1/entities/{id}/events, plus their place in the log. With one partition, offsets,
  * SSE ids and consumer positions are the same whole numbers as ever; with several, a position is
@@ -26,6 +26,7 @@ export function logApi(): Hono<FrontEnv> {
       from: positionQuery(c.req.query("from"), "from"),
       limit: parseOffset(c.req.query("limit"), "limit"),
       type: c.req.query("type"),
+      entity: c.req.query("entity"),
     });
     const one = eventLog.partitions === 1;
     return c.json({
@@ -48,6 +49,7 @@ export function logApi(): Hono<FrontEnv> {
       after: lastEventId === undefined || lastEventId === "" ? undefined : lastEventId,
       from: positionQuery(c.req.query("from"), "from"),
       type: c.req.query("type"),
+      entity: c.req.query("entity"),
       subscriptionId,
       signal: abort.signal,
     });

@@ -1,4 +1,4 @@
-// Follow the global event log (every partition) from a start (or from now on), filtered by a type glob, ended by Unsubscribe.
+// Follow the global event log (every partition) from a start (or from now on), filtered by a type glob and an entity, ended by Unsubscribe.
 import { StatehouseError } from "../errors.js";
 import {
   type EventLog,
@@ -10,6 +10,7 @@ import {
   parseLogStart,
   parseTypeGlob,
   startAfter,
+  parseEntityFilter,
   typeMatcher,
 } from "../eventlog/index.js";
 import { createLogFeedSource } from "./log-feed.js";
@@ -29,6 +30,8 @@ export interface LogStreamRequest {
   after?: string;
   /** A type glob (`bank.v1.*`); undefined or "" for every type. */
   type?: string;
+  /** One entity's entries only; undefined or "" for every entity. */
+  entity?: string;
   /** Registers the stream for Unsubscribe / UnsubscribeAll under this id. */
   subscriptionId?: string;
   /** Aborted when the client goes away. */
@@ -67,7 +70,9 @@ export function createLogStreams(deps: {
   const count = deps.logs.count;
   return {
     async open(req) {
-      const matches = typeMatcher(parseTypeGlob(req.type));
+      const typeMatches = typeMatcher(parseTypeGlob(req.type));
+      const entity = parseEntityFilter(req.entity);
+      const matches = (e: LogEntry) => typeMatches(e.eventType) && (entity === undefined || e.entityId === entity);
       const asked =
         req.after !== undefined ? startAfter(parseLogPosition(req.after, count, "after")) : req.from === undefined || req.from === "" ? undefined : parseLogStart(req.from, count);
       const bounds = await deps.eventLog.bounds();
@@ -84,7 +89,7 @@ export function createLogStreams(deps: {
         try {
           for await (const entry of followMerged(feeds, { from: start, signal: req.signal, until: watch?.unsubscribed })) {
             next = next.map((n, p) => (p === entry.partition ? Math.max(n, entry.offset + 1) : n));
-            if (matches(entry.eventType)) yield { entry, position: formatLogPosition(next.map((n) => n - 1)) };
+            if (matches(entry)) yield { entry, position: formatLogPosition(next.map((n) => n - 1)) };
           }
         } finally {
           watch?.close();

@@ -103,12 +103,12 @@ describe("statehouse CLI", { timeout: 60_000 }, () => {
     });
     expect(res.status).toBe(200);
     await vi.waitFor(() => expect(callsOf("cli-a").filter((c) => c.entityId === "cli-e1").map((c) => c.revision)).toEqual([1, 2]), { timeout: 15_000 });
-    await vi.waitFor(async () => expect((await cli(["read-sides", "cursors", "cli-a"])).stdout).toMatch(/^cli-e1\s+\d+\s+2\s+2\s+0\s+ok/m), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await cli(["read-sides", "cursors", "cli-a"])).stdout).toMatch(/^cli-e1\s+\d+\s+2\s+2\s+0\s+-\s+ok/m), { timeout: 10_000 });
     const offsets = await cli(["read-sides", "offsets", "cli-a"]);
     expect(offsets.stdout).toMatch(/^SHARD\s+OFFSET$/m);
     expect(offsets.stdout).toMatch(/^\d+\s+2$/m);
     const status = await cli(["read-sides", "status"]);
-    expect(status.stdout).toMatch(/^cli-a\s+running\s+1\s+0\s+0\s+0\s+0$/m);
+    expect(status.stdout).toMatch(/^cli-a\s+running\s+1\s+0\s+-\s+0\s+0\s+0$/m);
   });
 
   it("tails the event log, from an offset and live, with an API token", async () => {
@@ -129,6 +129,11 @@ describe("statehouse CLI", { timeout: 60_000 }, () => {
     const got = await live;
     expect(got.code, got.stderr).toBe(0);
     expect(JSON.parse(got.stdout.trim())).toMatchObject({ offset: head + 1, entity_id: "cli-e2", revision: 1, event: { n: 7 } });
+
+    // --entity: only that entity's entries (cli-e1's two, not cli-e2's).
+    const one = await cli(["log", "tail", "--from", "1", "--entity", "cli-e2", "--count", "1"], { STATEHOUSE_API_TOKEN: API_TOKEN });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^${head + 1}\\s+cli-e2@1\\s+`, "m"));
 
     const noToken = await cli(["log", "tail", "--count", "1"], {});
     expect(noToken.code).toBe(1);

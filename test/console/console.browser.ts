@@ -127,6 +127,19 @@ test("a command's event appears live in the entity view and in the log", async (
   await expect(page.getByRole("table", { name: "Log entries", exact: true })).toContainText('"owner":"Ada"');
   await expect(page.getByText("head 4, oldest 1")).toBeVisible();
   await page.screenshot({ path: join(shots, "log.png"), fullPage: true });
+  // The entity filter is the server's: another entity's events from offset 1 show, acct-ui's do not.
+  await command("acct-other", { type: "open", owner: "Cy" });
+  await page.getByLabel("Entity id").fill("acct-other");
+  const entries = page.getByRole("table", { name: "Log entries", exact: true });
+  // The event reaches the log through the events queue: apply again until it is there.
+  await expect(async () => {
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(entries).toContainText('"owner":"Cy"', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(entries).not.toContainText("acct-ui");
+  await page.getByLabel("Entity id").fill("nobody-here");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No entry here.")).toBeVisible();
   expect(problems).toEqual([]);
 });
 

@@ -75,6 +75,44 @@ describe("the event log", { timeout: 60_000 }, () => {
     expect(page.body.head_offset).toBeGreaterThanOrEqual(2);
   });
 
+  it("filters by entity on the server, alone and with a type glob, paging past other entities' entries", async () => {
+    const a = freshId("log-ent-a");
+    const b = freshId("log-ent-b");
+    for (let i = 0; i < 3; i++) {
+      await command(a, { command: { events: [{ n: i }] } });
+      await command(b, { command: { events: [{ n: i }] } });
+    }
+    await command(a, { command: { "@type": "type.googleapis.com/test.v1.Deposit", amount: "5", note: "x" } });
+    await eventually(async () => expect(entriesOf(await wholeLog(), a)).toHaveLength(4));
+
+    const only = await readLog(`?entity=${encodeURIComponent(a)}&limit=1000`);
+    expect(only.status).toBe(200);
+    expect((only.body.entries as Entry[]).map((x) => [x.entity_id, x.revision])).toEqual([1, 2, 3, 4].map((r) => [a, r]));
+
+    // One at a time: each page's next_offset skips b's entries in between.
+    const paged: number[] = [];
+    let from = 0;
+    for (let i = 0; i < 10 && paged.length < 4; i++) {
+      const page = await readLog(`?entity=${encodeURIComponent(a)}&from=${from}&limit=1`);
+      paged.push(...(page.body.entries as Entry[]).map((x) => x.revision));
+      from = page.body.next_offset;
+    }
+    expect(paged).toEqual([1, 2, 3, 4]);
+
+    const typed = await readLog(`?entity=${encodeURIComponent(a)}&type=test.v1.*&limit=1000`);
+    expect((typed.body.entries as Entry[]).map((x) => [x.revision, x.event_type])).toEqual([[4, "test.v1.Deposit"]]);
+
+    // An entity with no events: an empty page that still moves on to the head.
+    const none = await readLog(`?entity=no-such-${a}&limit=1000`);
+    expect(none.body.entries).toEqual([]);
+    expect(none.body.next_offset).toBe(none.body.head_offset + 1);
+
+    const long = await readLog(`?entity=${"x".repeat(257)}`);
+    expect(long.status).toBe(400);
+    expect(long.body.code).toBe("invalid_argument");
+    expect(long.body.message).toContain("entity");
+  });
+
   it("answers the next offset with an empty page at the head, and refuses offsets outside the log", async () => {
     const e = freshId("log-range");
     await command(e, { command: { events: [{ n: 1 }] } });

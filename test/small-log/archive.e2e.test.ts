@@ -16,10 +16,11 @@ async function tiers() {
 }
 
 /** Every entry from offset 1, page by page (pages of `limit`). */
-async function wholeLog(limit = 5, type?: string): Promise<Entry[]> {
+async function wholeLog(limit = 5, type?: string, entity?: string): Promise<Entry[]> {
   const all: Entry[] = [];
+  const filters = `${type === undefined ? "" : `&type=${type}`}${entity === undefined ? "" : `&entity=${encodeURIComponent(entity)}`}`;
   for (let from = 1; ; ) {
-    const body = (await (await call(`/api/v1/log?from=${from}&limit=${limit}${type === undefined ? "" : `&type=${type}`}`)).json()) as any;
+    const body = (await (await call(`/api/v1/log?from=${from}&limit=${limit}${filters}`)).json()) as any;
     all.push(...(body.entries as Entry[]));
     if (body.next_offset > body.head_offset) return all;
     from = body.next_offset;
@@ -65,6 +66,8 @@ describe("a log larger than its partition's store", { timeout: 90_000 }, () => {
     // A type-filtered read skips archive objects without the type, and finds what has it.
     expect(await wholeLog(1000, "no.such.*")).toEqual([]);
     expect((await wholeLog(1000, "google.protobuf.*")).map(key)).toEqual(all.map(key));
+    // So does an entity-filtered one, page by page across both tiers.
+    expect((await wholeLog(2, undefined, ids[1])).map(key)).toEqual(all.filter((x) => x.entity_id === ids[1]).map(key));
     // LogService.Read and an SSE stream from offset 1 read the same entries.
     const read = await connectClient(LogService).read({ fromOffset: 1n, limit: 1000 });
     expect(read.entries.map((x) => `${x.entityId}@${x.revision}`)).toEqual(all.map(key));

@@ -84,6 +84,18 @@ describe("the log's live streams", { timeout: 60_000 }, () => {
     } finally {
       await typed.close();
     }
+    // One entity's entries, caught up and then live; another entity's in between are left out.
+    const other = freshId("log-sse-other");
+    const mine = sseReader(await openLogSse(`?from=${await offsetOf(e, 1)}&entity=${encodeURIComponent(e)}`));
+    try {
+      await commit(other, [{ n: 1 }]);
+      await commit(e, [{ n: 99 }]);
+      const got = await mine.take(5);
+      expect(got.map((x) => [x.data.entity_id, x.data.revision])).toEqual([1, 2, 3, 4, 5].map((r) => [e, r]));
+      expect(got.at(-1)?.data.event).toEqual({ n: 99 });
+    } finally {
+      await mine.close();
+    }
   });
 
   it("answers bad starts with HTTP statuses before streaming", async () => {
@@ -91,7 +103,7 @@ describe("the log's live streams", { timeout: 60_000 }, () => {
     const beyond = await openLogSse(`?from=${h + 2}`);
     expect(beyond.status).toBe(400);
     expect(((await beyond.json()) as any).code).toBe("out_of_range");
-    for (const q of ["?from=x", "?type=a%20b", "?from=-3"]) {
+    for (const q of ["?from=x", "?type=a%20b", "?from=-3", `?entity=${"e".repeat(300)}`]) {
       const bad = await openLogSse(q);
       expect(bad.status, q).toBe(400);
       expect(((await bad.json()) as any).code, q).toBe("invalid_argument");

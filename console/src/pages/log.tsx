@@ -9,6 +9,8 @@ import { ErrorLine } from "../ui/error-line.js";
 import { LiveBadge } from "../ui/live-badge.js";
 
 const LIMIT = 50;
+/** Offsets one filtered read examines: the server's LOG_SCAN_WINDOW (src/eventlog/log-types.ts). */
+const SCAN_WINDOW = 5000;
 
 interface Filter {
   type: string;
@@ -20,6 +22,8 @@ export function LogPage() {
   const [draft, setDraft] = useState<Filter & { from: string }>({ type: "", entity: "", from: "" });
   const [filter, setFilter] = useState<Filter>({ type: "", entity: "" });
   const [from, setFrom] = useState<string>("");
+  // Every Apply reads the page again, even with the same filter and offset.
+  const [applied, setApplied] = useState(0);
   return (
     <div>
       <form
@@ -29,6 +33,7 @@ export function LogPage() {
           e.preventDefault();
           setFilter({ type: draft.type.trim(), entity: draft.entity.trim() });
           setFrom(draft.from.trim());
+          setApplied((n) => n + 1);
         }}
       >
         <label for="log-type">Event type (glob)</label>
@@ -40,16 +45,15 @@ export function LogPage() {
         <button type="submit">Apply</button>
       </form>
       <LiveLog filter={filter} />
-      <Browse filter={filter} from={from} />
+      <Browse filter={filter} from={from} applied={applied} />
     </div>
   );
 }
 
-const matches = (f: Filter) => (e: LogEntry) => f.entity === "" || e.entity_id === f.entity;
-
 function LiveLog({ filter }: { filter: Filter }) {
-  const live = useLive<LogEntry>({ path: "/api/v1/log/stream", query: { type: filter.type || undefined }, keep: 100 });
-  const shown = live.items.filter(matches(filter));
+  // The server filters both by type and by entity (`type=`, `entity=`).
+  const live = useLive<LogEntry>({ path: "/api/v1/log/stream", query: { type: filter.type || undefined, entity: filter.entity || undefined }, keep: 100 });
+  const shown = live.items;
   return (
     <section aria-labelledby="live-log-heading">
       <h2 id="live-log-heading">Live</h2>
@@ -59,7 +63,7 @@ function LiveLog({ filter }: { filter: Filter }) {
   );
 }
 
-function Browse({ filter, from }: { filter: Filter; from: string }) {
+function Browse({ filter, from, applied }: { filter: Filter; from: string; applied: number }) {
   const [start, setStart] = useState<string>(from);
   const [page, setPage] = useState<Page | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -68,13 +72,15 @@ function Browse({ filter, from }: { filter: Filter; from: string }) {
   useEffect(() => {
     let live = true;
     const load = async () => {
-      // Without an offset, the newest page: ask for the head first.
+      // Without an offset, the newest page: ask for the head first. A filtered read examines a
+      // window of SCAN_WINDOW offsets: start there, so the page shows matches of the newest window.
       let at = start;
       if (at === "") {
-        const head = await call<Page>(withQuery("/api/v1/log", { limit: 1, type: filter.type }));
-        at = String(Math.max(head.first_offset ?? 1, (head.head_offset ?? 0) - LIMIT + 1));
+        const head = await call<Page>(withQuery("/api/v1/log", { limit: 1 }));
+        const back = filter.type !== "" || filter.entity !== "" ? SCAN_WINDOW : LIMIT;
+        at = String(Math.max(head.first_offset ?? 1, (head.head_offset ?? 0) - back + 1));
       }
-      return call<Page>(withQuery("/api/v1/log", { from: at, limit: LIMIT, type: filter.type }));
+      return call<Page>(withQuery("/api/v1/log", { from: at, limit: LIMIT, type: filter.type, entity: filter.entity }));
     };
     load().then(
       (p) => live && (setPage(p), setError(undefined)),
@@ -83,7 +89,7 @@ function Browse({ filter, from }: { filter: Filter; from: string }) {
     return () => {
       live = false;
     };
-  }, [start, filter.type, reload]);
+  }, [start, filter.type, filter.entity, reload, applied]);
   const first = page?.entries[0]?.offset;
   return (
     <section aria-labelledby="browse-heading">
@@ -101,7 +107,7 @@ function Browse({ filter, from }: { filter: Filter; from: string }) {
         <span class="note">{page === undefined ? "" : `head ${page.head}, oldest ${page.first}`}</span>
       </div>
       <ErrorLine error={error} />
-      <Entries entries={(page?.entries ?? []).filter(matches(filter))} label="Log entries" empty="No entry here." />
+      <Entries entries={page?.entries ?? []} label="Log entries" empty="No entry here." />
     </section>
   );
 }

@@ -99,7 +99,7 @@ function buildServices(env: Env, config: Config): Services {
         deadLetters.pending(),
         readSideStore.list({ builtin: true }),
       ]);
-      return metricFamilies({ partitions: parts, controlCounters, deadLettersPending, readSides: sides.map((s) => s.spec.id) });
+      return metricFamilies({ partitions: parts, controlCounters, deadLettersPending, readSides: sides.map((s) => s.spec.id), now: Date.now() });
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   LOG_HOT_ENTRIES,
   READ_SIDE_LAG,
   READ_SIDE_PARKED,
+  READ_SIDE_WAIT,
 } from "./series.js";
 
 /** Most counter rows one scrape reads from the control plane: series times label sets grows with codes, not requests. */
@@ -21,6 +22,7 @@ export interface PartitionMetricsInput {
   log: { head: number; first: number; hotFirst: number };
   totalHeads: number;
   handled: Map<string, number>;
+  waitingSince: Map<string, number>;
   parked: Map<string, number>;
 }
 
@@ -32,6 +34,8 @@ export interface MetricsInput {
   deadLettersPending: number;
   /** Every read side's id, `$log` included. */
   readSides: string[];
+  /** The scrape's time (ms), for the wait gauge. */
+  now: number;
 }
 
 /**
@@ -60,9 +64,16 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     { spec: LOG_ENTRIES, samples: [{ labels: {}, value: held }] },
     { spec: LOG_HOT_ENTRIES, samples: input.partitions.map((p, i) => ({ labels: { partition: String(i) }, value: Math.max(0, p.log.head - p.log.hotFirst + 1) })) },
     { spec: READ_SIDE_LAG, samples: sides.map((id) => ({ labels: { read_side: id }, value: Math.max(0, totalHeads - sum((p) => p.handled.get(id) ?? 0)) })) },
+    { spec: READ_SIDE_WAIT, samples: sides.map((id) => ({ labels: { read_side: id }, value: waitSeconds(input, id) })) },
     { spec: READ_SIDE_PARKED, samples: sides.map((id) => ({ labels: { read_side: id }, value: sum((p) => p.parked.get(id) ?? 0) })) },
     { spec: DEAD_LETTERS_PENDING, samples: [{ labels: {}, value: input.deadLettersPending }] },
   ];
+}
+
+/** Whole seconds since the oldest wait of `readSideId` over every partition; 0 when none is known. */
+function waitSeconds(input: MetricsInput, readSideId: string): number {
+  const since = Math.min(...input.partitions.map((p) => p.waitingSince.get(readSideId) ?? Number.POSITIVE_INFINITY));
+  return Number.isFinite(since) ? Math.max(0, Math.floor((input.now - since) / 1000)) : 0;
 }
 
 /** The counters kept in the control plane (D1): commands and errors, and any from before partitions. */

@@ -150,18 +150,33 @@ export function offsetsByShard(sql: SqlStorage, side: ReadSideRecord): Map<numbe
   return new Map(rows.map((r) => [r.shard, r.offset]));
 }
 
-/** Events handled per read side, each cursor capped at its entity's head (for the lag gauge). */
-export function handledBySide(sql: SqlStorage, sides: readonly ReadSideRecord[]): { totalHeads: number; handled: Map<string, number> } {
+/**
+ * Events handled per read side, each cursor capped at its entity's head (for the lag gauge), and
+ * when the oldest event it has not handled was first known (for the wait gauge), in one scan per read side.
+ */
+export function handledBySide(
+  sql: SqlStorage,
+  sides: readonly ReadSideRecord[],
+): { totalHeads: number; handled: Map<string, number>; waitingSince: Map<string, number> } {
   const totalHeads = sql.exec<{ t: number | null }>("SELECT sum(head) AS t FROM p_entity").one().t ?? 0;
   const handled = new Map<string, number>();
+  const waitingSince = new Map<string, number>();
   for (const side of sides) {
     const p = paths(side.spec.id);
-    const h = sql
-      .exec<{ h: number | null }>("SELECT sum(min(cursors ->> ?1, head)) AS h FROM p_entity WHERE cursors ->> ?2 = ?3", p.r, p.g, side.generation)
-      .one().h;
-    handled.set(side.spec.id, h ?? 0);
+    const row = sql
+      .exec<{ h: number | null; since: number | null }>(
+        `SELECT sum(min(r, head)) AS h,
+           min(CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END) AS since
+         FROM (SELECT head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity)`,
+        p.g,
+        side.generation,
+        p.r,
+      )
+      .one();
+    handled.set(side.spec.id, row.h ?? 0);
+    if (row.since !== null) waitingSince.set(side.spec.id, row.since);
   }
-  return { totalHeads, handled };
+  return { totalHeads, handled, waitingSince };
 }
 
 /**

@@ -86,6 +86,8 @@ export interface PartitionMetrics {
   totalHeads: number;
   /** Events handled per read side (each cursor capped at its entity's head). */
   handled: Map<string, number>;
+  /** Per read side with a known wait: when the oldest event it has not handled was first known (ms). */
+  waitingSince: Map<string, number>;
   parked: Map<string, number>;
 }
 
@@ -459,10 +461,10 @@ export class PartitionObject extends DurableObject<Env> {
   /** Everything a scrape reads from this partition. */
   async metrics(): Promise<PartitionMetrics> {
     const sides = await this.sides.all(Date.now());
-    const { totalHeads, handled } = handledBySide(this.sql, sides);
+    const { totalHeads, handled, waitingSince } = handledBySide(this.sql, sides);
     // Reading the counters may fold old segments' deltas (a write): one transaction.
     const counters = this.ctx.storage.transactionSync(() => this.segments.counters());
-    return { counters, log: this.log.bounds(), totalHeads, handled, parked: countParked(this.sql) };
+    return { counters, log: this.log.bounds(), totalHeads, handled, waitingSince, parked: countParked(this.sql) };
   }
 
   /** Whether this partition finished taking over `shard` for a run that began at layout `version`. */

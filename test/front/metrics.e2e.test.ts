@@ -81,6 +81,7 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
       statehouse_log_entries: "gauge",
       statehouse_log_hot_entries: "gauge",
       statehouse_read_side_lag_events: "gauge",
+      statehouse_read_side_oldest_wait_seconds: "gauge",
       statehouse_read_side_parked_events: "gauge",
       statehouse_dead_letters_pending: "gauge",
     });
@@ -142,6 +143,11 @@ describe("GET /metrics", { timeout: 60_000 }, () => {
     const e = freshId("metrics-lag");
     await command(e, { command: { events: [1, 2, 3].map((i) => ({ i })) } });
     await eventually(async () => expect(valueOf(await scrape(), "statehouse_read_side_lag_events", { read_side: side })).toBe(before + 3));
+    // Its oldest event has waited at least as long as this test has; a caught-up side waits 0.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const s = await scrape();
+    expect(valueOf(s, "statehouse_read_side_oldest_wait_seconds", { read_side: side })).toBeGreaterThanOrEqual(1);
+    await eventually(async () => expect(valueOf(await scrape(), "statehouse_read_side_oldest_wait_seconds", { read_side: "$log" })).toBe(0));
   });
 });
 

@@ -1,6 +1,7 @@
 // Renders every figure table in README.md and docs/performance.md from bench result files, between marker comments.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { pairedTable, ratiosTable, routerTable } from "./figures-command-path.mjs";
 import { runsTable, summaryTable } from "./figures-summary.mjs";
 
 /** The documents whose figure blocks are generated. */
@@ -9,7 +10,12 @@ export const FIGURE_DOCS = ["README.md", "docs/performance.md"];
 /**
  * A generated block: `<!-- figures: NAME -->` … `<!-- /figures -->`, NAME being `summary`, `runs`,
  * or a result file and the heading of one section the bench renders for it, e.g.
- * `latest "W2 scaling"` (the first `### ` heading starting with that text, up to the next one).
+ * `latest "W2 scaling"` (the first `### ` heading starting with that text, up to the next one),
+ * or a table comparing several result files (scripts/figures-command-path.mjs), each file named
+ * without `.json`, cells listing the files in the order given:
+ * - `ratios before=A,B after=C,D,E`: Statehouse ÷ B4X2 (cmd/s and workerd CPU), before and after a change;
+ * - `router runs=C,D,E`: "Statehouse sb (Connect router)" ÷ B4X2 sb in the runs that measured it;
+ * - `paired runs=A,B,C,D`: one column per file: paired latency gap to B4X2, CPU ratios, load average.
  */
 const BLOCK = /(<!-- figures: (.+?) -->\n)([\s\S]*?)(<!-- \/figures -->)/g;
 
@@ -30,13 +36,28 @@ export function renderFigureBlocks(text, o) {
     let body;
     if (spec === "summary") body = summaryTable(all());
     else if (spec === "runs") body = runsTable(all());
+    else if (/^(ratios|router|paired) /.test(spec)) body = comparison(spec, load);
     else {
       const m = /^([\w-]+) "(.+)"$/.exec(spec);
-      if (m === null) throw new Error(`figures: cannot read block "${spec}" (want summary, runs, or FILE "Heading")`);
+      if (m === null) throw new Error(`figures: cannot read block "${spec}" (want summary, runs, ratios, router, paired, or FILE "Heading")`);
       body = section(bench(load(m[1]), o.renderReport), m[2], spec);
     }
     return `${open}${body}\n${close}`;
   });
+}
+
+/** A `ratios`, `router` or `paired` block: its kind, then `key=file,file,…` arguments. */
+function comparison(spec, load) {
+  const [kind, ...args] = spec.split(" ");
+  const files = Object.fromEntries(args.map((a) => /^(\w+)=([\w,-]+)$/.exec(a)?.slice(1) ?? fail(spec)).map(([k, v]) => [k, v.split(",")]));
+  const runs = (key) => (files[key] ?? fail(spec)).map(load);
+  if (kind === "ratios") return ratiosTable(runs("before"), runs("after"));
+  if (kind === "router") return routerTable(runs("runs"));
+  return pairedTable(Object.fromEntries((files.runs ?? fail(spec)).map((n) => [n, load(n)])));
+}
+
+function fail(spec) {
+  throw new Error(`figures: cannot read block "${spec}" (want e.g. ratios before=A,B after=C,D)`);
 }
 
 /**

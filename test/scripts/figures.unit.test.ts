@@ -23,6 +23,22 @@ describe("figures in the docs", () => {
     expect(render(edited)).toBe(text);
   });
 
+  it.each([
+    ["a before/after ratio", "| 0.60, 0.67 | 0.66, 0.78, 0.59 | ≥ 0.8 |", "| 0.60, 0.67 | 0.66, 0.79, 0.59 | ≥ 0.8 |"],
+    ["a Connect-router control ratio", "| sb, 64 KB, workerd CPU/cmd | 2.16, 1.59, 2.03 |", "| sb, 64 KB, workerd CPU/cmd | 2.16, 1.59, 2.00 |"],
+    ["a paired median", "| 5.28 | 2.76 | 2.57 | 1.89 |", "| 5.28 | 2.76 | 2.57 | 1.98 |"],
+    ["a load average", "| 6.44 | 1.35 | 3.23 | 1.23 |", "| 6.44 | 1.35 | 3.23 | 1.32 |"],
+  ])("puts back %s in docs/performance.md edited by hand", (_what, cell, edited) => {
+    const text = read("docs/performance.md");
+    const changed = text.replace(cell, edited);
+    expect(changed).not.toBe(text);
+    expect(render(changed)).toBe(text);
+  });
+
+  it("names a comparison block it cannot read", () => {
+    expect(() => render("<!-- figures: ratios before=cmd-before-1 -->\n<!-- /figures -->")).toThrow('cannot read block "ratios before=cmd-before-1"');
+  });
+
   it("names a section the bench does not render", () => {
     expect(() => render('<!-- figures: latest "W9 — no such workload" -->\n<!-- /figures -->')).toThrow('no section "W9 — no such workload"');
   });

@@ -1,21 +1,25 @@
-// Renders every figure table in README.md and docs/performance.md from bench result files, between marker comments.
+// Renders every figure table in the docs (FIGURE_DOCS) from bench result files, between marker comments.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pairedTable, ratiosTable, routerTable } from "./figures-command-path.mjs";
+import { d1LagTable, windowsTable } from "./figures-read-side.mjs";
 import { runsTable, summaryTable } from "./figures-summary.mjs";
 
 /** The documents whose figure blocks are generated. */
-export const FIGURE_DOCS = ["README.md", "docs/performance.md"];
+export const FIGURE_DOCS = ["README.md", "docs/performance.md", "docs/scale.md"];
 
 /**
  * A generated block: `<!-- figures: NAME -->` … `<!-- /figures -->`, NAME being `summary`, `runs`,
  * or a result file and the heading of one section the bench renders for it, e.g.
  * `latest "W2 scaling"` (the first `### ` heading starting with that text, up to the next one),
- * or a table comparing several result files (scripts/figures-command-path.mjs), each file named
- * without `.json`, cells listing the files in the order given:
+ * or a table the bench does not print, `KIND key=value …`, result files named without `.json`,
+ * cells listing several files in the order given:
  * - `ratios before=A,B after=C,D,E`: Statehouse ÷ B4X2 (cmd/s and workerd CPU), before and after a change;
  * - `router runs=C,D,E`: "Statehouse sb (Connect router)" ÷ B4X2 sb in the runs that measured it;
- * - `paired runs=A,B,C,D`: one column per file: paired latency gap to B4X2, CPU ratios, load average.
+ * - `paired runs=A,B,C,D`: one column per file: paired latency gap to B4X2, CPU ratios, load average
+ *   (these three: scripts/figures-command-path.mjs);
+ * - `windows run=A rates=50,200`: W4 of a partitioned run by batch window, at the rates given;
+ * - `d1-lag run=A`: W4 of a run from before partitions (these two: scripts/figures-read-side.mjs).
  */
 const BLOCK = /(<!-- figures: (.+?) -->\n)([\s\S]*?)(<!-- \/figures -->)/g;
 
@@ -36,24 +40,31 @@ export function renderFigureBlocks(text, o) {
     let body;
     if (spec === "summary") body = summaryTable(all());
     else if (spec === "runs") body = runsTable(all());
-    else if (/^(ratios|router|paired) /.test(spec)) body = comparison(spec, load);
+    else if (/^[\w-]+ \w+=/.test(spec)) body = table(spec, load);
     else {
       const m = /^([\w-]+) "(.+)"$/.exec(spec);
-      if (m === null) throw new Error(`figures: cannot read block "${spec}" (want summary, runs, ratios, router, paired, or FILE "Heading")`);
+      if (m === null) throw new Error(`figures: cannot read block "${spec}" (want summary, runs, FILE "Heading" or KIND key=value …)`);
       body = section(bench(load(m[1]), o.renderReport), m[2], spec);
     }
     return `${open}${body}\n${close}`;
   });
 }
 
-/** A `ratios`, `router` or `paired` block: its kind, then `key=file,file,…` arguments. */
-function comparison(spec, load) {
+/** The tables of `KIND key=value …` blocks, from the block's arguments. */
+const TABLES = {
+  ratios: (a) => ratiosTable(a.runs("before"), a.runs("after")),
+  router: (a) => routerTable(a.runs("runs")),
+  paired: (a) => pairedTable(Object.fromEntries(a.list("runs").map((n, i) => [n, a.runs("runs")[i]]))),
+  windows: (a) => windowsTable(a.runs("run")[0], a.list("rates").map(Number)),
+  "d1-lag": (a) => d1LagTable(a.runs("run")[0]),
+};
+
+function table(spec, load) {
   const [kind, ...args] = spec.split(" ");
-  const files = Object.fromEntries(args.map((a) => /^(\w+)=([\w,-]+)$/.exec(a)?.slice(1) ?? fail(spec)).map(([k, v]) => [k, v.split(",")]));
-  const runs = (key) => (files[key] ?? fail(spec)).map(load);
-  if (kind === "ratios") return ratiosTable(runs("before"), runs("after"));
-  if (kind === "router") return routerTable(runs("runs"));
-  return pairedTable(Object.fromEntries((files.runs ?? fail(spec)).map((n) => [n, load(n)])));
+  const values = Object.fromEntries(args.map((x) => /^(\w+)=([\w,-]+)$/.exec(x)?.slice(1) ?? fail(spec)).map(([k, v]) => [k, v.split(",")]));
+  const list = (key) => values[key] ?? fail(spec);
+  const render = Object.hasOwn(TABLES, kind) ? TABLES[kind] : fail(spec);
+  return render({ list, runs: (key) => list(key).map(load) });
 }
 
 function fail(spec) {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pairedTable, ratiosTable, routerTable } from "./figures-command-path.mjs";
 import { d1LagTable, windowsTable } from "./figures-read-side.mjs";
+import { logStreamD1Table } from "./figures-streams.mjs";
 import { runsTable, summaryTable } from "./figures-summary.mjs";
 
 /** The documents whose figure blocks are generated. */
@@ -19,7 +20,8 @@ export const FIGURE_DOCS = ["README.md", "docs/performance.md", "docs/scale.md"]
  * - `paired runs=A,B,C,D`: one column per file: paired latency gap to B4X2, CPU ratios, load average
  *   (these three: scripts/figures-command-path.mjs);
  * - `windows run=A rates=50,200`: W4 of a partitioned run by batch window, at the rates given;
- * - `d1-lag run=A`: W4 of a run from before partitions (these two: scripts/figures-read-side.mjs).
+ * - `d1-lag run=A`: W4 of a run from before partitions (these two: scripts/figures-read-side.mjs);
+ * - `log-stream-d1 run=A`: S2 of a run from before partitions (scripts/figures-streams.mjs).
  */
 const BLOCK = /(<!-- figures: (.+?) -->\n)([\s\S]*?)(<!-- \/figures -->)/g;
 
@@ -57,6 +59,7 @@ const TABLES = {
   paired: (a) => pairedTable(Object.fromEntries(a.list("runs").map((n, i) => [n, a.runs("runs")[i]]))),
   windows: (a) => windowsTable(a.runs("run")[0], a.list("rates").map(Number)),
   "d1-lag": (a) => d1LagTable(a.runs("run")[0]),
+  "log-stream-d1": (a) => logStreamD1Table(a.runs("run")[0]),
 };
 
 function table(spec, load) {

@@ -29,6 +29,7 @@ describe("figures in the docs", () => {
     ["a paired median", "docs/performance.md", "| 5.28 | 2.76 | 2.57 | 1.89 |", "| 5.28 | 2.76 | 2.57 | 1.98 |"],
     ["a load average", "docs/performance.md", "| 6.44 | 1.35 | 3.23 | 1.23 |", "| 6.44 | 1.35 | 3.23 | 1.32 |"],
     ["a pre-partition read-side lag", "docs/performance.md", "| 163 / 1,223; 166 / 1,236 |", "| 163 / 1,223; 166 / 1,263 |"],
+    ["a log-stream latency", "docs/performance.md", "| 4 / 25 | 23 / 358 |", "| 4 / 25 | 23 / 385 |"],
     ["a batch window's rows per event", "docs/scale.md", "| 1.064 (1.000 / 0.010 / 0.033 / 0.020) |", "| 1.064 (1.000 / 0.100 / 0.033 / 0.020) |"],
   ])("puts back %s in %s edited by hand", (_what, doc, cell, edited) => {
     const text = read(doc);

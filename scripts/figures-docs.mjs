@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pairedTable, ratiosTable, routerTable } from "./figures-command-path.mjs";
 import { d1LagTable, windowsTable } from "./figures-read-side.mjs";
-import { logStreamD1Table } from "./figures-streams.mjs";
+import { logRowsTable, logStreamD1Table, logStreamRunsTable, subscribersTable } from "./figures-streams.mjs";
 import { runsTable, summaryTable } from "./figures-summary.mjs";
 
 /** The documents whose figure blocks are generated. */
@@ -21,7 +21,9 @@ export const FIGURE_DOCS = ["README.md", "docs/performance.md", "docs/scale.md"]
  *   (these three: scripts/figures-command-path.mjs);
  * - `windows run=A rates=50,200`: W4 of a partitioned run by batch window, at the rates given;
  * - `d1-lag run=A`: W4 of a run from before partitions (these two: scripts/figures-read-side.mjs);
- * - `log-stream-d1 run=A`: S2 of a run from before partitions (scripts/figures-streams.mjs).
+ * - `log-stream-d1 run=A`: S2 of a run from before partitions;
+ * - `subscribers runs=A,B`, `log-stream-runs runs=A,B`, `log-rows runs=A,B`: S1, S2 and S3 of
+ *   several runs, called A, B … in the order given (these four: scripts/figures-streams.mjs).
  */
 const BLOCK = /(<!-- figures: (.+?) -->\n)([\s\S]*?)(<!-- \/figures -->)/g;
 
@@ -60,6 +62,9 @@ const TABLES = {
   windows: (a) => windowsTable(a.runs("run")[0], a.list("rates").map(Number)),
   "d1-lag": (a) => d1LagTable(a.runs("run")[0]),
   "log-stream-d1": (a) => logStreamD1Table(a.runs("run")[0]),
+  subscribers: (a) => subscribersTable(a.runs("runs")),
+  "log-stream-runs": (a) => logStreamRunsTable(a.runs("runs")),
+  "log-rows": (a) => logRowsTable(a.runs("runs")),
 };
 
 function table(spec, load) {

@@ -30,6 +30,9 @@ describe("figures in the docs", () => {
     ["a load average", "docs/performance.md", "| 6.44 | 1.35 | 3.23 | 1.23 |", "| 6.44 | 1.35 | 3.23 | 1.32 |"],
     ["a pre-partition read-side lag", "docs/performance.md", "| 163 / 1,223; 166 / 1,236 |", "| 163 / 1,223; 166 / 1,263 |"],
     ["a log-stream latency", "docs/performance.md", "| 4 / 25 | 23 / 358 |", "| 4 / 25 | 23 / 385 |"],
+    ["a subscriber's receipt − reply", "docs/performance.md", "| −13.5 / −0.8; −12.1 / −0.6 |", "| −13.5 / −0.8; −12.1 / −0.7 |"],
+    ["an S2 run's commit → receipt", "docs/performance.md", "| 8,660 / 15,463 |", "| 8,660 / 15,436 |"],
+    ["an S3 cursor row count", "docs/performance.md", "| 0.777 / 0.896 |", "| 0.777 / 0.869 |"],
     ["a batch window's rows per event", "docs/scale.md", "| 1.064 (1.000 / 0.010 / 0.033 / 0.020) |", "| 1.064 (1.000 / 0.100 / 0.033 / 0.020) |"],
   ])("puts back %s in %s edited by hand", (_what, doc, cell, edited) => {
     const text = read(doc);

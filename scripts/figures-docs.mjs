@@ -58,10 +58,10 @@ export function renderFigureBlocks(text, o) {
 const TABLES = {
   ratios: (a) => ratiosTable(a.runs("before"), a.runs("after")),
   router: (a) => routerTable(a.runs("runs")),
-  paired: (a) => pairedTable(Object.fromEntries(a.list("runs").map((n, i) => [n, a.runs("runs")[i]]))),
-  windows: (a) => windowsTable(a.runs("run")[0], a.list("rates").map(Number)),
-  "d1-lag": (a) => d1LagTable(a.runs("run")[0]),
-  "log-stream-d1": (a) => logStreamD1Table(a.runs("run")[0]),
+  paired: (a) => pairedTable(Object.fromEntries(a.list("runs").map((name) => [name, a.load(name)]))),
+  windows: (a) => windowsTable(a.run("run"), a.list("rates").map(Number)),
+  "d1-lag": (a) => d1LagTable(a.run("run")),
+  "log-stream-d1": (a) => logStreamD1Table(a.run("run")),
   subscribers: (a) => subscribersTable(a.runs("runs")),
   "log-stream-runs": (a) => logStreamRunsTable(a.runs("runs")),
   "log-rows": (a) => logRowsTable(a.runs("runs")),
@@ -72,7 +72,8 @@ function table(spec, load) {
   const values = Object.fromEntries(args.map((x) => /^(\w+)=([\w,-]+)$/.exec(x)?.slice(1) ?? fail(spec)).map(([k, v]) => [k, v.split(",")]));
   const list = (key) => values[key] ?? fail(spec);
   const render = Object.hasOwn(TABLES, kind) ? TABLES[kind] : fail(spec);
-  return render({ list, runs: (key) => list(key).map(load) });
+  const run = (key) => (list(key).length === 1 ? load(list(key)[0]) : fail(spec));
+  return render({ list, load, run, runs: (key) => list(key).map(load) });
 }
 
 function fail(spec) {

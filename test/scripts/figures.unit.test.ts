@@ -41,7 +41,7 @@ describe("figures in the docs", () => {
     expect(render(changed)).toBe(text);
   });
 
-  it.each(["ratios before=cmd-before-1", "medians runs=cmd-after-1"])("names a table block it cannot read: %s", (spec) => {
+  it.each(["ratios before=cmd-before-1", "medians runs=cmd-after-1", "d1-lag run=readside,latest"])("names a table block it cannot read: %s", (spec) => {
     expect(() => render(`<!-- figures: ${spec} -->\n<!-- /figures -->`)).toThrow(`cannot read block "${spec}"`);
   });
 

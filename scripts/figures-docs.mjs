@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pairedTable, ratiosTable, routerTable } from "./figures-command-path.mjs";
-import { d1LagTable, windowsTable } from "./figures-read-side.mjs";
+import { d1HeadroomTable, d1LagTable, d1MaxRateTable, windowsTable } from "./figures-read-side.mjs";
 import { logRowsTable, logStreamD1Table, logStreamRunsTable, subscribersTable } from "./figures-streams.mjs";
 import { runsTable, summaryTable } from "./figures-summary.mjs";
 
@@ -20,7 +20,8 @@ export const FIGURE_DOCS = ["README.md", "docs/performance.md", "docs/scale.md"]
  * - `paired runs=A,B,C,D`: one column per file: paired latency gap to B4X2, CPU ratios, load average
  *   (these three: scripts/figures-command-path.mjs);
  * - `windows run=A rates=50,200`: W4 of a partitioned run by batch window, at the rates given;
- * - `d1-lag run=A`: W4 of a run from before partitions (these two: scripts/figures-read-side.mjs);
+ * - `d1-lag run=A`, `d1-max-rate run=A`, `d1-headroom run=A`: W4, W5 and the D1 headroom of a run
+ *   from before partitions (these four: scripts/figures-read-side.mjs);
  * - `log-stream-d1 run=A`: S2 of a run from before partitions;
  * - `subscribers runs=A,B`, `log-stream-runs runs=A,B`, `log-rows runs=A,B`: S1, S2 and S3 of
  *   several runs, called A, B … in the order given (these four: scripts/figures-streams.mjs).
@@ -61,6 +62,8 @@ const TABLES = {
   paired: (a) => pairedTable(Object.fromEntries(a.list("runs").map((name) => [name, a.load(name)]))),
   windows: (a) => windowsTable(a.run("run"), a.list("rates").map(Number)),
   "d1-lag": (a) => d1LagTable(a.run("run")),
+  "d1-max-rate": (a) => d1MaxRateTable(a.run("run")),
+  "d1-headroom": (a) => d1HeadroomTable(a.run("run")),
   "log-stream-d1": (a) => logStreamD1Table(a.run("run")),
   subscribers: (a) => subscribersTable(a.runs("runs")),
   "log-stream-runs": (a) => logStreamRunsTable(a.runs("runs")),

@@ -1,4 +1,4 @@
-// The read-side tables of the docs that the bench's renderer does not print: W4 by batch window (docs/scale.md) and the pre-partition W4 run (docs/performance.md).
+// The read-side tables of the docs that the bench's renderer does not print: W4 by batch window (docs/scale.md) and the pre-partition run's W4, W5 and D1 headroom (docs/performance.md).
 
 const n0 = (x) => (x === undefined || x === null || !Number.isFinite(x) ? "–" : Math.round(x).toLocaleString("en-US"));
 const f = (x, d = 2) => (x === undefined || x === null || !Number.isFinite(x) ? "–" : x.toFixed(d));
@@ -50,6 +50,42 @@ export function d1LagTable(result) {
     lines.push(
       `| ${n0(l.targetRate)} | ${n0(l.achievedRate)}/s | ${lag} | ${sum("lost")} / ${sum("outOfOrder")} / ${sum("duplicates")} | ${f(l.d1QueriesPerEvent)} | ${f(l.d1RowsWrittenPerEventPerReadSide)} | ${f(l.batches.eventsPerEntityPerBatch)} |`,
     );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * W5 of the run before partitions: per number of read sides, the highest bounded rate with what it
+ * cost D1 there, and the step above it that was not bounded.
+ * @param {any} result a result file whose `maxRate` steps carry `d1QueriesPerS`
+ * @returns {string}
+ */
+export function d1MaxRateTable(result) {
+  const lines = [
+    "| read sides | highest bounded cmd/s | lag p99 ms there | D1 queries/s there | D1 rows written/s there | next step: offered / committed cmd/s, lag p99 ms |",
+    "|--:|--:|--:|--:|--:|---|",
+  ];
+  for (const w of result.maxRate) {
+    const at = w.steps.find((x) => x.targetRate === w.maxBoundedRate);
+    const next = w.steps.find((x) => x.targetRate > w.maxBoundedRate);
+    const over = next === undefined ? "none run" : `${n0(next.targetRate)} / ${n0(next.committedRate)}, ${n0(next.lagP99Ms)}`;
+    lines.push(`| ${w.readSides} | ${n0(w.maxBoundedRate)} | ${n0(at?.lagP99Ms)} | ${n0(at?.d1QueriesPerS)} | ${n0(at?.d1RowsWrittenPerS)} | ${over} |`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The D1 headroom of the run before partitions: events/s of the consumer's own D1 round trips,
+ * back to back, per number of read sides and entities per batch.
+ * @param {any} result a result file with `d1Capacity`
+ * @returns {string}
+ */
+export function d1HeadroomTable(result) {
+  const c = result.d1Capacity;
+  const entities = [...new Set(c.map((x) => x.entities))];
+  const lines = [`| read sides | ${entities.map((e) => `events/s, ${n0(e)} entities per batch`).join(" | ")} |`, `|--:|${entities.map(() => "--:").join("|")}|`];
+  for (const sides of new Set(c.map((x) => x.sides))) {
+    lines.push(`| ${sides} | ${entities.map((e) => n0(c.find((x) => x.sides === sides && x.entities === e)?.eventsPerSecond)).join(" | ")} |`);
   }
   return lines.join("\n");
 }

@@ -29,6 +29,8 @@ describe("figures in the docs", () => {
     ["a paired median", "docs/performance.md", "| 5.28 | 2.76 | 2.57 | 1.89 |", "| 5.28 | 2.76 | 2.57 | 1.98 |"],
     ["a load average", "docs/performance.md", "| 6.44 | 1.35 | 3.23 | 1.23 |", "| 6.44 | 1.35 | 3.23 | 1.32 |"],
     ["a pre-partition read-side lag", "docs/performance.md", "| 163 / 1,223; 166 / 1,236 |", "| 163 / 1,223; 166 / 1,263 |"],
+    ["a W5 rate's D1 rows", "docs/performance.md", "| 200 | 996 | 64 | 412 |", "| 200 | 996 | 64 | 421 |"],
+    ["a D1 headroom", "docs/performance.md", "| 2 | 2,528 | 2,796 |", "| 2 | 2,582 | 2,796 |"],
     ["a log-stream latency", "docs/performance.md", "| 4 / 25 | 23 / 358 |", "| 4 / 25 | 23 / 385 |"],
     ["a subscriber's receipt − reply", "docs/performance.md", "| −13.5 / −0.8; −12.1 / −0.6 |", "| −13.5 / −0.8; −12.1 / −0.7 |"],
     ["an S2 run's commit → receipt", "docs/performance.md", "| 8,660 / 15,463 |", "| 8,660 / 15,436 |"],

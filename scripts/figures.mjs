@@ -1,7 +1,8 @@
-// npm run docs:figures [-- --check]: renders the figure tables of README.md and docs/performance.md from bench/results/*.json.
+// npm run docs:figures [-- --check]: renders the figure tables of the docs (FIGURE_DOCS) from bench/results/*.json.
 //
 // The bench's own renderer (bench/src/report.ts, the one that writes bench/results/*.md) is bundled
-// with esbuild and run here, so a table in the docs is exactly what the bench prints for that file.
+// with esbuild and run here, so a table in the docs is exactly what the bench prints for that file;
+// the tables it does not print are rendered by scripts/figures-command-path.mjs and figures-read-side.mjs.
 // --check writes nothing and fails if a document differs from what it would render.
 import { build } from "esbuild";
 import { readFileSync, writeFileSync } from "node:fs";

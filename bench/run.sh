@@ -3,8 +3,8 @@
 # builds the bench, and runs it. Everything listens on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
-# --no-peer: nothing to install.
-if [[ " $* " != *" --no-peer "* ]] && [[ ! -f peer/node_modules/sqlite3/build/Release/node_sqlite3.node || ! -d peer/node_modules/@event-driven-io/emmett-sqlite ]]; then
+# --no-peer (and --profile, which profiles only Statehouse and the ladder): nothing to install.
+if [[ " $* " != *" --no-peer "* && " $* " != *" --profile "* ]] && [[ ! -f peer/node_modules/sqlite3/build/Release/node_sqlite3.node || ! -d peer/node_modules/@event-driven-io/emmett-sqlite ]]; then
   echo "bench: installing the Emmett peer in bench/peer (sqlite3 compiles from source: a few minutes, once)"
   # Build sqlite3 against the headers of the Node that runs the peer (Node 22, see scripts/node22.sh),
   # not a nodedir configured for the machine's own Node, and without a download: a Node install

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { shardOf } from "../../src/partition/index.js";
 import { command, freshId } from "../helpers.js";
-import { admin, behave, createReadSide, eventually, freshReadSideId } from "./helpers.js";
+import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId } from "./helpers.js";
 
 const emit = (n: number) => ({ command: { events: Array.from({ length: n }, (_, i) => ({ i })) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,5 +64,35 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
     });
     expect(c.lag_seconds).toBeGreaterThanOrEqual(1);
     expect(c.lag_seconds).toBeLessThanOrEqual(Math.floor((Date.now() - born) / 1000));
+  });
+  it("counts from when the partition learned of an event, not from when a slow batch committed it", async () => {
+    // One batch delivers to both read sides: the slow one holds the commit for 3 s, the stopped one waits on revision 2 all along.
+    const slow = freshReadSideId("lagslow");
+    const stuck = freshReadSideId("lagstuck");
+    await behave(slow, { mode: "ok" });
+    await behave(stuck, { mode: "fail-revisions", failRevisions: [2] });
+    await createReadSide({ id: slow });
+    await createReadSide({ id: stuck, policy: "STOP" });
+    const e = freshId();
+    await command(e, emit(1));
+    await eventually(async () => {
+      expect(await cursorOf(slow, e)).toMatchObject({ revision: 1, lag: 0 });
+      expect(await cursorOf(stuck, e)).toMatchObject({ revision: 1, lag: 0 });
+    });
+    await behave(slow, { mode: "slow", delayMs: 3_000 });
+    await command(e, emit(1));
+    // The stopped side's handler was called for revision 2: the partition had loaded the batch by then.
+    const called = await eventually(async () => {
+      expect((await callsOf(stuck, e)).some((c) => c.revision === 2)).toBe(true);
+      return Date.now();
+    });
+    const seen = await eventually(async () => {
+      const c = await cursorOf(stuck, e);
+      expect(c).toMatchObject({ revision: 1, lag: 1, status: "stopped" });
+      return { cursor: c, at: Date.now() };
+    }, 20_000);
+    // Revision 2 has waited at least since the handler was called: a wait read from the commit would be about 0.
+    expect(seen.at - called).toBeGreaterThanOrEqual(2_000);
+    expect(seen.cursor.lag_seconds).toBeGreaterThanOrEqual(Math.floor((seen.at - called) / 1000));
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { shardOf } from "../../src/partition/index.js";
 import { command, freshId } from "../helpers.js";
+import { editEntityRow } from "../support/pipeline.js";
 import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId } from "./helpers.js";
 
 const emit = (n: number) => ({ command: { events: Array.from({ length: n }, (_, i) => ({ i })) } });
@@ -94,5 +95,27 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
     // Revision 2 has waited at least since the handler was called: a wait read from the commit would be about 0.
     expect(seen.at - called).toBeGreaterThanOrEqual(2_000);
     expect(seen.cursor.lag_seconds).toBeGreaterThanOrEqual(Math.floor((seen.at - called) / 1000));
+  });
+  it("says a shard's wait is unknown, not that of its newer entities, while an entity indexed before marks waits in it", async () => {
+    const side = freshReadSideId("lagold");
+    await behave(side, { mode: "fail-revisions", failRevisions: [1] });
+    await createReadSide({ id: side, policy: "STOP" });
+    const old = freshId("lagold");
+    let young = freshId("lagyoung");
+    while (shardOf(young, 16) !== shardOf(old, 16)) young = freshId("lagyoung");
+    await command(old, emit(2));
+    await eventually(async () => expect(await cursorOf(side, old)).toMatchObject({ revision: 0, lag: 2, status: "stopped" }));
+    // As a store from before marks left it: the old entity's events have waited for an unknown time (days, say).
+    await editEntityRow(old, "UPDATE p_entity SET marks = '[]' WHERE entity_id = ?1");
+    expect((await cursorOf(side, old)).lag_seconds).toBeNull();
+    await sleep(1_100);
+    await command(young, emit(1));
+    await eventually(async () => expect(await cursorOf(side, young)).toMatchObject({ revision: 0, lag: 1, status: "stopped" }));
+    const status = (await admin(`/read-sides/${side}/status`)).body;
+    const shard = status.lag_by_shard.find((l: { shard: number }) => l.shard === shardOf(old, 16));
+    expect(shard.lag).toBe(3);
+    // The young entity's wait (about 0 s) is not the shard's: the old one's is older, and not known.
+    expect(shard.lag_seconds).toBeNull();
+    expect(status.lag_seconds).toBeNull();
   });
 });

@@ -17,12 +17,14 @@ export function parseMarks(json: string | null | undefined): Mark[] {
 
 /**
  * The marks after a row's head rose from `from` to a higher revision at `now` (the events from
- * `from + 1` on were first known then), trimmed for cursors at `lowest` or later.
+ * `from + 1` on were first known then), trimmed for cursors at `lowest` or later. Whoever knew of
+ * the new head at `now` knew of every revision below it too: marks later than `now` (a raise that
+ * committed while this batch delivered, another clock) take `now`, so times stay in revision
+ * order and no wait reads younger than it is.
  */
 export function markRise(marks: readonly Mark[], from: number, now: number, lowest: number): Mark[] {
-  const last = marks.at(-1);
-  const at = Math.max(now, last?.[1] ?? 0);
-  return trimMarks([...marks, [from + 1, at]], lowest);
+  const kept = marks.map(([r, at]): Mark => [r, Math.min(at, now)]);
+  return trimMarks([...kept, [from + 1, now]], lowest);
 }
 
 /**

@@ -16,15 +16,24 @@ describe("marks", () => {
     expect(waitingSince([[5, 10]], 2)).toBeUndefined();
   });
 
-  it("adds a mark when the head rises, never earlier in time than the last", () => {
+  it("adds a mark when the head rises; a rise known before the last mark's time makes the later marks older, never itself younger", () => {
     expect(markRise([[1, 100]], 3, 250, 0)).toEqual([
       [1, 100],
       [4, 250],
     ]);
     expect(markRise([[1, 100]], 3, 50, 0)).toEqual([
-      [1, 100],
-      [4, 100],
+      [1, 50],
+      [4, 50],
     ]);
+  });
+
+  it("never reads a wait shorter when a batch loaded before a raise commits after it", () => {
+    // Head 3 since 100. A batch loads at 200 knowing head 7 and delivers slowly; meanwhile the
+    // reconciler raises the head to 5 at 300; then the batch commits 5 → 7, known since 200.
+    const raised = markRise([[1, 100]], 3, 300, 0);
+    const committed = markRise(raised, 5, 200, 0);
+    for (const r of [3, 4, 5, 6]) expect(waitingSince(committed, r)).toBeLessThanOrEqual(200);
+    for (let i = 1; i < committed.length; i++) expect((committed[i] as Mark)[1]).toBeGreaterThanOrEqual((committed[i - 1] as Mark)[1]);
   });
 
   it("trims what no cursor at the lowest revision or later needs, keeping the entity's first for a restart", () => {

@@ -87,10 +87,12 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
       expect((await callsOf(stuck, e)).some((c) => c.revision === 2)).toBe(true);
       return Date.now();
     });
+    // `called` is after the load; `at` is before the server read the cursor: a bound from below on the wait it saw.
     const seen = await eventually(async () => {
+      const at = Date.now();
       const c = await cursorOf(stuck, e);
       expect(c).toMatchObject({ revision: 1, lag: 1, status: "stopped" });
-      return { cursor: c, at: Date.now() };
+      return { cursor: c, at };
     }, 20_000);
     // Revision 2 has waited at least since the handler was called: a wait read from the commit would be about 0.
     expect(seen.at - called).toBeGreaterThanOrEqual(2_000);

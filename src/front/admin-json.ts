@@ -41,13 +41,15 @@ const STATE_NAMES: Record<ReadSideState["kind"], string> = {
  */
 export function statusJson(s: ReadSideStatus, now = Date.now()): Json {
   const waits = Object.values(s.waitingSinceByShard);
+  // A lagging shard whose wait is not known may hold the oldest wait of all.
+  const unknown = Object.keys(s.lagByShard).some((shard) => s.waitingSinceByShard[Number(shard)] === undefined);
   return {
     id: s.id,
     state: STATE_NAMES[s.state.kind],
     paused_shards: s.pausedShards,
     entities: s.entities,
     lag: s.lag,
-    lag_seconds: waits.length === 0 ? null : secondsSince(Math.min(...waits), now),
+    lag_seconds: waits.length === 0 || unknown ? null : secondsSince(Math.min(...waits), now),
     lag_by_shard: Object.entries(s.lagByShard)
       .map(([shard, lag]) => {
         const since = s.waitingSinceByShard[Number(shard)];

@@ -98,7 +98,7 @@ export function commitBatch(sql: SqlStorage, sides: ReadonlyMap<string, ReadSide
     const cursors = withoutStale(row.cursors, sides);
     const before = headsBefore.get(row.entityId) ?? 0;
     const lowest = lowestRevision(cursors, sides);
-    const marks = row.head > before ? markRise(row.marks, before, req.now, lowest) : trimMarks(row.marks, lowest);
+    const marks = row.head > before ? markRise(row.marks, before, Math.min(req.knownAt ?? req.now, req.now), lowest) : trimMarks(row.marks, lowest);
     return { ...row, cursors, marks, updatedAt: req.now };
   });
   writeEntityRows(sql, written);

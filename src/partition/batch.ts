@@ -65,6 +65,12 @@ export interface CommitRequest {
   /** The `$log` read side's rows: each taken only when its `$log` cursor update is applied. */
   appends: LogAppend[];
   now: number;
+  /**
+   * When the load that announced this batch's heads ran (ms; the partition knew of the events
+   * since then): the marks of heads the commit raises say this time rather than `now`, so the
+   * time the deliveries took is not lost. Undefined: `now`.
+   */
+  knownAt?: number;
 }
 
 /** What a commit applied: the cursorIds whose write took, and the log entries appended. */

@@ -107,15 +107,16 @@ export function listCursors(sql: SqlStorage, side: ReadSideRecord, scope: Cursor
 /**
  * A read side's totals: every indexed entity counts, one it has no cursor for with its whole
  * history as lag. A lagging entity's wait is the time its newest mark at or before cursor + 1
- * records (waiting.ts); a shard's is its oldest.
+ * records (waiting.ts); a shard's is its oldest, and unknown while any of its lagging entities' is.
  */
 export function summarize(sql: SqlStorage, side: ReadSideRecord): CursorSummary {
   const p = paths(side.spec.id);
   const rows = sql
-    .exec<{ shard: number; n: number; lag: number | null; since: number | null }>(
-      `SELECT shard, count(*) AS n, sum(max(head - r, 0)) AS lag,
-         min(CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END) AS since
-       FROM (SELECT shard, head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity)
+    .exec<{ shard: number; n: number; lag: number | null; since: number | null; unknown: number | null }>(
+      `SELECT shard, count(*) AS n, sum(max(head - r, 0)) AS lag, min(since) AS since, max(head > r AND since IS NULL) AS unknown
+       FROM (SELECT shard, head, r,
+               CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END AS since
+             FROM (SELECT shard, head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity))
        GROUP BY shard`,
       p.g,
       side.generation,
@@ -130,7 +131,8 @@ export function summarize(sql: SqlStorage, side: ReadSideRecord): CursorSummary 
     entities += r.n;
     lag += r.lag ?? 0;
     if ((r.lag ?? 0) > 0) lagByShard[r.shard] = r.lag as number;
-    if ((r.lag ?? 0) > 0 && r.since !== null) waitingSinceByShard[r.shard] = r.since;
+    // A lagging entity whose wait is not known (indexed before marks) may have waited longest: the shard's wait is not known either.
+    if ((r.lag ?? 0) > 0 && r.since !== null && r.unknown !== 1) waitingSinceByShard[r.shard] = r.since;
   }
   const failing = countFailing(sql, side.spec.id);
   return { entities, lag, lagByShard, waitingSinceByShard, ...failing, parked: countParked(sql).get(side.spec.id) ?? 0 };

@@ -1,6 +1,8 @@
 // The partition's entity index: which entities a read side is behind on, and the reconciler's walk.
 import type { ReadSideRecord } from "../control/index.js";
 import type { EntityHead } from "./batch.js";
+import { type EntityRow, readEntityRows, writeEntityRows } from "./entity-rows.js";
+import { markRise } from "./waiting.js";
 
 /** An entity a read side is behind on, with the range it still needs. */
 export interface BehindEntity {
@@ -77,20 +79,23 @@ export function setProbePosition(sql: SqlStorage, after: string): void {
 
 /**
  * Raises the index's heads where these are newer (adding entities it lacks), marking the new
- * revisions as first known now; writes nothing where they are not. The next batch commit on a
- * row trims its marks (waiting.ts).
+ * revisions as first known now (never before the row's last mark, and at most MAX_MARKS marks
+ * however many rises come with no commit in between); writes nothing where they are not. The next
+ * batch commit on a row trims its marks to what its cursors need (waiting.ts).
  */
 export function raiseHeads(sql: SqlStorage, heads: readonly EntityHead[], now: number): void {
   if (heads.length === 0) return;
-  sql.exec(
-    `INSERT INTO p_entity (entity_id, shard, head, cursors, updated_at, marks)
-     SELECT j.value ->> 'e', j.value ->> 's', j.value ->> 'h', '{}', ?2, json_array(json_array(1, ?2)) FROM json_each(?1) j WHERE true
-     ON CONFLICT (entity_id) DO UPDATE SET head = excluded.head, updated_at = excluded.updated_at,
-       marks = json_insert(p_entity.marks, '$[#]', json_array(p_entity.head + 1, ?2))
-     WHERE excluded.head > p_entity.head`,
-    JSON.stringify(heads.map((h) => ({ e: h.entityId, s: h.shard, h: h.head }))),
-    now,
-  );
+  const highest = new Map<string, EntityHead>();
+  for (const h of heads) if (h.head > (highest.get(h.entityId)?.head ?? 0)) highest.set(h.entityId, h);
+  const rows = readEntityRows(sql, [...highest.keys()]);
+  const raised: EntityRow[] = [];
+  for (const h of highest.values()) {
+    const row = rows.get(h.entityId);
+    if (row === undefined) raised.push({ entityId: h.entityId, shard: h.shard, head: h.head, cursors: {}, updatedAt: now, marks: markRise([], 0, now, 0) });
+    // No cursor is read here: nothing is trimmed (-1), only the cap applies.
+    else if (h.head > row.head) raised.push({ ...row, head: h.head, updatedAt: now, marks: markRise(row.marks, row.head, now, -1) });
+  }
+  writeEntityRows(sql, raised);
 }
 
 /**

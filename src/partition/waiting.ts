@@ -17,12 +17,14 @@ export function parseMarks(json: string | null | undefined): Mark[] {
 
 /**
  * The marks after a row's head rose from `from` to a higher revision at `now` (the events from
- * `from + 1` on were first known then), trimmed for cursors at `lowest` or later.
+ * `from + 1` on were first known then), trimmed for cursors at `lowest` or later. Whoever knew of
+ * the new head at `now` knew of every revision below it too: marks later than `now` (a raise that
+ * committed while this batch delivered, another clock) take `now`, so times stay in revision
+ * order and no wait reads younger than it is.
  */
 export function markRise(marks: readonly Mark[], from: number, now: number, lowest: number): Mark[] {
-  const last = marks.at(-1);
-  const at = Math.max(now, last?.[1] ?? 0);
-  return trimMarks([...marks, [from + 1, at]], lowest);
+  const kept = marks.map(([r, at]): Mark => [r, Math.min(at, now)]);
+  return trimMarks([...kept, [from + 1, now]], lowest);
 }
 
 /**
@@ -54,8 +56,23 @@ function gap(marks: readonly Mark[], i: number): number {
   return (marks[i] as Mark)[1] - (marks[i - 1] as Mark)[1];
 }
 
-/** Two rows' marks for one entity as one list (a shard move meeting a row indexed meanwhile): by revision, the older time per revision. */
-export function mergeMarks(a: readonly Mark[], b: readonly Mark[]): Mark[] {
-  const sorted = [...a, ...b].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  return sorted.filter((m, i) => i === 0 || (sorted[i - 1] as Mark)[0] !== m[0]);
+/**
+ * A moved row's marks merged with those of the row its new owner indexed meanwhile (a shard move):
+ * revision by revision the older of the two times, so no wait reads younger than either row says.
+ * Revisions the moved row has no time for stay unknown (a row from before marks: the new owner's
+ * younger time would read shorter); with no row at the new owner, the moved marks as they were.
+ * At most MAX_MARKS (trimMarks' merge: older only).
+ */
+export function mergeMarks(moved: readonly Mark[], meanwhile: readonly Mark[]): Mark[] {
+  if (meanwhile.length === 0) return [...moved];
+  const revisions = [...new Set([...moved, ...meanwhile].map((m) => m[0]))].sort((x, y) => x - y);
+  const merged: Mark[] = [];
+  for (const r of revisions) {
+    const a = waitingSince(moved, r - 1);
+    if (a === undefined) continue;
+    const b = waitingSince(meanwhile, r - 1);
+    const at = b === undefined ? a : Math.min(a, b);
+    if (merged.at(-1)?.[1] !== at) merged.push([r, at]);
+  }
+  return trimMarks(merged, -1);
 }

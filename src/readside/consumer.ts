@@ -95,10 +95,12 @@ export async function consumeEvents(batch: MessageBatch<unknown>, ctx: ReadSideC
 /** One partition's share of a batch: load its cursors, deliver, commit to its store, publish, settle. */
 async function consumePartition(partition: number, all: EntityGroup[], ctx: ReadSideContext, started: number): Promise<void> {
   let positions: BatchPositions;
+  // From here on the partition knows of the batch's heads (the commit's marks say so).
+  const loadedAt = Date.now();
   try {
     positions = await ctx.partitions.store(partition).load(
       all.map((g) => ({ entityId: g.entityId, shard: g.shard, head: g.to })),
-      Date.now(),
+      loadedAt,
       ctx.partitions.route(partition),
     );
   } catch (cause) {
@@ -116,7 +118,7 @@ async function consumePartition(partition: number, all: EntityGroup[], ctx: Read
   const groups = all.filter((g) => !waiting.has(g.entityId));
   const { pairs, held } = planPairs(groups, positions, ctx);
   try {
-    await deliverAndCommit(partition, groups, pairs, held, ctx, started, positions.lease);
+    await deliverAndCommit(partition, groups, pairs, held, ctx, started, positions.lease, loadedAt);
   } finally {
     for (const p of pairs) {
       const id = cursorId(p.key.readSideId, p.key.entityId);
@@ -134,6 +136,7 @@ async function deliverAndCommit(
   ctx: ReadSideContext,
   started: number,
   lease: number | undefined,
+  loadedAt: number,
 ): Promise<void> {
   const delivered = await deliverAll(pairs, ctx, started + BATCH_BUDGET_MS);
 
@@ -149,7 +152,7 @@ async function deliverAndCommit(
   const heads = headsBehind(groups, held, delivered);
   let committed: CommitResult;
   try {
-    committed = await ctx.partitions.store(partition).commit({ lease, updates, parked, heads, appends, now: Date.now() });
+    committed = await ctx.partitions.store(partition).commit({ lease, updates, parked, heads, appends, now: Date.now(), knownAt: loadedAt });
   } catch (cause) {
     log.error(`statehouse: could not commit read-side cursors to partition ${partition}; retrying its messages`, { partition, error: cause });
     for (const g of groups) retryAll(g, RETRY_DELAY_SECONDS);

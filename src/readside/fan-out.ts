@@ -26,7 +26,7 @@ export async function summarize(partitions: Partitions, readSideId: string): Pro
       lag: a.lag + s.lag,
       // A shard lives in one partition (during a resize, in two: its sum).
       lagByShard: addByShard(a.lagByShard, s.lagByShard),
-      waitingSinceByShard: oldestByShard(a.waitingSinceByShard, s.waitingSinceByShard),
+      waitingSinceByShard: oldestByShard(a, s),
       retrying: a.retrying + s.retrying,
       stopped: a.stopped + s.stopped,
       parked: a.parked + s.parked,
@@ -41,9 +41,24 @@ function addByShard(a: Record<number, number>, b: Record<number, number>): Recor
   return sum;
 }
 
-function oldestByShard(a: Record<number, number>, b: Record<number, number>): Record<number, number> {
-  const oldest = { ...a };
-  for (const [shard, since] of Object.entries(b)) oldest[Number(shard)] = Math.min(oldest[Number(shard)] ?? since, since);
+/**
+ * The oldest wait of each shard over two partitions' totals (a shard in two during a resize); not
+ * known where either has the shard lagging without a known wait.
+ */
+function oldestByShard(a: Pick<CursorSummary, "lagByShard" | "waitingSinceByShard">, b: Pick<CursorSummary, "lagByShard" | "waitingSinceByShard">): Record<number, number> {
+  const oldest: Record<number, number> = {};
+  const shards = new Set([...Object.keys(a.lagByShard), ...Object.keys(b.lagByShard)].map(Number));
+  for (const shard of shards) {
+    const waits: number[] = [];
+    let unknown = false;
+    for (const s of [a, b]) {
+      if ((s.lagByShard[shard] ?? 0) === 0) continue;
+      const since = s.waitingSinceByShard[shard];
+      if (since === undefined) unknown = true;
+      else waits.push(since);
+    }
+    if (!unknown && waits.length > 0) oldest[shard] = Math.min(...waits);
+  }
   return oldest;
 }
 

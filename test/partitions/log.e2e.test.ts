@@ -114,6 +114,38 @@ describe("the log over two partitions", { timeout: 60_000 }, () => {
     expect(rest.every((x) => !first.some((f) => f.id === x.id))).toBe(true);
   });
 
+  it("filters by entity across both partitions: page by page with `next`, odd ids, and an SSE stream resumed by Last-Event-ID", async () => {
+    // Ids with a space, a slash, a percent sign, a plus and non-ASCII letters, in both partitions.
+    const a = idIn(0, "fé 50%+/x");
+    const b = idIn(1, "fé 50%+/y");
+    await commitAll([a, b], 4);
+    await eventually(async () => expect((await wholeLog()).filter((x) => x.entity_id === a || x.entity_id === b)).toHaveLength(8));
+    for (const e of [a, b]) {
+      const got: Entry[] = [];
+      let next = "";
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await readLog(`?limit=1&entity=${encodeURIComponent(e)}${next === "" ? "" : `&from=${next}`}`);
+        expect(page.status).toBe(200);
+        got.push(...(page.body.entries as Entry[]));
+        if (page.body.entries.length === 0 && page.body.next === next) break;
+        next = page.body.next as string;
+      }
+      expect(got.map(key)).toEqual([1, 2, 3, 4].map((r) => `${e}@${r}`));
+    }
+    // The stream of b only; the client goes away after two and comes back with the last id it saw.
+    const res = await call(`/api/v1/log/stream?from=1-1&entity=${encodeURIComponent(b)}`);
+    const r = sseReader(res);
+    const first = await r.take(2);
+    await r.close();
+    expect(first.map((x) => `${x.data.entity_id}@${x.data.revision}`)).toEqual([`${b}@1`, `${b}@2`]);
+    await commitAll([a, b], 1);
+    const again = await call(`/api/v1/log/stream?entity=${encodeURIComponent(b)}`, { headers: { "last-event-id": first.at(-1)?.id as string } });
+    const r2 = sseReader(again);
+    const rest = await r2.take(3);
+    await r2.close();
+    expect(rest.map((x) => `${x.data.entity_id}@${x.data.revision}`)).toEqual([3, 4, 5].map((n) => `${b}@${n}`));
+  });
+
   it("SubscribeAll and LogService.Read resume from a position", async () => {
     const ids = [idIn(0, "sa"), idIn(1, "sa")];
     await commitAll(ids, 2);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { shardOf } from "../../src/partition/index.js";
 import { command, freshId } from "../helpers.js";
-import { admin, behave, createReadSide, eventually, freshReadSideId } from "./helpers.js";
+import { editEntityRow } from "../support/pipeline.js";
+import { admin, behave, callsOf, createReadSide, eventually, freshReadSideId } from "./helpers.js";
 
 const emit = (n: number) => ({ command: { events: Array.from({ length: n }, (_, i) => ({ i })) } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,5 +65,59 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
     });
     expect(c.lag_seconds).toBeGreaterThanOrEqual(1);
     expect(c.lag_seconds).toBeLessThanOrEqual(Math.floor((Date.now() - born) / 1000));
+  });
+  it("counts from when the partition learned of an event, not from when a slow batch committed it", async () => {
+    // One batch delivers to both read sides: the slow one holds the commit for 3 s, the stopped one waits on revision 2 all along.
+    const slow = freshReadSideId("lagslow");
+    const stuck = freshReadSideId("lagstuck");
+    await behave(slow, { mode: "ok" });
+    await behave(stuck, { mode: "fail-revisions", failRevisions: [2] });
+    await createReadSide({ id: slow });
+    await createReadSide({ id: stuck, policy: "STOP" });
+    const e = freshId();
+    await command(e, emit(1));
+    await eventually(async () => {
+      expect(await cursorOf(slow, e)).toMatchObject({ revision: 1, lag: 0 });
+      expect(await cursorOf(stuck, e)).toMatchObject({ revision: 1, lag: 0 });
+    });
+    await behave(slow, { mode: "slow", delayMs: 3_000 });
+    await command(e, emit(1));
+    // The stopped side's handler was called for revision 2: the partition had loaded the batch by then.
+    const called = await eventually(async () => {
+      expect((await callsOf(stuck, e)).some((c) => c.revision === 2)).toBe(true);
+      return Date.now();
+    });
+    // `called` is after the load; `at` is before the server read the cursor: a bound from below on the wait it saw.
+    const seen = await eventually(async () => {
+      const at = Date.now();
+      const c = await cursorOf(stuck, e);
+      expect(c).toMatchObject({ revision: 1, lag: 1, status: "stopped" });
+      return { cursor: c, at };
+    }, 20_000);
+    // Revision 2 has waited at least since the handler was called: a wait read from the commit would be about 0.
+    expect(seen.at - called).toBeGreaterThanOrEqual(2_000);
+    expect(seen.cursor.lag_seconds).toBeGreaterThanOrEqual(Math.floor((seen.at - called) / 1000));
+  });
+  it("says a shard's wait is unknown, not that of its newer entities, while an entity indexed before marks waits in it", async () => {
+    const side = freshReadSideId("lagold");
+    await behave(side, { mode: "fail-revisions", failRevisions: [1] });
+    await createReadSide({ id: side, policy: "STOP" });
+    const old = freshId("lagold");
+    let young = freshId("lagyoung");
+    while (shardOf(young, 16) !== shardOf(old, 16)) young = freshId("lagyoung");
+    await command(old, emit(2));
+    await eventually(async () => expect(await cursorOf(side, old)).toMatchObject({ revision: 0, lag: 2, status: "stopped" }));
+    // As a store from before marks left it: the old entity's events have waited for an unknown time (days, say).
+    await editEntityRow(old, "UPDATE p_entity SET marks = '[]' WHERE entity_id = ?1");
+    expect((await cursorOf(side, old)).lag_seconds).toBeNull();
+    await sleep(1_100);
+    await command(young, emit(1));
+    await eventually(async () => expect(await cursorOf(side, young)).toMatchObject({ revision: 0, lag: 1, status: "stopped" }));
+    const status = (await admin(`/read-sides/${side}/status`)).body;
+    const shard = status.lag_by_shard.find((l: { shard: number }) => l.shard === shardOf(old, 16));
+    expect(shard.lag).toBe(3);
+    // The young entity's wait (about 0 s) is not the shard's: the old one's is older, and not known.
+    expect(shard.lag_seconds).toBeNull();
+    expect(status.lag_seconds).toBeNull();
   });
 });

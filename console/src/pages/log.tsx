@@ -7,10 +7,7 @@ import { href } from "../route.js";
 import type { LogEntry, LogPage as Page } from "../types.js";
 import { ErrorLine } from "../ui/error-line.js";
 import { LiveBadge } from "../ui/live-badge.js";
-
-const LIMIT = 50;
-/** Offsets one filtered read examines: the server's LOG_SCAN_WINDOW (src/eventlog/log-types.ts). */
-const SCAN_WINDOW = 5000;
+import { LIMIT, type Shown, newerStart, newestStart, olderStart } from "../ui/log-paging.js";
 
 interface Filter {
   type: string;
@@ -65,40 +62,43 @@ function LiveLog({ filter }: { filter: Filter }) {
 
 function Browse({ filter, from, applied }: { filter: Filter; from: string; applied: number }) {
   const [start, setStart] = useState<string>(from);
-  const [page, setPage] = useState<Page | undefined>();
+  const [shown, setShown] = useState<Shown | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [reload, setReload] = useState(0);
+  const filtered = filter.type !== "" || filter.entity !== "";
   useEffect(() => setStart(from), [from]);
   useEffect(() => {
     let live = true;
-    const load = async () => {
+    const load = async (): Promise<Shown> => {
       // Without an offset, the newest page: ask for the head first. A filtered read examines a
       // window of SCAN_WINDOW offsets: start there, so the page shows matches of the newest window.
       let at = start;
       if (at === "") {
         const head = await call<Page>(withQuery("/api/v1/log", { limit: 1 }));
-        const back = filter.type !== "" || filter.entity !== "" ? SCAN_WINDOW : LIMIT;
-        at = String(Math.max(head.first_offset ?? 1, (head.head_offset ?? 0) - back + 1));
+        at = String(newestStart(head, filtered));
       }
-      return call<Page>(withQuery("/api/v1/log", { from: at, limit: LIMIT, type: filter.type, entity: filter.entity }));
+      const page = await call<Page>(withQuery("/api/v1/log", { from: at, limit: LIMIT, type: filter.type, entity: filter.entity }));
+      return { page, at: /^\d+$/.test(at) ? Number(at) : undefined };
     };
     load().then(
-      (p) => live && (setPage(p), setError(undefined)),
+      (s) => live && (setShown(s), setError(undefined)),
       (e: unknown) => live && setError(describeError(e)),
     );
     return () => {
       live = false;
     };
   }, [start, filter.type, filter.entity, reload, applied]);
-  const first = page?.entries[0]?.offset;
+  const page = shown?.page;
+  const older = shown === undefined ? undefined : olderStart(shown, filtered);
+  const newer = shown === undefined ? undefined : newerStart(shown);
   return (
     <section aria-labelledby="browse-heading">
       <h2 id="browse-heading">Entries</h2>
       <div class="pager" role="group" aria-label="Log pages">
-        <button type="button" disabled={first === undefined || first <= (page?.first_offset ?? 1)} onClick={() => setStart(String(Math.max(page?.first_offset ?? 1, (first ?? 1) - LIMIT)))}>
+        <button type="button" disabled={older === undefined} onClick={() => setStart(String(older ?? ""))}>
           Older
         </button>
-        <button type="button" disabled={page === undefined || page.next_offset === undefined || page.next_offset > (page.head_offset ?? 0)} onClick={() => setStart(String(page?.next_offset ?? ""))}>
+        <button type="button" disabled={newer === undefined} onClick={() => setStart(String(newer ?? ""))}>
           Newer
         </button>
         <button type="button" onClick={() => (start === "" ? setReload((n) => n + 1) : setStart(""))}>

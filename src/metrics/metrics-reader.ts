@@ -22,7 +22,7 @@ export interface PartitionMetricsInput {
   log: { head: number; first: number; hotFirst: number };
   totalHeads: number;
   handled: Map<string, number>;
-  waitingSince: Map<string, number>;
+  waitingSince: Map<string, number | null>;
   parked: Map<string, number>;
 }
 
@@ -64,16 +64,21 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     { spec: LOG_ENTRIES, samples: [{ labels: {}, value: held }] },
     { spec: LOG_HOT_ENTRIES, samples: input.partitions.map((p, i) => ({ labels: { partition: String(i) }, value: Math.max(0, p.log.head - p.log.hotFirst + 1) })) },
     { spec: READ_SIDE_LAG, samples: sides.map((id) => ({ labels: { read_side: id }, value: Math.max(0, totalHeads - sum((p) => p.handled.get(id) ?? 0)) })) },
-    { spec: READ_SIDE_WAIT, samples: sides.map((id) => ({ labels: { read_side: id }, value: waitSeconds(input, id) })) },
+    { spec: READ_SIDE_WAIT, samples: sides.flatMap((id) => waitSample(input, id)) },
     { spec: READ_SIDE_PARKED, samples: sides.map((id) => ({ labels: { read_side: id }, value: sum((p) => p.parked.get(id) ?? 0) })) },
     { spec: DEAD_LETTERS_PENDING, samples: [{ labels: {}, value: input.deadLettersPending }] },
   ];
 }
 
-/** Whole seconds since the oldest wait of `readSideId` over every partition; 0 when none is known. */
-function waitSeconds(input: MetricsInput, readSideId: string): number {
-  const since = Math.min(...input.partitions.map((p) => p.waitingSince.get(readSideId) ?? Number.POSITIVE_INFINITY));
-  return Number.isFinite(since) ? Math.max(0, Math.floor((input.now - since) / 1000)) : 0;
+/**
+ * Whole seconds since the oldest wait of `readSideId` over every partition, 0 when nothing waits;
+ * no sample while a lagging entity's wait is not known (it may be the oldest).
+ */
+function waitSample(input: MetricsInput, readSideId: string): Sample[] {
+  const waits = input.partitions.map((p) => p.waitingSince.get(readSideId));
+  if (waits.some((w) => w === null)) return [];
+  const since = Math.min(...waits.map((w) => w ?? Number.POSITIVE_INFINITY));
+  return [{ labels: { read_side: readSideId }, value: Number.isFinite(since) ? Math.max(0, Math.floor((input.now - since) / 1000)) : 0 }];
 }
 
 /** The counters kept in the control plane (D1): commands and errors, and any from before partitions. */

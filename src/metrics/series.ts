@@ -35,7 +35,7 @@ export const READ_SIDE_LAG: SeriesSpec = {
 export const READ_SIDE_WAIT: SeriesSpec = {
   name: "statehouse_read_side_oldest_wait_seconds",
   type: "gauge",
-  help: "How long the oldest event a read side has not handled has waited since its partition first knew of it (0 when none waits or the wait is not known).",
+  help: "How long the oldest event a read side has not handled has waited since its partition first knew of it (0 when none waits; no sample while a lagging entity's wait is not known).",
 };
 export const READ_SIDE_PARKED: SeriesSpec = {
   name: "statehouse_read_side_parked_events",

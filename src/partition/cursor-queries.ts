@@ -154,29 +154,32 @@ export function offsetsByShard(sql: SqlStorage, side: ReadSideRecord): Map<numbe
 
 /**
  * Events handled per read side, each cursor capped at its entity's head (for the lag gauge), and
- * when the oldest event it has not handled was first known (for the wait gauge), in one scan per read side.
+ * when the oldest event it has not handled was first known (for the wait gauge; null while a
+ * lagging entity's wait is not known, as in summarize), in one scan per read side.
  */
 export function handledBySide(
   sql: SqlStorage,
   sides: readonly ReadSideRecord[],
-): { totalHeads: number; handled: Map<string, number>; waitingSince: Map<string, number> } {
+): { totalHeads: number; handled: Map<string, number>; waitingSince: Map<string, number | null> } {
   const totalHeads = sql.exec<{ t: number | null }>("SELECT sum(head) AS t FROM p_entity").one().t ?? 0;
   const handled = new Map<string, number>();
-  const waitingSince = new Map<string, number>();
+  const waitingSince = new Map<string, number | null>();
   for (const side of sides) {
     const p = paths(side.spec.id);
     const row = sql
-      .exec<{ h: number | null; since: number | null }>(
-        `SELECT sum(min(r, head)) AS h,
-           min(CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END) AS since
-         FROM (SELECT head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity)`,
+      .exec<{ h: number | null; since: number | null; unknown: number | null }>(
+        `SELECT sum(min(r, head)) AS h, min(since) AS since, max(head > r AND since IS NULL) AS unknown
+         FROM (SELECT head, r,
+                 CASE WHEN head > r THEN (SELECT m.value ->> 1 FROM json_each(marks) m WHERE m.value ->> 0 <= r + 1 ORDER BY m.key DESC LIMIT 1) END AS since
+               FROM (SELECT head, marks, (CASE WHEN cursors ->> ?1 = ?2 THEN cursors ->> ?3 ELSE 0 END) AS r FROM p_entity))`,
         p.g,
         side.generation,
         p.r,
       )
       .one();
     handled.set(side.spec.id, row.h ?? 0);
-    if (row.since !== null) waitingSince.set(side.spec.id, row.since);
+    if (row.unknown === 1) waitingSince.set(side.spec.id, null);
+    else if (row.since !== null) waitingSince.set(side.spec.id, row.since);
   }
   return { totalHeads, handled, waitingSince };
 }

@@ -86,8 +86,8 @@ export interface PartitionMetrics {
   totalHeads: number;
   /** Events handled per read side (each cursor capped at its entity's head). */
   handled: Map<string, number>;
-  /** Per read side with a known wait: when the oldest event it has not handled was first known (ms). */
-  waitingSince: Map<string, number>;
+  /** Per lagging read side: when the oldest event it has not handled was first known (ms), null when not known. */
+  waitingSince: Map<string, number | null>;
   parked: Map<string, number>;
 }
 

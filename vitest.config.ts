@@ -144,7 +144,8 @@ export default defineConfig({
       // A deployment that ran with one partition and is resized to two while commands keep coming.
       project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
-      defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, environment: "node" } }),
+      // Pure tests share their Node worker (none keeps state between files): each file no longer re-imports the libraries.
+      defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, environment: "node", isolate: false } }),
       project("strict", ["test/strict/**/*.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",

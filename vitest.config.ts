@@ -142,7 +142,9 @@ export default defineConfig({
       // A log whose partition keeps 4 entries in its store and holds at most 8: archive and cap at work.
       project("small-log", ["test/small-log/**/*.test.ts"], { STATEHOUSE_LOG_HOT_ENTRIES: "4", STATEHOUSE_LOG_HOT_MAX_ENTRIES: "8" }),
       // A deployment that ran with one partition and is resized to two while commands keep coming.
-      project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
+      // A workerd per file: its files count every entity of the deployment (status.entities), which
+      // a message another file left in the Queue broker (it outlives reset()) would add to.
+      project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition, isolate: true }),
       // Pure tests need no workerd: Node starts them in a fraction of a workerd start each.
       // Pure tests share their Node worker (none keeps state between files): each file no longer re-imports the libraries.
       defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, environment: "node", isolate: false } }),

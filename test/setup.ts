@@ -1,4 +1,7 @@
-// Applies the D1 migrations before each test file (storage is isolated per file).
-import { applyD1Migrations, env } from "cloudflare:test";
+// Runs before each test file. Files of a project share one workerd (isolate: false), so the file
+// starts from empty storage: reset() deletes every Durable Object's and D1's data, and the D1
+// migrations are applied again on the empty database.
+import { applyD1Migrations, env, reset } from "cloudflare:test";
 
+await reset();
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -122,9 +122,15 @@ const defaultVars = { STATEHOUSE_CORS_ORIGINS: "https://app.example.com, http://
  * not the Queue broker (miniflare keeps it across resets), so messages another file left in flight
  * (retries, delayed batches) may still reach the consumer after it. These files assert what only an
  * untouched deployment shows: partition 0's first start after they seed D1 as a version before
- * partitions left it, and a read side's lag summed over every entity of the partitions.
+ * partitions left it, a read side's lag summed over every entity of the partitions, and every row
+ * partition 0 writes while a commit runs (a leftover message's commit would be counted too).
  */
-const OWN_WORKERD = ["test/partition/legacy-import.int.test.ts", "test/partition/legacy-import-races.int.test.ts", "test/readside/large-state.int.test.ts"];
+const OWN_WORKERD = [
+  "test/partition/legacy-import.int.test.ts",
+  "test/partition/legacy-import-races.int.test.ts",
+  "test/readside/large-state.int.test.ts",
+  "test/partition/commit.int.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -50,8 +50,9 @@ export function createConnectUnaryTransport(options: ProtocolOptions, useBinaryF
         }
         return { stream: false, service: method.parent, method, header: responseHeader, message: serialization.getO(useBinaryFormat).parse(answer.body), trailer };
       } catch (cause) {
-        if (deadline.signal.aborted) throw deadline.signal.reason;
-        if (signal?.aborted) throw ConnectError.from(signal.reason, Code.Canceled);
+        // Whichever aborted first names the failure, as in connect-es's run-call: the deadline's
+        // reason is DEADLINE_EXCEEDED already, the caller's becomes CANCELED.
+        if (callSignal.aborted) throw ConnectError.from(callSignal.reason, Code.Canceled);
         throw cause;
       } finally {
         if (timer !== undefined) clearTimeout(timer);

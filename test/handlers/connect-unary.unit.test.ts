@@ -5,9 +5,6 @@ import { create, createRegistry, toBinary, toJsonString } from "@bufbuild/protob
 import { AnySchema, StructSchema, anyPack } from "@bufbuild/protobuf/wkt";
 import { type Transport, createClient } from "@connectrpc/connect";
 import { createTransport } from "@connectrpc/connect/protocol-connect";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { StatehouseError } from "../../src/errors.js";
 import { HandleCommandResponseSchema, WriteSideHandlerService } from "../../src/gen/chief_of_state/v1/writeside_pb.js";
@@ -15,6 +12,7 @@ import { createConnectUnaryTransport } from "../../src/handlers/connect-unary.js
 import { guardTransport } from "../../src/handlers/guard-transport.js";
 import { type FetchFn, createHandlerFetch } from "../../src/handlers/index.js";
 import { protocolTransportOptions } from "../../src/handlers/protocol-options.js";
+import { encodeBase64 } from "../../src/payload/index.js";
 
 const registry = createRegistry(StructSchema);
 const struct = (n: number) => anyPack(StructSchema, create(StructSchema, { fields: { n: { kind: { case: "numberValue", value: n } } } }));
@@ -126,7 +124,7 @@ for (const binary of [true, false]) {
           JSON.stringify({
             code: "failed_precondition",
             message: "no",
-            details: [{ type: "google.protobuf.Struct", value: Buffer.from(toBinary(StructSchema, create(StructSchema, {}))).toString("base64") }],
+            details: [{ type: "google.protobuf.Struct", value: encodeBase64(toBinary(StructSchema, create(StructSchema, { fields: { why: { kind: { case: "stringValue", value: "closed" } } } }))) }],
           }),
           412,
           { "content-type": "application/json", "trailer-x-t": "t" },
@@ -159,45 +157,21 @@ for (const binary of [true, false]) {
 }
 
 /** A Node handler on 127.0.0.1 whose answer the test picks with x-mode; real fetch in between. */
-let base = "";
-let lastAcceptEncoding: string | undefined;
-const server = createServer((req, res) => {
-  lastAcceptEncoding = req.headers["accept-encoding"];
-  const binary = req.headers["content-type"] === "application/proto";
-  const headers = { "content-type": contentType(binary) };
-  req.resume();
-  req.on("end", () => {
-    switch (req.headers["x-mode"]) {
-      case "gzip":
-        res.writeHead(200, { ...headers, "content-encoding": "gzip" }).end(gzipSync(answerBytes(binary)));
-        return;
-      case "reset-mid-body":
-        res.writeHead(200, { ...headers, "content-length": "100" });
-        res.write(answerBytes(binary).subarray(0, 3), () => setTimeout(() => res.socket?.destroy(), 10));
-        return;
-      case "stall-mid-body":
-        res.writeHead(200, headers);
-        res.write(answerBytes(binary).subarray(0, 3));
-        setTimeout(() => res.end(), 2000);
-        return;
-      case "stall-headers":
-        setTimeout(() => res.writeHead(200, headers).end(answerBytes(binary)), 2000);
-        return;
-      default:
-        res.writeHead(200, headers).end(answerBytes(binary));
-    }
-  });
-});
+interface HandlerServer {
+  url: string;
+  lastAcceptEncoding(): string | undefined;
+  close(): void;
+}
+let server: HandlerServer;
+// Not a literal: the server is Node code, type-checked with the Node types (tsconfig.node.json).
+const serverModule = "../fixtures/connect-unary-handler/node-server.js";
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { startConnectUnaryServer } = (await import(/* @vite-ignore */ serverModule)) as { startConnectUnaryServer(answer: (binary: boolean) => Uint8Array): Promise<HandlerServer> };
+  server = await startConnectUnaryServer(answerBytes);
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 
-const network: FetchFn = (input, init) => fetch(String(input).replace("http://handler.test/base", base), init);
+const network: FetchFn = (input, init) => fetch(String(input).replace("http://handler.test/base", server.url), init);
 
 for (const binary of [true, false]) {
   describe(`connect-unary vs connect-es's transport over the network, ${binary ? "binary" : "JSON"}`, () => {
@@ -219,7 +193,7 @@ for (const binary of [true, false]) {
     // the runtime's fetch had already decoded; the other protocols read it, and so does connect now.
     it("reads a gzip answer the runtime decoded (Node's fetch asked for gzip), which connect-es's transport refused", async () => {
       const r = await compare(binary, network, { headers: { "x-mode": "gzip" } });
-      expect(lastAcceptEncoding).toMatch(/gzip/);
+      expect(server.lastAcceptEncoding()).toMatch(/gzip/);
       expect(r.now).toMatchObject({ ok: true });
       expect(r.old).toMatchObject({ ok: false, code: "internal", message: 'unsupported response encoding "gzip"' });
     });

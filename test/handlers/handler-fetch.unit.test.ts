@@ -120,6 +120,18 @@ describe("createHandlerFetch reads an answer within its caps", () => {
     }
   });
 
+  it("stops reading a decoded answer once it passes the limit, whatever its Content-Length (of the encoded bytes) says", async () => {
+    // A gzip bomb: 64 MiB decoded from a few kilobytes; the runtime decodes it as it is read.
+    const { fetchFn, seen } = answer(
+      Array.from({ length: 64 }, () => new Uint8Array(MB)),
+      { "content-type": "application/proto", "content-encoding": "gzip", "content-length": "65000" },
+    );
+    const err = await failure(fetchFn());
+    expect([err.code, err.message]).toEqual(["internal", `write handler answered an invalid body: the body is over the limit of ${MAX_ANSWER_BYTES} bytes`]);
+    expect(seen.pulled).toBeLessThanOrEqual(6);
+    expect(seen.cancelled).toBe(true);
+  });
+
   it("is unavailable, naming the handler, when the request gets no answer", async () => {
     const handlerFetch = createHandlerFetch(async () => Promise.reject(new TypeError("connection refused")), "write handler");
     const err = await failure(handlerFetch("http://handler.test/", { method: "POST", headers: {} }));

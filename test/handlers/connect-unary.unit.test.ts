@@ -83,6 +83,14 @@ for (const binary of [true, false]) {
       expect(r.sentNew).toEqual(r.sentOld);
     });
 
+    it("sends the same request when the propagated headers name an encoding", async () => {
+      const r = await compare(binary, respond(answerBytes(binary), 200, { "content-type": ct }), {
+        headers: { "content-encoding": "gzip", "accept-encoding": "br", "connect-accept-encoding": "gzip", "content-type": "text/plain", "connect-timeout-ms": "5" },
+      });
+      expect(r.now).toEqual(r.old);
+      expect(r.sentNew).toEqual(r.sentOld);
+    });
+
     it("sends the same signed request", async () => {
       vi.useFakeTimers({ toFake: ["Date"] });
       vi.setSystemTime(new Date("2026-12-07T12:00:00Z"));

@@ -35,9 +35,13 @@ export function createConnectUnaryTransport(options: ProtocolOptions, useBinaryF
       const timer = ms === undefined ? undefined : setTimeout(() => deadline.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), ms);
       const callSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
       try {
+        // The body goes out uncompressed: no content-encoding, even one a propagated header names
+        // (connect-es's transport removed it when it did not compress).
+        const requestHeaders = requestHeader(method.methodKind, useBinaryFormat, ms, header, true);
+        requestHeaders.delete("content-encoding");
         const answer = await options.fetch(createMethodUrl(options.baseUrl, method), {
           method: "POST",
-          headers: requestHeader(method.methodKind, useBinaryFormat, ms, header, true),
+          headers: requestHeaders,
           body: serialization.getI(useBinaryFormat).serialize(isMessage(input, method.input) ? input : create(method.input, input)),
           signal: callSignal,
         });

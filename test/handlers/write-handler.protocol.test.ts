@@ -37,6 +37,15 @@ describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
     expect((await state(id)).body).toEqual(before);
   });
 
+  it("is unavailable when the handler drops the connection in the middle of its answer, and stores nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "destroy-mid-body" });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("unavailable");
+    expect(res.body.message).toMatch(/^write handler broke off its answer: /);
+    expect((await state(id)).status).toBe(404);
+  });
+
   it("is deadline_exceeded when the handler is slow, and the entity stays usable", async () => {
     const id = freshId(protocol);
     const res = await command(id, { command: { op: "sleep", ms: 1500 } });

@@ -35,9 +35,13 @@ export function createConnectUnaryTransport(options: ProtocolOptions, useBinaryF
       const timer = ms === undefined ? undefined : setTimeout(() => deadline.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)), ms);
       const callSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
       try {
+        // The body goes out uncompressed: no content-encoding, even one a propagated header names
+        // (connect-es's transport removed it when it did not compress).
+        const requestHeaders = requestHeader(method.methodKind, useBinaryFormat, ms, header, true);
+        requestHeaders.delete("content-encoding");
         const answer = await options.fetch(createMethodUrl(options.baseUrl, method), {
           method: "POST",
-          headers: requestHeader(method.methodKind, useBinaryFormat, ms, header, true),
+          headers: requestHeaders,
           body: serialization.getI(useBinaryFormat).serialize(isMessage(input, method.input) ? input : create(method.input, input)),
           signal: callSignal,
         });
@@ -50,8 +54,9 @@ export function createConnectUnaryTransport(options: ProtocolOptions, useBinaryF
         }
         return { stream: false, service: method.parent, method, header: responseHeader, message: serialization.getO(useBinaryFormat).parse(answer.body), trailer };
       } catch (cause) {
-        if (deadline.signal.aborted) throw deadline.signal.reason;
-        if (signal?.aborted) throw ConnectError.from(signal.reason, Code.Canceled);
+        // Whichever aborted first names the failure, as in connect-es's run-call: the deadline's
+        // reason is DEADLINE_EXCEEDED already, the caller's becomes CANCELED.
+        if (callSignal.aborted) throw ConnectError.from(callSignal.reason, Code.Canceled);
         throw cause;
       } finally {
         if (timer !== undefined) clearTimeout(timer);

@@ -21,9 +21,10 @@ const decoder = new TextDecoder();
  * rejects connect-web's `redirect: "error"`, and a handler that redirects is misconfigured); with
  * a secret, the request is signed (Standard Webhooks); a request that never got an answer is
  * unavailable, or the signal's reason when the deadline aborted it; the answer is read whole
- * within its caps (readAnswer); a non-2xx answer that is not a protocol error body (JSON) fails
- * with its status. The deadline is the caller's `signal`, which bounds the body read as well as
- * the wait for headers.
+ * within its caps (readAnswer), and one that breaks off is unavailable too (connect-es's
+ * transports made it unknown, without the handler's name); a non-2xx answer that is not a
+ * protocol error body (JSON) fails with its status. The deadline is the caller's `signal`, which
+ * bounds the body read as well as the wait for headers.
  */
 export function createHandlerFetch(target: FetchFn, what: string, signingSecret?: string): HandlerFetch {
   const send = createSigningFetch(async (input, init) => {
@@ -37,7 +38,11 @@ export function createHandlerFetch(target: FetchFn, what: string, signingSecret?
   }, signingSecret);
   return async (url, init) => {
     const res = await send(url, init);
-    const body = await readAnswer(res, what);
+    const body = await readAnswer(res, what).catch((cause: unknown) => {
+      if (cause instanceof StatehouseError) throw cause;
+      if (init.signal?.aborted) throw init.signal.reason ?? cause;
+      throw new StatehouseError("unavailable", `${what} broke off its answer: ${messageOf(cause)}`);
+    });
     if (!res.ok && !(res.headers.get("content-type") ?? "").includes("json")) {
       const text = decoder.decode(body);
       throw new StatehouseError(codeFromHttpStatus(res.status), `${what} answered HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`);

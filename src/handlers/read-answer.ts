@@ -12,17 +12,30 @@ export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 /** gRPC-Web and Connect streaming frame each message: 1 flag byte, then a 4-byte big-endian length. */
 const ENVELOPE_HEADER_BYTES = 5;
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+/**
+ * The content-encodings an answer's bytes arrive decoded from: workerd's fetch asks for none, but
+ * decodes gzip and br when a handler sends them anyway (keeping the header); deflate and unknown
+ * encodings pass through as sent, so their bytes are not the message.
+ */
+const DECODED_ENCODINGS = new Set(["", "identity", "gzip", "br"]);
 
 /**
- * The body of `res`, read whole. A Content-Length over MAX_ANSWER_BYTES fails at once, unread; a
- * body without one is read chunk by chunk and fails once it passes the limit; an enveloped answer
- * (gRPC-Web, Connect streaming) fails as soon as an envelope announces more. The check comes
+ * The body of `res`, read whole. An encoding the runtime did not decode fails at once, unread (as
+ * connect-es's Connect transport refused any); a Content-Length over MAX_ANSWER_BYTES too; a body
+ * without one, or decoded (its Content-Length counts the encoded bytes: a gzip bomb), is read
+ * chunk by chunk and fails once it passes the limit; an enveloped answer (gRPC-Web, Connect
+ * streaming) fails as soon as an envelope announces more. The check comes
  * before connect-es sees the body: its envelope decoder allocates the announced length up front,
  * and a text answer read as gRPC-Web announces ~1.7 GB, which blocks the isolate for seconds where
  * no deadline can interrupt it. The deadline needs nothing here: callers pass it as the fetch's
  * signal, which errors the body.
  */
 export async function readAnswer(res: Response, what: string): Promise<Uint8Array> {
+  const encoding = (res.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (!DECODED_ENCODINGS.has(encoding)) {
+    res.body?.cancel().catch(() => undefined);
+    throw invalidAnswer(what, `unsupported content-encoding "${res.headers.get("content-encoding")}"`);
+  }
   const lengthHeader = res.headers.get("content-length");
   const length = Number(lengthHeader ?? 0);
   if (length > MAX_ANSWER_BYTES) {
@@ -32,7 +45,9 @@ export async function readAnswer(res: Response, what: string): Promise<Uint8Arra
   }
   if (res.body === null || NULL_BODY_STATUSES.has(res.status)) return new Uint8Array();
   const scan = isEnveloped(res.headers.get("content-type")) ? createEnvelopeScanner(what) : undefined;
-  if (lengthHeader === null || scan !== undefined) return readCapped(res.body, what, scan);
+  // A decoded body is longer than its Content-Length, which counts the encoded bytes.
+  const decoded = encoding !== "" && encoding !== "identity";
+  if (lengthHeader === null || scan !== undefined || decoded) return readCapped(res.body, what, scan);
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.byteLength > MAX_ANSWER_BYTES) throw overLimit(what);
   return bytes;

@@ -93,6 +93,45 @@ describe("createHandlerFetch reads an answer within its caps", () => {
     expect([err.code, err.message]).toEqual(["unavailable", "write handler answered HTTP 503: upstream down"]);
   });
 
+  it("is unavailable, naming the handler, when the answer breaks off in the middle", async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent) c.error(new TypeError("terminated"));
+        else c.enqueue(new Uint8Array([1, 2, 3]));
+        sent = true;
+      },
+    });
+    const handlerFetch = createHandlerFetch(async () => new Response(body, { status: 200, headers: { "content-type": "application/proto" } }), "write handler");
+    const err = await failure(handlerFetch("http://handler.test/", { method: "POST", headers: {} }));
+    expect([err.code, err.message]).toEqual(["unavailable", "write handler broke off its answer: terminated"]);
+  });
+
+  it("refuses an answer in a content-encoding the runtime does not decode, unread", async () => {
+    for (const encoding of ["deflate", "snappy", "gzip, br"]) {
+      const { fetchFn, seen } = answer([new Uint8Array([1])], { "content-type": "application/proto", "content-encoding": encoding });
+      const err = await failure(fetchFn());
+      expect([err.code, err.message]).toEqual(["internal", `write handler answered an invalid body: unsupported content-encoding "${encoding}"`]);
+      expect(seen.pulled).toBe(0);
+    }
+    for (const encoding of ["identity", "gzip", "GZIP", "br"]) {
+      const { fetchFn } = answer([new Uint8Array([1])], { "content-type": "application/proto", "content-encoding": encoding });
+      expect([...(await fetchFn()).body]).toEqual([1]);
+    }
+  });
+
+  it("stops reading a decoded answer once it passes the limit, whatever its Content-Length (of the encoded bytes) says", async () => {
+    // A gzip bomb: 64 MiB decoded from a few kilobytes; the runtime decodes it as it is read.
+    const { fetchFn, seen } = answer(
+      Array.from({ length: 64 }, () => new Uint8Array(MB)),
+      { "content-type": "application/proto", "content-encoding": "gzip", "content-length": "65000" },
+    );
+    const err = await failure(fetchFn());
+    expect([err.code, err.message]).toEqual(["internal", `write handler answered an invalid body: the body is over the limit of ${MAX_ANSWER_BYTES} bytes`]);
+    expect(seen.pulled).toBeLessThanOrEqual(6);
+    expect(seen.cancelled).toBe(true);
+  });
+
   it("is unavailable, naming the handler, when the request gets no answer", async () => {
     const handlerFetch = createHandlerFetch(async () => Promise.reject(new TypeError("connection refused")), "write handler");
     const err = await failure(handlerFetch("http://handler.test/", { method: "POST", headers: {} }));

@@ -37,6 +37,15 @@ describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
     expect((await state(id)).body).toEqual(before);
   });
 
+  it("is unavailable when the handler drops the connection in the middle of its answer, and stores nothing", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: {} }, { "x-test-mode": "destroy-mid-body" });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("unavailable");
+    expect(res.body.message).toMatch(/^write handler broke off its answer: /);
+    expect((await state(id)).status).toBe(404);
+  });
+
   it("is deadline_exceeded when the handler is slow, and the entity stays usable", async () => {
     const id = freshId(protocol);
     const res = await command(id, { command: { op: "sleep", ms: 1500 } });
@@ -88,6 +97,26 @@ describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
     expect(res.body.message).toMatch(/^write handler answered an invalid body: an envelope announces/);
     expect((await state(id)).status).toBe(404);
   });
+
+  // workerd's fetch asks for no encoding, but decodes gzip (and br) when a handler sends it anyway;
+  // connect-es's transport refused every encoding here, the other protocols read it.
+  it("reads an answer the handler gzip-compressed unasked, which the runtime decodes", async () => {
+    const id = freshId(protocol);
+    const res = await command(id, { command: { events: [{ a: 1 }] } }, { "x-test-mode": "encoded-gzip" });
+    expect(res.status).toBe(200);
+    expect(res.body.state).toEqual({ count: 1, last: { a: 1 }, revision: 1 });
+  });
+
+  // workerd passes deflate and unknown encodings through undecoded: their bytes are not the answer.
+  for (const encoding of ["deflate", "snappy"]) {
+    it(`refuses an answer in a content-encoding the runtime does not decode (${encoding}), storing nothing`, async () => {
+      const id = freshId(protocol);
+      const res = await command(id, { command: { events: [{ a: 1 }] } }, { "x-test-mode": `encoded-${encoding}` });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ code: "internal", message: `write handler answered an invalid body: unsupported content-encoding "${encoding}"` });
+      expect((await state(id)).status).toBe(404);
+    });
+  }
 
   it("propagates allow-listed headers", async () => {
     const res = await command(freshId(protocol), { command: { op: "echo_headers" } }, { "x-tenant": "initech", "x-secret": "s" });

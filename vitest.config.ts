@@ -130,6 +130,8 @@ const OWN_WORKERD = [
   "test/partition/legacy-import-races.int.test.ts",
   "test/readside/large-state.int.test.ts",
   "test/partition/commit.int.test.ts",
+  // GET /metrics: the lag and wait gauges sum over every entity (a leftover message indexes one the reset emptied, and it lags for good).
+  "test/front/metrics.e2e.test.ts",
 ];
 
 export default defineConfig({

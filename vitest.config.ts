@@ -132,10 +132,6 @@ const OWN_WORKERD = [
   "test/partition/commit.int.test.ts",
   // GET /metrics: the lag and wait gauges sum over every entity (a leftover message indexes one the reset emptied, and it lags for good).
   "test/front/metrics.e2e.test.ts",
-  // Aborts every Durable Object mid-commit: the objects restarting after its last test still fetch
-  // modules from the runner, and in a shared workerd that fetch can outlive the file (vitest then
-  // fails the run with "Closing rpc while resolve was pending"; seen once in six runs).
-  "test/streams/broadcast-after-reply.e2e.test.ts",
 ];
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 // A commit's broadcast runs in a later turn of its object (setTimeout 0): the windows between a commit and its broadcast, held open on purpose, lose nothing.
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
-import { command, freshId } from "../helpers.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { call, command, freshId } from "../helpers.js";
 import { commit, openSse, revisions, sseReader, subscribe } from "./helpers.js";
 
 /** Holds back the entity objects' broadcast flushes (setTimeout callbacks calling flushBroadcast) until released. */
@@ -34,6 +34,22 @@ const restores: (() => void)[] = [];
 afterEach(() => {
   for (const r of restores.splice(0)) r();
 });
+
+/**
+ * Waits until the global log holds an entity's events through `revision`: the events queue's
+ * consumer is then done with it. The tests that reset every object end this way, so no restarted
+ * object is still loading modules from the test runner when the file ends (vitest fails a run
+ * whose runner closes under such a load).
+ */
+async function settled(entityId: string, revision: number): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const body = (await (await call(`/api/v1/log?entity=${encodeURIComponent(entityId)}&limit=1000`)).json()) as { entries: { revision: number }[] };
+      expect(body.entries.at(-1)?.revision).toBe(revision);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out: ${what}`)), ms))]);
@@ -73,6 +89,7 @@ describe("broadcast after the reply", { timeout: 30_000 }, () => {
     } finally {
       s.close();
     }
+    await settled(id, 3);
   });
 
   it("commits waiting together past 256 KiB, a failed command and a late subscriber in between", async () => {
@@ -130,9 +147,9 @@ describe("broadcast after the reply", { timeout: 30_000 }, () => {
     await commit(id, [{ i: 1 }]);
     const s = subscribe({ entityId: id, fromRevision: 1 });
     const sse = sseReader(await openSse(id, "?from=1"));
+    let rev = 1;
     try {
       expect(revisions(await s.take(1))).toEqual([1]);
-      let rev = 1;
       for (let round = 0; round < 15; round++) {
         const a = commit(id, [{ i: ++rev }, { i: ++rev }]);
         const b = commit(id, [{ i: ++rev }]);
@@ -145,7 +162,8 @@ describe("broadcast after the reply", { timeout: 30_000 }, () => {
       expect(events).toEqual(Array.from({ length: rev }, (_, i) => i + 1));
     } finally {
       s.close();
-      void sse.close();
+      await sse.close();
     }
+    await settled(id, rev);
   });
 });

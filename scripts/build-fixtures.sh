@@ -9,3 +9,4 @@ common=(--bundle --format=esm --platform=neutral --target=es2022 --main-fields=m
 esbuild test/fixtures/test-handler/worker.ts "${common[@]}" --outfile=test/.build/test-handler.js
 esbuild examples/bank/src/index.ts "${common[@]}" --outfile=test/.build/bank.js
 esbuild examples/bank-balances/src/index.ts "${common[@]}" --outfile=test/.build/bank-balances.js
+node scripts/build-test-statehouse.mjs

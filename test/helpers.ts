@@ -1,10 +1,10 @@
-// Test helpers: requests through the real front door (SELF) with the test token.
-import { SELF } from "cloudflare:test";
+// Test helpers: requests through the real front door (SELF, unless a file chose other variables) with the test token.
 import { type DescService, type JsonObject, type JsonValue, type Registry, fromJson, toJson } from "@bufbuild/protobuf";
 import { type Any, StructSchema, anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { type Client, ConnectError, type Interceptor, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { typeRegistry } from "../src/payload/index.js";
+import { frontDoor } from "./support/front-door.js";
 
 export const TOKEN = "test-token-0123456789abcdef";
 export const BASE = "http://statehouse.test";
@@ -13,7 +13,7 @@ export const BASE = "http://statehouse.test";
 export function call(path: string, init: RequestInit & { auth?: boolean } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.auth !== false && !headers.has("authorization")) headers.set("authorization", `Bearer ${TOKEN}`);
-  return SELF.fetch(`${BASE}${path}`, { ...init, headers });
+  return frontDoor().fetch(`${BASE}${path}`, { ...init, headers });
 }
 
 /** POSTs a friendly-JSON command and returns status and parsed body. */
@@ -46,7 +46,7 @@ export function connectClient<S extends DescService>(
 ): Client<S> {
   const token = opts.token === undefined ? TOKEN : opts.token;
   const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) =>
-    SELF.fetch(input as string, { ...init, redirect: "manual" })) as typeof fetch;
+    frontDoor().fetch(input as string, { ...init, redirect: "manual" })) as typeof fetch;
   const interceptors: Interceptor[] = [
     (next) => (req) => {
       if (token !== null) req.header.set("authorization", `Bearer ${token}`);

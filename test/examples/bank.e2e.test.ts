@@ -1,6 +1,11 @@
 // The bundled bank example behind the Service Binding: the README's walk-through, as a test.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { useFrontDoor } from "../support/front-door.js";
 import { command, freshId, state } from "../helpers.js";
+
+// Statehouse with the bank example as its write handler (vitest.config.ts, statehouseWorker).
+useFrontDoor(env.STATEHOUSE_BANK, env.DB_STATEHOUSE_BANK);
 
 describe("bank example", () => {
   it("opens an account, takes a deposit and a withdrawal", async () => {

@@ -1,11 +1,20 @@
-// The write handler over HTTP in each protocol (one vitest project per WRITE_HANDLER_PROTOCOL).
+// The write handler over HTTP in each protocol: a Statehouse Worker per WRITE_HANDLER_PROTOCOL,
+// each with WRITE_HANDLER_URL at the Node test handler (vitest.config.ts, statehouseWorker).
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:test";
 import { command, freshId, state } from "../helpers.js";
+import { useFrontDoor } from "../support/front-door.js";
 
-const protocol = env.WRITE_HANDLER_PROTOCOL;
+const STATEHOUSES = {
+  connect: [env.STATEHOUSE_URL_CONNECT, env.DB_STATEHOUSE_URL_CONNECT],
+  "connect-json": [env.STATEHOUSE_URL_CONNECT_JSON, env.DB_STATEHOUSE_URL_CONNECT_JSON],
+  "grpc-web": [env.STATEHOUSE_URL_GRPC_WEB, env.DB_STATEHOUSE_URL_GRPC_WEB],
+  "cos-http": [env.STATEHOUSE_URL_COS_HTTP, env.DB_STATEHOUSE_URL_COS_HTTP],
+} as const;
 
-describe(`write handler at WRITE_HANDLER_URL over ${protocol}`, () => {
+describe.each(Object.keys(STATEHOUSES) as (keyof typeof STATEHOUSES)[])("write handler at WRITE_HANDLER_URL over %s", (protocol) => {
+  useFrontDoor(...STATEHOUSES[protocol]);
+
   it("folds a multi-event command", async () => {
     const id = freshId(protocol);
     const res = await command(id, { command: { events: [{ a: 1 }, { a: 2 }] } });

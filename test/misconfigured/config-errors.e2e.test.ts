@@ -1,6 +1,9 @@
 // A bad configuration value: /healthz names it, and every request answers it until it is fixed.
 import { describe, expect, it } from "vitest";
 import { call, command, freshId } from "../helpers.js";
+import { useFrontDoorVars } from "../support/front-door.js";
+
+useFrontDoorVars({ COS_SNAPSHOT_FREQUENCY: "often", WRITE_HANDLER_PROTOCOL: "grpc" });
 
 const MESSAGE =
   "invalid configuration: WRITE_HANDLER_PROTOCOL must be one of connect, connect-json, grpc-web, cos-http; COS_SNAPSHOT_FREQUENCY must be a whole number from 1 to 1000000";

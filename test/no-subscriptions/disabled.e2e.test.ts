@@ -5,6 +5,10 @@ import { EventstoreService } from "../../src/gen/contracts/eventstore/service_pb
 import { LogService } from "../../src/gen/statehouse/v1/log_pb.js";
 import { call, connectClient, connectError, freshId } from "../helpers.js";
 import { openSse } from "../streams/helpers.js";
+import { useFrontDoorVars } from "../support/front-door.js";
+
+// wrangler.toml turns subscriptions on for the dev example; CoS's default is off.
+useFrontDoorVars({ COS_SUBSCRIPTION_ENABLED: "false" });
 
 const MESSAGE = "Subscription is not enabled; configure subscription to use streaming";
 

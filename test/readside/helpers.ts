@@ -1,8 +1,9 @@
 // Helpers for read-side tests: the admin API through the front door, and the test read-side handler.
-import { SELF, env } from "cloudflare:test";
-import { vi } from "vitest";
+import { env } from "cloudflare:test";
+import { onTestFinished, vi } from "vitest";
 import type { Behaviour, Call } from "../fixtures/read-side-handler/behaviour.js";
 import { BASE } from "../helpers.js";
+import { frontDoor } from "../support/front-door.js";
 
 export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
@@ -11,15 +12,32 @@ export async function admin(path: string, init: RequestInit = {}): Promise<{ sta
   const headers = new Headers(init.headers);
   if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ADMIN_TOKEN}`);
   if (init.body !== undefined) headers.set("content-type", "application/json");
-  const res = await SELF.fetch(`${BASE}/admin/v1${path}`, { ...init, headers });
+  const res = await frontDoor().fetch(`${BASE}/admin/v1${path}`, { ...init, headers });
   return { status: res.status, body: await res.json() };
 }
 
-/** Registers a read side pointing at the test handler (URL) unless `input` says otherwise. */
+/**
+ * Registers a read side pointing at the test handler (URL) unless `input` says otherwise. One
+ * registered inside a test is deleted once the test ends, so its deliveries and retries stop with
+ * it: they would otherwise share the partitions' batches with the next tests' read sides (slowing
+ * them by their backoffs) and outlive the file.
+ */
 export async function createReadSide(input: Record<string, unknown>): Promise<any> {
   const res = await admin("/read-sides", { method: "POST", body: JSON.stringify({ url: env.READ_SIDE_HANDLER_URL, ...input }) });
   if (res.status !== 201) throw new Error(`create read side: ${res.status} ${JSON.stringify(res.body)}`);
+  deleteWhenTestEnds(res.body.id);
   return res.body;
+}
+
+/** Deletes read side `id` once the current test ends; outside a test (a beforeAll), nothing. */
+export function deleteWhenTestEnds(id: string): void {
+  try {
+    onTestFinished(async () => {
+      await admin(`/read-sides/${encodeURIComponent(id)}`, { method: "DELETE" });
+    });
+  } catch {
+    // Not inside a test: the read side is the file's, and outlives each test on purpose.
+  }
 }
 
 /** Tells the test handler how to answer read side `id` (and clears its log of calls). */

@@ -77,7 +77,8 @@ describe("managing read sides", { timeout: 30_000 }, () => {
     await eventually(async () => expect(okRevisions(await callsOf(side, a))).toEqual([1, 2]));
     await eventually(async () => {
       const offsets = await manager("GetLatestOffsetByShard", { readSideId: side, clusterShardNumber: shard });
-      expect(offsets.body.offsets.clusterShardNumber).toBe(String(shard));
+      // Proto3 JSON leaves a field at its default out: shard 0 (1 entity id in 16) has no clusterShardNumber.
+      expect(offsets.body.offsets.clusterShardNumber ?? "0").toBe(String(shard));
       expect(Number(offsets.body.offsets.offset)).toBeGreaterThanOrEqual(2);
     });
     const all = await manager("GetLatestOffset", { readSideId: side });

@@ -219,16 +219,16 @@ export default defineConfig({
       // two files run side by side anyway, and pipeline's lag must not see the other's leftovers.
       project("partitions", ["test/partitions/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "2" }, { queues: secondPartition, isolate: true }),
       // A log whose partition keeps 4 entries in its store and holds at most 8: archive and cap at work.
-      project("small-log", ["test/small-log/**/*.test.ts"], { STATEHOUSE_LOG_HOT_ENTRIES: "4", STATEHOUSE_LOG_HOT_MAX_ENTRIES: "8" }),
+      // Its files run one after another as one (test/support/file-after-file.ts), as do strict's and resize's.
+      project("small-log", ["test/small-log/files.test.ts"], { STATEHOUSE_LOG_HOT_ENTRIES: "4", STATEHOUSE_LOG_HOT_MAX_ENTRIES: "8" }),
       // A deployment that ran with one partition and is resized to two while commands keep coming.
-      // Its files share a workerd, but for one that counts every entity of the deployment
-      // (status.entities), which a message another file left in the Queue broker (it outlives
-      // reset()) would add to.
-      project("resize", ["test/resize/**/*.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition, exclude: [RESIZE_OWN_WORKERD] }),
+      // One file counts every entity of the deployment (status.entities), which a message another
+      // file left in the Queue broker (it outlives reset()) would add to: it gets a workerd of its own.
+      project("resize", ["test/resize/files.test.ts"], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition }),
       project("resize-isolated", [RESIZE_OWN_WORKERD], { STATEHOUSE_PARTITIONS: "1" }, { queues: secondPartition, isolate: true }),
       // Pure tests need no workerd, and share their Node worker (none keeps state between files).
       defineProject({ test: { name: "unit", include: NODE_UNIT_TESTS, environment: "node", isolate: false } }),
-      project("strict", ["test/strict/**/*.test.ts"], {
+      project("strict", ["test/strict/files.test.ts"], {
         STATEHOUSE_AUTH: "off",
         STATEHOUSE_API_TOKENS: "",
         COS_WRITE_SIDE_PROTO_VALIDATION: "true",

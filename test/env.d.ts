@@ -20,3 +20,8 @@ declare namespace Cloudflare {
     DB_STATEHOUSE_BANK: D1Database;
   }
 }
+
+/** Vite's import.meta.glob, as test/support/file-after-file.ts's callers use it (lazy loaders by path). */
+interface ImportMeta {
+  glob(patterns: string | string[]): Record<string, () => Promise<unknown>>;
+}

@@ -1,0 +1,5 @@
+// The resize configuration's files, one after another in one workerd (test/support/file-after-file.ts),
+// but for reconciler-during-move, which gets a workerd of its own (vitest.config.ts, resize-isolated).
+import { fileAfterFile } from "../support/file-after-file.js";
+
+fileAfterFile(import.meta.glob(["./*.e2e.test.ts", "./*.int.test.ts", "!./reconciler-during-move.int.test.ts"]));

@@ -9,8 +9,14 @@
 import { applyD1Migrations, env, reset } from "cloudflare:test";
 import { beforeAll, describe } from "vitest";
 
-export function fileAfterFile(files: Record<string, () => Promise<unknown>>): void {
-  for (const [path, load] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
+/**
+ * `files` by path (import.meta.glob's lazy loaders), in path order but for `last`: files whose
+ * traffic can outlive them (a Queue message in a retry's delay survives reset()) go after the
+ * files that drive a partition's store directly and would meet it.
+ */
+export function fileAfterFile(files: Record<string, () => Promise<unknown>>, last: string[] = []): void {
+  const rank = (path: string) => (last.includes(path) ? 1 : 0);
+  for (const [path, load] of Object.entries(files).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))) {
     describe(path.replace(/^\.\//, ""), async () => {
       beforeAll(async () => {
         await reset();
